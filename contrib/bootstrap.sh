@@ -1,0 +1,31 @@
+#!/bin/sh
+# bootstrap.sh: install what cgov needs from Debian's archive, then build it
+# in place. Run as root from the top of the tree on Debian 12 (bookworm).
+# Installs only what is missing, so it works offline once everything is in.
+set -eu
+cd "$(dirname "$0")/.."
+
+# Build: toolchain, autotools, the four libraries. Tests: cmocka, sqlite3
+# (integrity checks), jq (reads `cgov --format json`), iconv is in libc-bin.
+PKGS="build-essential autoconf automake libtool pkg-config
+libcgroup-dev libevent-dev libsqlite3-dev libsensors-dev
+libcmocka-dev sqlite3 jq"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "bootstrap: installing$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing
+fi
+
+[ -x configure ] && [ configure -nt configure.ac ] && [ Makefile.in -nt Makefile.am ] ||
+	autoreconf -fi
+[ -f Makefile ] && [ Makefile -nt configure ] || ./configure --quiet
+make -j"$(nproc)" --quiet
+mkdir -p run
+echo "bootstrap: built ./cgovd and ./cgov"

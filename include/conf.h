@@ -1,0 +1,52 @@
+/* conf.h: cgov.conf, the settings of cgovd.
+ *
+ * The file is lines of "key = value"; '#' starts a comment; blank lines are
+ * ignored; `containers` may repeat. Every setting has a long option of the
+ * same name that overrides it (see cgov.conf(5) in cgovd(8)). Errors name
+ * file:line:column and the key, and a file with errors is not applied: a
+ * SIGHUP with a broken file keeps the running settings.
+ */
+#ifndef CGOV_CONF_H
+#define CGOV_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "log.h"
+
+struct conf {
+	char *db;                       /* history database */
+	uint64_t interval_ms;           /* sampling tick */
+	uint64_t rescan_ms;             /* discovery walk */
+	uint64_t memstat_ms;            /* memory.stat cadence */
+	uint64_t checkpoint_ms;         /* WAL checkpoint cadence */
+	char **containers;              /* patterns; none: the built-in ones */
+	size_t ncontainers;
+	uint64_t max_containers;
+	uint64_t fd_budget;             /* cached descriptors; 0: automatic */
+	enum log_level log_level;
+	char *pidfile;                  /* NULL: none */
+};
+
+/* Fills c with the defaults (db under CGOV_LOCALSTATEDIR, 1s tick, 10s
+ * rescan, 30s memory.stat, 60s checkpoint, 4096 containers). */
+void conf_defaults(struct conf *c);
+void conf_free(struct conf *c);
+/* Deep copy. */
+void conf_copy(struct conf *dst, const struct conf *src);
+
+/* Applies one setting, as from the file or a long option. Returns 0, or
+ * -EINVAL with the reason in err (size errlen), which does not repeat the key. */
+int conf_set(struct conf *c, const char *key, const char *value, char *err, size_t errlen);
+
+/* Parses the file at path over c (which should hold the defaults). Errors
+ * are logged, all of them, as "path:line:col: message". Returns 0, -ENOENT
+ * when the file does not exist (callers decide if that is fine), -EINVAL
+ * when it has errors (c is then left unchanged), or another -errno. */
+int conf_load(struct conf *c, const char *path);
+
+/* Checks cross-setting constraints (the tick not above the rescan, ...).
+ * Returns 0 or -EINVAL after logging the reason. */
+int conf_validate(const struct conf *c);
+
+#endif

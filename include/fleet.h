@@ -1,0 +1,49 @@
+/* fleet.h: the containers cgovd watches, and what one tick does with them.
+ *
+ * The fleet owns one entry per discovered container: its sampler handle,
+ * its previous cumulative figures (counters become per-tick deltas here,
+ * and a counter that goes backwards is a reset: the new value is the
+ * delta), and its registration in the store.
+ *
+ * Storage is optional and never blocks sampling: when the store fails (disk
+ * full, read-only, locked) the tick is dropped from history, the failure is
+ * logged once per burst, and sampling goes on; registrations lost with a
+ * rolled-back tick are redone on the next one.
+ */
+#ifndef CGOV_FLEET_H
+#define CGOV_FLEET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cgfs.h"
+#include "discover.h"
+#include "sampler.h"
+#include "store.h"
+
+struct fleet;
+
+/* A fleet reading through sampler s (borrowed) and writing to st (borrowed,
+ * may be NULL: no history). */
+struct fleet *fleet_new(struct sampler *s, const struct cgfs *fs, struct store *st);
+void fleet_free(struct fleet *f);
+void fleet_set_store(struct fleet *f, struct store *st);
+
+/* Reconciles the fleet with a discovery result (sorted by path): opens the
+ * new containers, drops the ones no longer found (marking them gone in the
+ * store). Returns the number of containers added. */
+size_t fleet_sync(struct fleet *f, const struct discover_found *found, size_t n, int64_t now_ms);
+
+/* Samples every container and the node at wall time now_ms, dt_ms after the
+ * previous tick, and stores one tick. memstat: also read memory.stat.
+ * Containers that vanished are dropped quietly. Returns the number of
+ * containers sampled. *ret_stored (optional) says whether history got it. */
+size_t fleet_tick(struct fleet *f, int64_t now_ms, int64_t dt_ms, int memstat, int *ret_stored);
+
+size_t fleet_size(const struct fleet *f);
+
+/* The newest cumulative sample of container `path`, for tests and the
+ * governor. Returns NULL when the container is not in the fleet. */
+const struct cg_sample *fleet_last(const struct fleet *f, const char *path);
+
+#endif

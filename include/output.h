@@ -1,0 +1,40 @@
+/* output.h: tables, JSON and CSV for the CLI, escaping built in.
+ *
+ * A command declares its columns once, then adds cells row by row: strings
+ * with out_str() (escaped for the chosen format: tenant names are hostile),
+ * numbers with out_num() which takes both the raw value (JSON/CSV) and the
+ * human text (table). out_print() writes the whole thing.
+ */
+#ifndef CGOV_OUTPUT_H
+#define CGOV_OUTPUT_H
+
+#include <stdio.h>
+
+enum out_format { OUT_TABLE, OUT_JSON, OUT_CSV };
+
+/* "table", "json", "csv". Returns 0 or -EINVAL. */
+int out_parse_format(const char *s, enum out_format *ret);
+
+struct out_col {
+	const char *key;        /* JSON key and CSV header: stable, see cgov(1) */
+	const char *header;     /* table header; NULL: column not in the table */
+	int right;              /* right-align in the table */
+	int maxwidth;           /* table: truncate longer text (0: no limit) */
+};
+
+struct out;
+
+struct out *out_new(enum out_format fmt, const struct out_col *cols, size_t ncols);
+void out_free(struct out *o);
+
+/* Cells, in column order. s may be NULL (JSON null, empty elsewhere). */
+void out_str(struct out *o, const char *s);
+/* A number: JSON and CSV print v (null/empty when v is NAN or infinite),
+ * with `decimals` digits after the point; the table prints text. */
+void out_num(struct out *o, double v, int decimals, const char *text);
+
+/* Writes the rows: a table with a header line, a JSON array of objects, or
+ * CSV with a header line. */
+void out_print(struct out *o, FILE *fp);
+
+#endif

@@ -1,0 +1,87 @@
+/* sampler.h: reading one container's (or the node's) figures from cgroupfs.
+ *
+ * The hot path of cgovd. A container is opened once: one directory fd per
+ * distinct hierarchy, and one cached descriptor per file read every tick,
+ * re-read with a single pread(2) from offset 0 (cgroup files regenerate
+ * their content on each read from offset 0). libcgroup is not used here:
+ * its read API opens, fopen()s and closes the file on every call and walks
+ * its mount table under a lock, several times the syscalls of a pread.
+ *
+ * Descriptors are bounded by a budget shared by all containers: past it, a
+ * container's files are opened and closed on each read (slower, same
+ * results), so 10,000 containers never exhaust RLIMIT_NOFILE.
+ *
+ * All values are the kernel's cumulative figures, normalised to one unit
+ * per quantity (bytes, microseconds, v1 share scale) whatever the cgroup
+ * version; CG_UNKNOWN where this host does not provide them.
+ */
+#ifndef CGOV_SAMPLER_H
+#define CGOV_SAMPLER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cgfs.h"
+#include "cgparse.h"
+
+struct cg_sample {
+	uint64_t mem_current, mem_limit, mem_high;   /* bytes (v1 has no high) */
+	uint64_t swap_current, swap_limit;           /* bytes of swap, v1: memsw - mem */
+	uint64_t cpu_usage_us;
+	uint64_t nr_periods, nr_throttled, throttled_us;
+	uint64_t cpu_shares;                         /* v1 scale; v2 weight converted */
+	uint64_t cpu_weight;                         /* v2 scale; v1 shares converted */
+	uint64_t cpu_quota_us, cpu_period_us;        /* quota CG_UNLIMITED: no quota */
+	struct cg_io io;
+	uint64_t pids_current, pids_max;
+	uint64_t oom, oom_kill;                      /* v1 has no oom event count */
+	uint64_t psi_cpu_us, psi_mem_us, psi_io_us;  /* "some" totals, v2 only */
+};
+
+struct cg_memstat {
+	uint64_t anon, file, kernel, shmem, file_dirty, file_writeback;  /* bytes */
+	uint64_t pgmajfault;                                              /* cumulative */
+};
+
+struct cg_node {
+	struct cg_meminfo mem;
+	struct cg_cpustat cpu;
+	uint32_t load1;                              /* x 100 */
+	uint64_t psi_cpu_us, psi_mem_us, psi_io_us;  /* "some" totals; CG_UNKNOWN without PSI */
+};
+
+struct sampler;
+struct sampler_ct;
+
+/* A sampler for fs with at most fd_budget cached file descriptors in all
+ * (0: no caching at all). The sampler borrows fs. */
+struct sampler *sampler_new(const struct cgfs *fs, size_t fd_budget);
+void sampler_free(struct sampler *s);
+/* Descriptors held now (directories and cached files). */
+size_t sampler_fds(const struct sampler *s);
+
+/* Opens the container at cgroup path. Returns 0, -ENOENT when the cgroup
+ * does not exist (or vanished), -EINVAL for a bad path. */
+int sampler_ct_open(struct sampler *s, const char *path, struct sampler_ct **ret);
+void sampler_ct_close(struct sampler_ct *ct);
+
+/* Reads every per-tick figure. Returns 0, or -ENODEV when the cgroup went
+ * away (normal: drop the container). A file that cannot be parsed leaves
+ * its fields CG_UNKNOWN and is logged at debug level. */
+int sampler_ct_read(struct sampler_ct *ct, struct cg_sample *ret);
+
+/* Reads the memory.stat breakdown (the costly file, read less often).
+ * Same return as sampler_ct_read. */
+int sampler_ct_read_memstat(struct sampler_ct *ct, struct cg_memstat *ret);
+
+/* The files a tick reads on this host, for benchmarks and docs: fills up
+ * to max entries of ret_ctrl/ret_name (static strings) and returns how many
+ * there are. */
+size_t sampler_file_list(const struct cgfs *fs, enum cg_ctrl *ret_ctrl, const char **ret_name,
+    size_t max);
+
+/* Reads the node's /proc figures. Returns 0 or -errno when /proc/meminfo
+ * or /proc/stat cannot be read; PSI and loadavg are optional. */
+int sampler_read_node(const struct cgfs *fs, struct cg_node *ret);
+
+#endif

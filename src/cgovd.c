@@ -1,0 +1,535 @@
+/* cgovd.c: the daemon: options, configuration and the one event loop. */
+#include "config.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgfs.h"
+#include "conf.h"
+#include "discover.h"
+#include "escape.h"
+#include "fleet.h"
+#include "ioacct.h"
+#include "log.h"
+#include "sampler.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#ifndef CGOV_SYSCONFDIR
+#define CGOV_SYSCONFDIR "/etc/cgov"
+#endif
+
+/* A setting given on the command line; re-applied over the file on reload. */
+struct opt_kv {
+	const char *key, *value;
+};
+
+struct daemon {
+	struct conf conf;
+	char *config_path;              /* absolute; NULL: none */
+	int config_required;            /* --config given: must exist */
+	struct opt_kv *opts;
+	size_t nopts;
+	int foreground, once, dry_run, check, verbose;
+
+	struct cgfs *fs;
+	struct store *st;
+	struct sampler *sampler;
+	struct discover *disc;
+	struct fleet *fleet;
+
+	struct event_base *base;
+	struct event *ev_tick, *ev_rescan, *ev_checkpoint;
+	struct event *ev_hup, *ev_term, *ev_int;
+	int64_t last_tick_mono, last_memstat_mono;
+	int truncated_logged;
+	int ioacct_done;                /* v1 I/O accounting turned on */
+};
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+"usage: cgovd [options]\n"
+"  -f, --foreground          stay in the foreground, log to stderr\n"
+"      --once                discover, sample twice one interval apart, store, exit\n"
+"      --dry-run             never write to cgroupfs (cgovd only reads for now)\n"
+"      --check               check the configuration and container patterns, exit\n"
+"  -c, --config FILE         configuration file (default " CGOV_SYSCONFDIR "/cgov.conf)\n"
+"      --db FILE             history database\n"
+"      --interval DURATION   sampling tick, e.g. 1s or 500ms\n"
+"      --rescan-interval D   container discovery walk\n"
+"      --memstat-interval D  memory.stat breakdown cadence\n"
+"      --containers GLOB     container pattern (repeatable; replaces the built-in ones)\n"
+"      --max-containers N    stop discovery at N containers\n"
+"      --fd-budget N         cached file descriptors (0: automatic)\n"
+"      --pidfile FILE        write the daemon's pid there\n"
+"  -v, --verbose             debug messages\n"
+"      --list-patterns       print the built-in container patterns, exit\n"
+"  -h, --help                this text\n"
+"  -V, --version             the version\n");
+}
+
+/* Builds the configuration: defaults, then the file, then the command
+ * line. Returns 0 or -EINVAL (errors logged). */
+static int
+daemon_load_conf(struct daemon *d, struct conf *out)
+{
+	struct conf c;
+	int r;
+
+	conf_defaults(&c);
+	if (d->config_path != NULL) {
+		r = conf_load(&c, d->config_path);
+		if (r == -ENOENT && !d->config_required)
+			r = 0;
+		else if (r == -ENOENT)
+			log_err("%s: no such file", d->config_path);
+		else if (r < 0 && r != -EINVAL)
+			log_err("%s: %s", d->config_path, strerror(-r));
+		if (r < 0) {
+			conf_free(&c);
+			return -EINVAL;
+		}
+	}
+	for (size_t i = 0; i < d->nopts; i++) {
+		char err[512];
+
+		if (conf_set(&c, d->opts[i].key, d->opts[i].value, err, sizeof err) < 0) {
+			log_err("--%s: %s", d->opts[i].key, err);
+			conf_free(&c);
+			return -EINVAL;
+		}
+	}
+	if (d->verbose > 0)
+		c.log_level = LOG_LEVEL_DEBUG;
+	if (conf_validate(&c) < 0) {
+		conf_free(&c);
+		return -EINVAL;
+	}
+	*out = c;
+	return 0;
+}
+
+static int
+daemon_make_discover(const struct conf *c, struct discover **ret)
+{
+	struct discover_limits lim = { .max_containers = c->max_containers };
+	char err[512];
+
+	if (discover_new((const char *const *)c->containers, c->ncontainers, &lim, ret, err,
+	    sizeof err) < 0) {
+		log_err("%s", err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void
+daemon_open_store(struct daemon *d)
+{
+	int r;
+
+	if (d->st != NULL)
+		return;
+	r = store_open(d->conf.db, 0, &d->st);
+	if (r < 0) {
+		log_warnx("cannot open history database %s: %s; monitoring goes on without "
+		    "history, retrying every checkpoint interval", d->conf.db, strerror(-r));
+		d->st = NULL;
+		return;
+	}
+	log_info("history in %s", d->conf.db);
+	if (d->fleet != NULL)
+		fleet_set_store(d->fleet, d->st);
+}
+
+static void
+daemon_rescan(struct daemon *d)
+{
+	struct discover_found *found;
+	size_t n;
+	int truncated, r;
+
+	r = discover_scan(d->disc, d->fs, &found, &n, &truncated);
+	if (r < 0) {
+		log_warnx("cannot walk the %s hierarchy: %s", cgfs_ctrl_name(d->fs, d->fs->walk),
+		    strerror(-r));
+		return;
+	}
+	if (truncated && !d->truncated_logged)
+		log_warnx("discovery stopped at its bound (max-containers %llu): some "
+		    "containers are not watched", (unsigned long long)d->conf.max_containers);
+	d->truncated_logged = truncated;
+	fleet_sync(d->fleet, found, n, wall_ms());
+	if (!d->ioacct_done && n > 0) {
+		ioacct_enable(d->fs, found[0].path, d->dry_run);
+		d->ioacct_done = 1;
+	}
+	discover_found_free(found, n);
+}
+
+static void
+daemon_tick(struct daemon *d)
+{
+	int64_t now = mono_ms();
+	int64_t dt = d->last_tick_mono ? now - d->last_tick_mono : 0;
+	int memstat = d->last_memstat_mono == 0 ||
+	    now - d->last_memstat_mono >= (int64_t)d->conf.memstat_ms;
+	size_t n;
+
+	n = fleet_tick(d->fleet, wall_ms(), dt, memstat, NULL);
+	if (memstat)
+		d->last_memstat_mono = now;
+	d->last_tick_mono = now;
+	log_debug("tick: %zu containers, %zu descriptors", n, sampler_fds(d->sampler));
+}
+
+static void
+on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	daemon_tick(arg);
+}
+
+static void
+on_rescan(evutil_socket_t fd, short what, void *arg)
+{
+	daemon_rescan(arg);
+}
+
+static void
+on_checkpoint(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	if (d->st == NULL)
+		daemon_open_store(d);
+	else
+		store_checkpoint(d->st);
+}
+
+static void
+daemon_arm_timers(struct daemon *d)
+{
+	struct timeval tv;
+
+	tv.tv_sec = (time_t)(d->conf.interval_ms / 1000);
+	tv.tv_usec = (suseconds_t)(d->conf.interval_ms % 1000) * 1000;
+	evtimer_add(d->ev_tick, &tv);
+	tv.tv_sec = (time_t)(d->conf.rescan_ms / 1000);
+	tv.tv_usec = (suseconds_t)(d->conf.rescan_ms % 1000) * 1000;
+	evtimer_add(d->ev_rescan, &tv);
+	tv.tv_sec = (time_t)(d->conf.checkpoint_ms / 1000);
+	tv.tv_usec = (suseconds_t)(d->conf.checkpoint_ms % 1000) * 1000;
+	evtimer_add(d->ev_checkpoint, &tv);
+}
+
+/* SIGHUP: re-read the configuration. A broken file keeps everything as it
+ * runs now. */
+static void
+daemon_reload(struct daemon *d)
+{
+	struct conf c;
+	struct discover *disc;
+
+	log_info("SIGHUP: reloading configuration");
+	if (daemon_load_conf(d, &c) < 0) {
+		log_warnx("configuration has errors: keeping the running settings");
+		return;
+	}
+	if (daemon_make_discover(&c, &disc) < 0) {
+		conf_free(&c);
+		log_warnx("container patterns have errors: keeping the running settings");
+		return;
+	}
+	if (strcmp(c.db, d->conf.db) != 0 && d->st != NULL) {
+		fleet_set_store(d->fleet, NULL);
+		store_close(d->st);
+		d->st = NULL;
+	}
+	discover_free(d->disc);
+	d->disc = disc;
+	conf_free(&d->conf);
+	d->conf = c;
+	log_init(NULL, !d->foreground, d->conf.log_level);
+	daemon_open_store(d);
+	daemon_arm_timers(d);
+	daemon_rescan(d);
+	log_info("configuration reloaded: %zu containers", fleet_size(d->fleet));
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	if (sig == SIGHUP) {
+		daemon_reload(d);
+		return;
+	}
+	log_info("%s: exiting", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	event_base_loopbreak(d->base);
+}
+
+static void
+on_libevent_log(int severity, const char *msg)
+{
+	if (severity >= EVENT_LOG_ERR)
+		log_err("libevent: %s", msg);
+	else if (severity == EVENT_LOG_WARN)
+		log_warnx("libevent: %s", msg);
+	else
+		log_debug("libevent: %s", msg);
+}
+
+/* Raises the descriptor limit to the hard limit and returns how many
+ * descriptors the sampler may cache. */
+static size_t
+daemon_fd_budget(const struct conf *c)
+{
+	struct rlimit rl;
+
+	if (c->fd_budget != 0)
+		return (size_t)c->fd_budget;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 768;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 1 << 20)
+		rl.rlim_cur = 1 << 20;
+	/* An eighth (at least 128) is left to SQLite, the walk and libevent. */
+	return rl.rlim_cur > 1024 ? (size_t)(rl.rlim_cur - rl.rlim_cur / 8 - 128) : 512;
+}
+
+static void
+daemon_write_pidfile(const char *path)
+{
+	FILE *fp;
+
+	if (path == NULL)
+		return;
+	if ((fp = fopen(path, "we")) == NULL) {
+		log_warn("pidfile %s", path);
+		return;
+	}
+	fprintf(fp, "%ld\n", (long)getpid());
+	fclose(fp);
+}
+
+static char *
+daemon_abspath(const char *path)
+{
+	char cwd[PATH_MAX];
+
+	if (path[0] == '/' || getcwd(cwd, sizeof cwd) == NULL)
+		return xstrdup(path);
+	return xasprintf("%s/%s", cwd, path);
+}
+
+enum {
+	OPT_ONCE = 256, OPT_DRY_RUN, OPT_CHECK, OPT_DB, OPT_INTERVAL, OPT_RESCAN, OPT_MEMSTAT,
+	OPT_CONTAINERS, OPT_MAXCT, OPT_FDBUDGET, OPT_PIDFILE, OPT_PATTERNS,
+};
+
+static const struct option daemon_options[] = {
+	{ "foreground", no_argument, NULL, 'f' },
+	{ "once", no_argument, NULL, OPT_ONCE },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "config", required_argument, NULL, 'c' },
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "rescan-interval", required_argument, NULL, OPT_RESCAN },
+	{ "memstat-interval", required_argument, NULL, OPT_MEMSTAT },
+	{ "containers", required_argument, NULL, OPT_CONTAINERS },
+	{ "max-containers", required_argument, NULL, OPT_MAXCT },
+	{ "fd-budget", required_argument, NULL, OPT_FDBUDGET },
+	{ "pidfile", required_argument, NULL, OPT_PIDFILE },
+	{ "list-patterns", no_argument, NULL, OPT_PATTERNS },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+daemon_add_opt(struct daemon *d, const char *key, const char *value)
+{
+	d->opts = xreallocarray(d->opts, d->nopts + 1, sizeof *d->opts);
+	d->opts[d->nopts].key = key;
+	d->opts[d->nopts].value = value;
+	d->nopts++;
+}
+
+static void
+daemon_parse_args(struct daemon *d, int argc, char **argv)
+{
+	const char *config = NULL;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "fc:vhV", daemon_options, NULL)) != -1) {
+		switch (ch) {
+		case 'f': d->foreground = 1; break;
+		case OPT_ONCE: d->once = 1; d->foreground = 1; break;
+		case OPT_DRY_RUN: d->dry_run = 1; break;
+		case OPT_CHECK: d->check = 1; d->foreground = 1; break;
+		case 'c': config = optarg; d->config_required = 1; break;
+		case OPT_DB: daemon_add_opt(d, "db", optarg); break;
+		case OPT_INTERVAL: daemon_add_opt(d, "interval", optarg); break;
+		case OPT_RESCAN: daemon_add_opt(d, "rescan-interval", optarg); break;
+		case OPT_MEMSTAT: daemon_add_opt(d, "memstat-interval", optarg); break;
+		case OPT_CONTAINERS: daemon_add_opt(d, "containers", optarg); break;
+		case OPT_MAXCT: daemon_add_opt(d, "max-containers", optarg); break;
+		case OPT_FDBUDGET: daemon_add_opt(d, "fd-budget", optarg); break;
+		case OPT_PIDFILE: daemon_add_opt(d, "pidfile", optarg); break;
+		case OPT_PATTERNS: discover_print_builtin(stdout); exit(0);
+		case 'v': d->verbose++; break;
+		case 'h': usage(stdout); exit(0);
+		case 'V': printf("cgovd %s\n", PACKAGE_VERSION); exit(0);
+		default: usage(stderr); exit(2);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "cgovd: unexpected argument \"%s\"\n", argv[optind]);
+		usage(stderr);
+		exit(2);
+	}
+	d->config_path = daemon_abspath(config != NULL ? config : CGOV_SYSCONFDIR "/cgov.conf");
+}
+
+/* --once: a baseline, one interval, the tick that has rates. The sleep is
+ * the sampling interval itself, not a stand-in for synchronisation. */
+static int
+daemon_once(struct daemon *d)
+{
+	struct timespec ts;
+	int stored = 0;
+
+	daemon_tick(d);
+	ts.tv_sec = (time_t)(d->conf.interval_ms / 1000);
+	ts.tv_nsec = (long)(d->conf.interval_ms % 1000) * 1000000;
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+	daemon_rescan(d);
+	d->last_memstat_mono = 0;
+	fleet_tick(d->fleet, wall_ms(), mono_ms() - d->last_tick_mono, 1, &stored);
+	log_info("once: %zu containers sampled%s", fleet_size(d->fleet),
+	    stored ? "" : " (history NOT stored)");
+	return stored ? 0 : 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct daemon d = { 0 };
+	int rc = 0, r;
+
+	log_init("cgovd", 0, LOG_LEVEL_INFO);
+	daemon_parse_args(&d, argc, argv);
+	if (daemon_load_conf(&d, &d.conf) < 0)
+		return 2;
+	log_init(NULL, 0, d.conf.log_level);
+	if (daemon_make_discover(&d.conf, &d.disc) < 0)
+		return 2;
+	if (d.check) {
+		printf("configuration OK\n");
+		return 0;
+	}
+	if (d.dry_run)
+		log_info("dry run: nothing will be written to cgroupfs");
+
+	if ((r = cgfs_open_host(&d.fs)) < 0)
+		fatalx("no usable cgroup controllers on this host (%s)", strerror(-r));
+	log_info("cgroup layout %s; containers are found in the %s hierarchy at %s",
+	    cgfs_layout_name(d.fs->layout), cgfs_ctrl_name(d.fs, d.fs->walk),
+	    d.fs->ctrl[d.fs->walk].mount);
+	d.sampler = sampler_new(d.fs, daemon_fd_budget(&d.conf));
+	d.fleet = fleet_new(d.sampler, d.fs, NULL);
+	daemon_open_store(&d);
+	daemon_rescan(&d);
+	log_info("%zu containers", fleet_size(d.fleet));
+
+	if (d.once) {
+		rc = daemon_once(&d);
+		goto out;
+	}
+	if (!d.foreground) {
+		if (daemon(0, 0) < 0)
+			fatal("daemon");
+		log_init(NULL, 1, d.conf.log_level);
+	}
+	daemon_write_pidfile(d.conf.pidfile);
+
+	event_set_log_callback(on_libevent_log);
+	if ((d.base = event_base_new()) == NULL)
+		fatalx("libevent: cannot create the event loop");
+	d.ev_tick = event_new(d.base, -1, EV_PERSIST, on_tick, &d);
+	d.ev_rescan = event_new(d.base, -1, EV_PERSIST, on_rescan, &d);
+	d.ev_checkpoint = event_new(d.base, -1, EV_PERSIST, on_checkpoint, &d);
+	d.ev_hup = evsignal_new(d.base, SIGHUP, on_signal, &d);
+	d.ev_term = evsignal_new(d.base, SIGTERM, on_signal, &d);
+	d.ev_int = evsignal_new(d.base, SIGINT, on_signal, &d);
+	evsignal_add(d.ev_hup, NULL);
+	evsignal_add(d.ev_term, NULL);
+	evsignal_add(d.ev_int, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	daemon_tick(&d);
+	daemon_arm_timers(&d);
+	log_info("running: tick %llums, rescan %llums", (unsigned long long)d.conf.interval_ms,
+	    (unsigned long long)d.conf.rescan_ms);
+	event_base_dispatch(d.base);
+
+	event_free(d.ev_tick);
+	event_free(d.ev_rescan);
+	event_free(d.ev_checkpoint);
+	event_free(d.ev_hup);
+	event_free(d.ev_term);
+	event_free(d.ev_int);
+	event_base_free(d.base);
+	if (d.conf.pidfile != NULL)
+		unlink(d.conf.pidfile);
+out:
+	fleet_free(d.fleet);
+	sampler_free(d.sampler);
+	if (d.st != NULL) {
+		store_checkpoint(d.st);
+		store_close(d.st);
+	}
+	discover_free(d.disc);
+	cgfs_close(d.fs);
+	conf_free(&d.conf);
+	free(d.config_path);
+	free(d.opts);
+	return rc;
+}

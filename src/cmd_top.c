@@ -1,0 +1,370 @@
+/* cmd_top.c: `cgov top`, containers ranked by a resource. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "units.h"
+
+enum top_by { BY_MEMORY, BY_SWAP, BY_CPU, BY_THROTTLE, BY_IO, BY_PRESSURE };
+
+static const char *const top_by_names[] = {
+	"memory", "swap", "cpu", "throttle", "io", "pressure"
+};
+
+struct top_opts {
+	enum top_by by;
+	uint64_t since_ms;              /* 0: now (the newest tick) */
+	long limit;                     /* 0: all */
+	int live;
+	uint64_t refresh_ms;
+};
+
+/* The JSON/CSV keys are stable: cgov(1) documents each. */
+static const struct out_col top_cols[] = {
+	{ "name", "CONTAINER", 0, 24 },
+	{ "runtime", "RUNTIME", 0, 0 },
+	{ "path", NULL, 0, 0 },
+	{ "samples", NULL, 1, 0 },
+	{ "mem_bytes", "MEM", 1, 0 },
+	{ "mem_max_bytes", "MEMMAX", 1, 0 },
+	{ "mem_limit_bytes", "LIMIT", 1, 0 },
+	{ "mem_pct_of_limit", "MEM%", 1, 0 },
+	{ "swap_bytes", "SWAP", 1, 0 },
+	{ "swap_limit_bytes", NULL, 1, 0 },
+	{ "cpu_cores", "CPU", 1, 0 },
+	{ "cpu_limit_cores", NULL, 1, 0 },
+	{ "cpu_shares", NULL, 1, 0 },
+	{ "throttled_pct", "THR%", 1, 0 },
+	{ "throttled_time_pct", NULL, 1, 0 },
+	{ "read_bytes_per_s", "READ/s", 1, 0 },
+	{ "write_bytes_per_s", "WRITE/s", 1, 0 },
+	{ "read_iops", NULL, 1, 0 },
+	{ "write_iops", NULL, 1, 0 },
+	{ "iops", "IOPS", 1, 0 },
+	{ "psi_cpu_pct", NULL, 1, 0 },
+	{ "psi_memory_pct", NULL, 1, 0 },
+	{ "psi_io_pct", NULL, 1, 0 },
+	{ "pressure_pct", "PSI%", 1, 0 },
+	{ "pids", "PIDS", 1, 0 },
+	{ "pids_max", NULL, 1, 0 },
+	{ "oom", NULL, 1, 0 },
+	{ "oom_kill", "OOMK", 1, 0 },
+};
+#define TOP_NCOLS (sizeof top_cols / sizeof top_cols[0])
+
+static void
+top_usage(FILE *out)
+{
+	fprintf(out,
+"usage: cgov top [--by memory|swap|cpu|throttle|io|pressure] [--since DURATION]\n"
+"                [--limit N] [--live [--refresh DURATION]] [--format table|json|csv]\n"
+"Without --since: the newest sample. With --since: averages (and maxima) over the\n"
+"window ending at the newest sample; rates come from counter deltas.\n");
+}
+
+/* The figure a container is ranked by: memory and swap on the average
+ * over the window (the newest value when no window), the rest on rates. */
+static double
+top_key(const struct store_top_row *r, enum top_by by)
+{
+	double v = NAN;
+
+	switch (by) {
+	case BY_MEMORY: v = r->mem_avg; break;
+	case BY_SWAP: v = r->swap_avg; break;
+	case BY_CPU: v = r->cpu_cores; break;
+	case BY_THROTTLE: v = r->throttled_time_pct; break;
+	case BY_IO:
+		v = (isnan(r->rbytes_s) ? 0 : r->rbytes_s) + (isnan(r->wbytes_s) ? 0 : r->wbytes_s);
+		if (isnan(r->rbytes_s) && isnan(r->wbytes_s))
+			v = NAN;
+		break;
+	case BY_PRESSURE:
+		v = fmax(fmax(r->psi_cpu_pct, r->psi_mem_pct), r->psi_io_pct);
+		break;
+	}
+	return v;
+}
+
+static enum top_by top_sort_by;
+
+/* Descending; unknown values (NAN) last; ties by path for a stable order. */
+static int
+top_cmp(const void *a, const void *b)
+{
+	const struct store_top_row *x = a, *y = b;
+	double kx = top_key(x, top_sort_by), ky = top_key(y, top_sort_by);
+
+	if (isnan(kx) != isnan(ky))
+		return isnan(kx) ? 1 : -1;
+	if (!isnan(kx) && kx != ky)
+		return kx > ky ? -1 : 1;
+	return strcmp(x->c.path, y->c.path);
+}
+
+static void
+top_size(struct out *o, double v)
+{
+	char t[32];
+
+	if (isnan(v))
+		snprintf(t, sizeof t, "-");
+	else if (isinf(v))
+		snprintf(t, sizeof t, "max");
+	else
+		units_format_size((uint64_t)v, t, sizeof t);
+	out_num(o, v, 0, t);
+}
+
+static void
+top_fixed(struct out *o, double v, int decimals, const char *suffix)
+{
+	char t[32];
+
+	if (isnan(v))
+		snprintf(t, sizeof t, "-");
+	else if (isinf(v))
+		snprintf(t, sizeof t, "max");
+	else
+		snprintf(t, sizeof t, "%.*f%s", decimals, v, suffix);
+	out_num(o, v, decimals == 0 ? 0 : 3, t);
+}
+
+static void
+top_rate(struct out *o, double v)
+{
+	char t[32];
+
+	if (isnan(v))
+		snprintf(t, sizeof t, "-");
+	else {
+		units_format_size((uint64_t)v, t, sizeof t);
+		strncat(t, "/s", sizeof t - strlen(t) - 1);
+	}
+	out_num(o, v, 0, t);
+}
+
+static double
+top_sum(double a, double b)
+{
+	if (isnan(a) && isnan(b))
+		return NAN;
+	return (isnan(a) ? 0 : a) + (isnan(b) ? 0 : b);
+}
+
+static void
+top_add_row(struct out *o, const struct store_top_row *r)
+{
+	double pct = NAN;
+
+	if (!isnan(r->mem_avg) && !isnan(r->mem_limit) && !isinf(r->mem_limit) && r->mem_limit > 0)
+		pct = 100.0 * r->mem_avg / r->mem_limit;
+	out_str(o, r->c.name);
+	out_str(o, r->c.runtime);
+	out_str(o, r->c.path);
+	top_fixed(o, (double)r->samples, 0, "");
+	top_size(o, r->mem_avg);
+	top_size(o, r->mem_max);
+	top_size(o, r->mem_limit);
+	top_fixed(o, pct, 1, "%");
+	top_size(o, r->swap_avg);
+	top_size(o, r->swap_limit);
+	top_fixed(o, r->cpu_cores, 2, "");
+	top_fixed(o, r->cpu_limit_cores, 2, "");
+	top_fixed(o, r->cpu_shares, 0, "");
+	top_fixed(o, r->throttled_pct, 1, "%");
+	top_fixed(o, r->throttled_time_pct, 1, "%");
+	top_rate(o, r->rbytes_s);
+	top_rate(o, r->wbytes_s);
+	top_fixed(o, r->rios_s, 1, "");
+	top_fixed(o, r->wios_s, 1, "");
+	top_fixed(o, top_sum(r->rios_s, r->wios_s), 0, "");
+	top_fixed(o, r->psi_cpu_pct, 1, "%");
+	top_fixed(o, r->psi_mem_pct, 1, "%");
+	top_fixed(o, r->psi_io_pct, 1, "%");
+	top_fixed(o, top_key(r, BY_PRESSURE), 1, "%");
+	top_fixed(o, r->pids_last, 0, "");
+	top_fixed(o, r->pids_max, 0, "");
+	top_fixed(o, r->oom == STORE_NULL ? NAN : (double)r->oom, 0, "");
+	top_fixed(o, r->oom_kill == STORE_NULL ? NAN : (double)r->oom_kill, 0, "");
+}
+
+/* One query and its output. Returns a CMD_ code. */
+static int
+top_once(struct store *st, const struct cmd_ctx *ctx, const struct top_opts *t, FILE *fp)
+{
+	struct store_top_row *rows;
+	size_t n, shown;
+	int64_t latest;
+	struct out *o;
+	int r;
+
+	if ((r = store_query_top(st, (int64_t)t->since_ms, &rows, &n, &latest)) < 0) {
+		fprintf(stderr, "cgov: top: query failed: %s\n", strerror(-r));
+		return CMD_FAILURE;
+	}
+	top_sort_by = t->by;
+	if (n > 1)
+		qsort(rows, n, sizeof *rows, top_cmp);
+	shown = t->limit > 0 && (size_t)t->limit < n ? (size_t)t->limit : n;
+	o = out_new(ctx->format, top_cols, TOP_NCOLS);
+	for (size_t i = 0; i < shown; i++)
+		top_add_row(o, &rows[i]);
+
+	if (ctx->format == OUT_JSON) {
+		fprintf(fp, "{\"by\": \"%s\", \"since_ms\": %llu, \"latest_ms\": %lld, "
+		    "\"containers\": ", top_by_names[t->by], (unsigned long long)t->since_ms,
+		    (long long)latest);
+		out_print(o, fp);
+		fputs("}\n", fp);
+	} else if (ctx->format == OUT_TABLE) {
+		char when[64], win[32];
+		time_t secs = (time_t)(latest / 1000);
+		struct tm tm;
+
+		if (latest > 0 && localtime_r(&secs, &tm) != NULL)
+			strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+		else
+			snprintf(when, sizeof when, "no samples yet");
+		if (t->since_ms > 0)
+			units_format_duration(t->since_ms, win, sizeof win);
+		fprintf(fp, "cgov top by %s, %s%s%s, %zu of %zu containers\n", top_by_names[t->by],
+		    t->since_ms > 0 ? "average over " : "at ", t->since_ms > 0 ? win : when,
+		    t->since_ms > 0 ? " to now" : "", shown, n);
+		out_print(o, fp);
+	} else
+		out_print(o, fp);
+	out_free(o);
+	store_top_free(rows, n);
+	return CMD_OK;
+}
+
+/* --live: redraw every refresh until 'q' or EOF on stdin, or a signal. The
+ * wait is poll(2) on the terminal: a keypress ends it at once. */
+static int
+top_live(struct store *st, const struct cmd_ctx *ctx, const struct top_opts *t)
+{
+	struct termios saved, raw;
+	int tty_ok = tcgetattr(STDIN_FILENO, &saved) == 0;
+	int rc = CMD_OK;
+
+	if (tty_ok) {
+		raw = saved;
+		raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+	}
+	for (;;) {
+		struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+		char c;
+
+		fputs("\033[H\033[2J", stdout);
+		if ((rc = top_once(st, ctx, t, stdout)) != CMD_OK)
+			break;
+		fputs("(q to quit)\n", stdout);
+		fflush(stdout);
+		if (poll(&pfd, 1, (int)t->refresh_ms) > 0 &&
+		    (read(STDIN_FILENO, &c, 1) <= 0 || c == 'q' || c == 'Q'))
+			break;
+	}
+	if (tty_ok)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+	return rc;
+}
+
+int
+cmd_top(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "by", required_argument, NULL, 'b' },
+		{ "since", required_argument, NULL, 's' },
+		{ "limit", required_argument, NULL, 'n' },
+		{ "live", no_argument, NULL, 'l' },
+		{ "refresh", required_argument, NULL, 'r' },
+		{ "db", required_argument, NULL, 'D' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct top_opts t = { .by = BY_MEMORY, .limit = 0, .refresh_ms = 2000 };
+	struct store *st;
+	int ch, rc, limit_set = 0;
+
+	while ((ch = getopt_long(argc, argv, "b:s:n:lr:h", opts, NULL)) != -1) {
+		char *end;
+		size_t i;
+
+		switch (ch) {
+		case 'b':
+			for (i = 0; i < sizeof top_by_names / sizeof top_by_names[0]; i++)
+				if (strcmp(optarg, top_by_names[i]) == 0)
+					break;
+			if (i == sizeof top_by_names / sizeof top_by_names[0]) {
+				fprintf(stderr, "cgov: top: unknown --by \"%s\" (memory, swap, "
+				    "cpu, throttle, io, pressure)\n", optarg);
+				return CMD_USAGE;
+			}
+			t.by = (enum top_by)i;
+			break;
+		case 's':
+			if (units_parse_duration(optarg, &t.since_ms) < 0 || t.since_ms == 0) {
+				fprintf(stderr, "cgov: top: bad duration \"%s\" for --since "
+				    "(e.g. 30s, 10m, 24h)\n", optarg);
+				return CMD_USAGE;
+			}
+			break;
+		case 'n':
+			errno = 0;
+			t.limit = strtol(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || t.limit < 1) {
+				fprintf(stderr, "cgov: top: --limit wants a positive number, "
+				    "not \"%s\"\n", optarg);
+				return CMD_USAGE;
+			}
+			limit_set = 1;
+			break;
+		case 'l':
+			t.live = 1;
+			break;
+		case 'r':
+			if (units_parse_duration(optarg, &t.refresh_ms) < 0 || t.refresh_ms < 100) {
+				fprintf(stderr, "cgov: top: bad duration \"%s\" for --refresh "
+				    "(at least 100ms)\n", optarg);
+				return CMD_USAGE;
+			}
+			break;
+		case 'h':
+			top_usage(stdout);
+			return CMD_OK;
+		default:
+			if ((rc = cmd_common_option(ctx, ch, optarg)) == 1)
+				break;
+			top_usage(stderr);
+			return CMD_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "cgov: top: unexpected argument \"%s\"\n", argv[optind]);
+		return CMD_USAGE;
+	}
+	if (t.live && (ctx->format != OUT_TABLE || !isatty(STDOUT_FILENO))) {
+		fprintf(stderr, "cgov: top: --live needs a terminal and the table format\n");
+		return CMD_USAGE;
+	}
+	if (t.live && !limit_set)
+		t.limit = 20;
+	if ((st = cmd_open_store(ctx)) == NULL)
+		return CMD_FAILURE;
+	rc = t.live ? top_live(st, ctx, &t) : top_once(st, ctx, &t, stdout);
+	store_close(st);
+	return rc;
+}

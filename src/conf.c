@@ -1,0 +1,223 @@
+/* conf.c: cgov.conf parsing and the defaults. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "escape.h"
+#include "log.h"
+#include "units.h"
+#include "xmalloc.h"
+
+#ifndef CGOV_LOCALSTATEDIR
+#define CGOV_LOCALSTATEDIR "/var/lib/cgov"
+#endif
+
+void
+conf_defaults(struct conf *c)
+{
+	memset(c, 0, sizeof *c);
+	c->db = xstrdup(CGOV_LOCALSTATEDIR "/cgov.db");
+	c->interval_ms = 1000;
+	c->rescan_ms = 10000;
+	c->memstat_ms = 30000;
+	c->checkpoint_ms = 60000;
+	c->max_containers = 4096;
+	c->log_level = LOG_LEVEL_INFO;
+}
+
+void
+conf_free(struct conf *c)
+{
+	free(c->db);
+	free(c->pidfile);
+	for (size_t i = 0; i < c->ncontainers; i++)
+		free(c->containers[i]);
+	free(c->containers);
+	memset(c, 0, sizeof *c);
+}
+
+void
+conf_copy(struct conf *dst, const struct conf *src)
+{
+	*dst = *src;
+	dst->db = src->db ? xstrdup(src->db) : NULL;
+	dst->pidfile = src->pidfile ? xstrdup(src->pidfile) : NULL;
+	dst->containers = xcalloc(src->ncontainers ? src->ncontainers : 1, sizeof(char *));
+	for (size_t i = 0; i < src->ncontainers; i++)
+		dst->containers[i] = xstrdup(src->containers[i]);
+}
+
+static int
+conf_duration(const char *v, uint64_t min_ms, uint64_t *ret, char *err, size_t errlen)
+{
+	uint64_t ms;
+
+	if (units_parse_duration(v, &ms) < 0) {
+		snprintf(err, errlen, "bad duration \"%s\" (use ms, s, m, h or d, e.g. \"1s\")", v);
+		return -EINVAL;
+	}
+	if (ms < min_ms) {
+		snprintf(err, errlen, "duration \"%s\" is below the minimum of %llums", v,
+		    (unsigned long long)min_ms);
+		return -EINVAL;
+	}
+	*ret = ms;
+	return 0;
+}
+
+static int
+conf_count(const char *v, uint64_t min, uint64_t max, uint64_t *ret, char *err, size_t errlen)
+{
+	char *end;
+	unsigned long long n;
+
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (!isdigit((unsigned char)v[0]) || *end != '\0' || errno != 0 || n < min || n > max) {
+		snprintf(err, errlen, "\"%s\" is not a number between %llu and %llu", v,
+		    (unsigned long long)min, (unsigned long long)max);
+		return -EINVAL;
+	}
+	*ret = n;
+	return 0;
+}
+
+int
+conf_set(struct conf *c, const char *key, const char *value, char *err, size_t errlen)
+{
+	static const char *const levels[] = { "error", "warning", "info", "debug" };
+
+	if (strcmp(key, "db") == 0) {
+		if (value[0] == '\0') {
+			snprintf(err, errlen, "empty path");
+			return -EINVAL;
+		}
+		free(c->db);
+		c->db = xstrdup(value);
+		return 0;
+	}
+	if (strcmp(key, "pidfile") == 0) {
+		free(c->pidfile);
+		c->pidfile = value[0] != '\0' ? xstrdup(value) : NULL;
+		return 0;
+	}
+	if (strcmp(key, "interval") == 0)
+		return conf_duration(value, 100, &c->interval_ms, err, errlen);
+	if (strcmp(key, "rescan-interval") == 0)
+		return conf_duration(value, 100, &c->rescan_ms, err, errlen);
+	if (strcmp(key, "memstat-interval") == 0)
+		return conf_duration(value, 100, &c->memstat_ms, err, errlen);
+	if (strcmp(key, "checkpoint-interval") == 0)
+		return conf_duration(value, 1000, &c->checkpoint_ms, err, errlen);
+	if (strcmp(key, "max-containers") == 0)
+		return conf_count(value, 1, 1000000, &c->max_containers, err, errlen);
+	if (strcmp(key, "fd-budget") == 0)
+		return conf_count(value, 0, 1000000, &c->fd_budget, err, errlen);
+	if (strcmp(key, "containers") == 0) {
+		if (value[0] != '/' && strcmp(value, "systemd") != 0) {
+			snprintf(err, errlen, "pattern \"%s\" must be an absolute cgroup path "
+			    "glob such as \"/lxc/*\", or \"systemd\"", value);
+			return -EINVAL;
+		}
+		c->containers = xreallocarray(c->containers, c->ncontainers + 1, sizeof(char *));
+		c->containers[c->ncontainers++] = xstrdup(value);
+		return 0;
+	}
+	if (strcmp(key, "log-level") == 0) {
+		for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++)
+			if (strcmp(value, levels[i]) == 0) {
+				c->log_level = (enum log_level)i;
+				return 0;
+			}
+		snprintf(err, errlen, "unknown level \"%s\" (error, warning, info, debug)", value);
+		return -EINVAL;
+	}
+	snprintf(err, errlen, "unknown setting");
+	return -EINVAL;
+}
+
+static char *
+conf_trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+int
+conf_load(struct conf *c, const char *path)
+{
+	struct conf tmp;
+	char line[4096];
+	FILE *fp;
+	int lineno = 0, errors = 0;
+
+	if ((fp = fopen(path, "re")) == NULL)
+		return -errno;
+	conf_copy(&tmp, c);
+	while (fgets(line, sizeof line, fp) != NULL) {
+		char *hash, *eq, *key, *val, err[512];
+
+		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(fp)) {
+			log_err("%s:%d:1: line too long (more than %zu bytes)", path, lineno,
+			    sizeof line - 2);
+			errors++;
+			while (fgets(line, sizeof line, fp) != NULL && strchr(line, '\n') == NULL)
+				;
+			continue;
+		}
+		if ((hash = strchr(line, '#')) != NULL)
+			*hash = '\0';
+		key = conf_trim(line);
+		if (*key == '\0')
+			continue;
+		if ((eq = strchr(key, '=')) == NULL) {
+			log_err("%s:%d:%d: expected \"key = value\"", path, lineno,
+			    (int)(key - line) + 1);
+			errors++;
+			continue;
+		}
+		*eq = '\0';
+		val = conf_trim(eq + 1);
+		key = conf_trim(key);
+		if (conf_set(&tmp, key, val, err, sizeof err) < 0) {
+			int col = (int)((strcmp(err, "unknown setting") == 0 ? key : val) - line) + 1;
+
+			log_err("%s:%d:%d: %s: %s", path, lineno, col, escape_log(0, key), err);
+			errors++;
+		}
+	}
+	fclose(fp);
+	if (errors > 0) {
+		conf_free(&tmp);
+		return -EINVAL;
+	}
+	conf_free(c);
+	*c = tmp;
+	return 0;
+}
+
+int
+conf_validate(const struct conf *c)
+{
+	if (c->rescan_ms < c->interval_ms) {
+		log_err("rescan-interval must not be shorter than interval");
+		return -EINVAL;
+	}
+	if (c->memstat_ms < c->interval_ms) {
+		log_err("memstat-interval must not be shorter than interval");
+		return -EINVAL;
+	}
+	return 0;
+}

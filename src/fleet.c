@@ -1,0 +1,336 @@
+/* fleet.c: the watched containers, counter deltas and the store's tick. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "escape.h"
+#include "fleet.h"
+#include "log.h"
+#include "xmalloc.h"
+
+struct fleet_ct {
+	char *path, *name;
+	const char *runtime;
+	struct sampler_ct *sct;
+	int64_t cid;                    /* 0: not (or no longer) registered */
+	int have_prev;
+	struct cg_sample prev, cur;
+	uint64_t prev_pgmajfault;
+	struct store_limits limits;     /* last limits row written */
+	int limits_stored;
+	int touch;                      /* refresh last_seen in the next tick */
+};
+
+struct fleet {
+	struct sampler *s;
+	const struct cgfs *fs;
+	struct store *st;
+	struct fleet_ct **ct;           /* sorted by path */
+	size_t n;
+	struct cg_node node_prev;
+	int have_node_prev;
+	int store_failing;              /* for log once per burst */
+};
+
+struct fleet *
+fleet_new(struct sampler *s, const struct cgfs *fs, struct store *st)
+{
+	struct fleet *f = xcalloc(1, sizeof *f);
+
+	f->s = s;
+	f->fs = fs;
+	f->st = st;
+	return f;
+}
+
+static void
+fleet_ct_free(struct fleet_ct *c)
+{
+	sampler_ct_close(c->sct);
+	free(c->path);
+	free(c->name);
+	free(c);
+}
+
+void
+fleet_free(struct fleet *f)
+{
+	if (f == NULL)
+		return;
+	for (size_t i = 0; i < f->n; i++)
+		fleet_ct_free(f->ct[i]);
+	free(f->ct);
+	free(f);
+}
+
+void
+fleet_set_store(struct fleet *f, struct store *st)
+{
+	f->st = st;
+	for (size_t i = 0; i < f->n; i++) {
+		f->ct[i]->cid = 0;
+		f->ct[i]->limits_stored = 0;
+	}
+}
+
+size_t
+fleet_size(const struct fleet *f)
+{
+	return f->n;
+}
+
+static void
+fleet_mark_gone(struct fleet *f, struct fleet_ct *c, int64_t now_ms)
+{
+	log_info("container %s is gone", escape_log(0, c->path));
+	if (f->st != NULL && c->cid > 0)
+		store_container_gone(f->st, c->cid, now_ms);
+}
+
+size_t
+fleet_sync(struct fleet *f, const struct discover_found *found, size_t n, int64_t now_ms)
+{
+	struct fleet_ct **next = xcalloc(n ? n : 1, sizeof *next);
+	size_t i = 0, j = 0, out = 0, added = 0;
+
+	/* Both lists are sorted by path: one merge pass. */
+	while (i < f->n || j < n) {
+		int cmp = i == f->n ? 1 : j == n ? -1 : strcmp(f->ct[i]->path, found[j].path);
+
+		if (cmp < 0) {                  /* no longer found */
+			fleet_mark_gone(f, f->ct[i], now_ms);
+			fleet_ct_free(f->ct[i++]);
+		} else if (cmp == 0) {
+			f->ct[i]->touch = 1;
+			next[out++] = f->ct[i++];
+			j++;
+		} else {                        /* new */
+			struct fleet_ct *c = xcalloc(1, sizeof *c);
+			int r = sampler_ct_open(f->s, found[j].path, &c->sct);
+
+			if (r < 0) {
+				log_debug("container %s vanished before it was opened",
+				    escape_log(0, found[j].path));
+				free(c);
+				j++;
+				continue;
+			}
+			c->path = xstrdup(found[j].path);
+			c->name = xstrdup(found[j].name);
+			c->runtime = found[j].runtime;
+			c->prev_pgmajfault = CG_UNKNOWN;
+			log_info("container %s (%s %s) found", escape_log(0, c->path),
+			    c->runtime, escape_log(1, c->name));
+			next[out++] = c;
+			added++;
+			j++;
+		}
+	}
+	free(f->ct);
+	f->ct = next;
+	f->n = out;
+	return added;
+}
+
+static int64_t
+fleet_now(uint64_t v)
+{
+	return v == CG_UNKNOWN || v == CG_UNLIMITED ? STORE_NULL : (int64_t)v;
+}
+
+static int64_t
+fleet_limit(uint64_t v)
+{
+	return v == CG_UNKNOWN ? STORE_NULL : v == CG_UNLIMITED ? STORE_UNLIMITED : (int64_t)v;
+}
+
+/* Counter delta; a counter that went backwards was reset (the cgroup was
+ * recreated, or the kernel wrapped): count from zero. */
+static int64_t
+fleet_delta(int have_prev, uint64_t cur, uint64_t prev)
+{
+	if (!have_prev || cur == CG_UNKNOWN || prev == CG_UNKNOWN ||
+	    cur == CG_UNLIMITED || prev == CG_UNLIMITED)
+		return STORE_NULL;
+	return cur >= prev ? (int64_t)(cur - prev) : (int64_t)cur;
+}
+
+static void
+fleet_store_failed(struct fleet *f, int r)
+{
+	if (!f->store_failing)
+		log_warnx("history store failed (%s): samples are dropped from history, "
+		    "monitoring goes on", strerror(-r));
+	f->store_failing = 1;
+	for (size_t i = 0; i < f->n; i++) {
+		f->ct[i]->cid = 0;
+		f->ct[i]->limits_stored = 0;
+	}
+}
+
+static void
+fleet_store_ct(struct fleet *f, struct fleet_ct *c, int memstat_ok, const struct cg_memstat *ms,
+    int64_t now_ms)
+{
+	const struct cg_sample *a = &c->cur, *b = &c->prev;
+	int p = c->have_prev;
+	struct store_sample row;
+	struct store_limits lim;
+
+	/* Registered once; last_seen refreshed once per rescan, inside the
+	 * tick's transaction rather than in one of its own. */
+	if (c->cid == 0 || c->touch) {
+		if (store_container_upsert(f->st, c->path, c->name, c->runtime, now_ms,
+		    &c->cid) < 0) {
+			c->cid = 0;
+			return;
+		}
+		c->touch = 0;
+	}
+	row = (struct store_sample){
+		.cid = c->cid,
+		.mem_bytes = fleet_now(a->mem_current),
+		.swap_bytes = fleet_now(a->swap_current),
+		.cpu_us = fleet_delta(p, a->cpu_usage_us, b->cpu_usage_us),
+		.nr_periods = fleet_delta(p, a->nr_periods, b->nr_periods),
+		.nr_throttled = fleet_delta(p, a->nr_throttled, b->nr_throttled),
+		.throttled_us = fleet_delta(p, a->throttled_us, b->throttled_us),
+		.rbytes = fleet_delta(p, a->io.rbytes, b->io.rbytes),
+		.wbytes = fleet_delta(p, a->io.wbytes, b->io.wbytes),
+		.rios = fleet_delta(p, a->io.rios, b->io.rios),
+		.wios = fleet_delta(p, a->io.wios, b->io.wios),
+		.pids = fleet_now(a->pids_current),
+		.oom = fleet_delta(p, a->oom, b->oom),
+		.oom_kill = fleet_delta(p, a->oom_kill, b->oom_kill),
+		.psi_cpu_us = fleet_delta(p, a->psi_cpu_us, b->psi_cpu_us),
+		.psi_mem_us = fleet_delta(p, a->psi_mem_us, b->psi_mem_us),
+		.psi_io_us = fleet_delta(p, a->psi_io_us, b->psi_io_us),
+	};
+	store_tick_add_sample(f->st, &row);
+
+	lim = (struct store_limits){
+		.cid = c->cid,
+		.mem_limit = fleet_limit(a->mem_limit),
+		.mem_high = fleet_limit(a->mem_high),
+		.swap_limit = fleet_limit(a->swap_limit),
+		.cpu_shares = fleet_limit(a->cpu_shares),
+		.cpu_quota_us = fleet_limit(a->cpu_quota_us),
+		.cpu_period_us = fleet_limit(a->cpu_period_us),
+		.pids_max = fleet_limit(a->pids_max),
+	};
+	if (!c->limits_stored || memcmp(&lim, &c->limits, sizeof lim) != 0) {
+		if (store_tick_add_limits(f->st, &lim) == 0) {
+			c->limits = lim;
+			c->limits_stored = 1;
+		}
+	}
+	if (memstat_ok) {
+		struct store_memstat m = {
+			.cid = c->cid,
+			.anon = fleet_now(ms->anon),
+			.file = fleet_now(ms->file),
+			.kernel = fleet_now(ms->kernel),
+			.shmem = fleet_now(ms->shmem),
+			.file_dirty = fleet_now(ms->file_dirty),
+			.file_writeback = fleet_now(ms->file_writeback),
+			.pgmajfault = fleet_delta(c->prev_pgmajfault != CG_UNKNOWN, ms->pgmajfault,
+			    c->prev_pgmajfault),
+		};
+		store_tick_add_memstat(f->st, &m);
+	}
+}
+
+static void
+fleet_store_node(struct fleet *f, const struct cg_node *n)
+{
+	const struct cg_node *o = &f->node_prev;
+	int p = f->have_node_prev;
+	/* /proc/stat counts USER_HZ ticks, 100 per second on Linux. */
+	int64_t busy = fleet_delta(p, n->cpu.busy, o->cpu.busy);
+	int64_t total = fleet_delta(p, n->cpu.total, o->cpu.total);
+	struct store_node row = {
+		.mem_total = fleet_now(n->mem.mem_total),
+		.mem_available = fleet_now(n->mem.mem_available),
+		.swap_total = fleet_now(n->mem.swap_total),
+		.swap_free = fleet_now(n->mem.swap_free),
+		.cpu_busy_ms = busy == STORE_NULL ? STORE_NULL : busy * 10,
+		.cpu_total_ms = total == STORE_NULL ? STORE_NULL : total * 10,
+		.ncpu = n->cpu.ncpu == UINT32_MAX ? STORE_NULL : (int64_t)n->cpu.ncpu,
+		.load1 = n->load1 == UINT32_MAX ? STORE_NULL : (int64_t)n->load1,
+		.psi_cpu_us = fleet_delta(p, n->psi_cpu_us, o->psi_cpu_us),
+		.psi_mem_us = fleet_delta(p, n->psi_mem_us, o->psi_mem_us),
+		.psi_io_us = fleet_delta(p, n->psi_io_us, o->psi_io_us),
+	};
+
+	store_tick_add_node(f->st, &row);
+}
+
+size_t
+fleet_tick(struct fleet *f, int64_t now_ms, int64_t dt_ms, int memstat, int *ret_stored)
+{
+	struct cg_node node;
+	int storing = f->st != NULL, node_ok, r;
+	size_t out = 0, sampled = 0;
+
+	if (storing && (r = store_tick_begin(f->st, now_ms, dt_ms)) < 0) {
+		fleet_store_failed(f, r);
+		storing = 0;
+	}
+	node_ok = sampler_read_node(f->fs, &node) == 0;
+	if (storing && node_ok)
+		fleet_store_node(f, &node);
+	if (node_ok) {
+		f->node_prev = node;
+		f->have_node_prev = 1;
+	}
+
+	for (size_t i = 0; i < f->n; i++) {
+		struct fleet_ct *c = f->ct[i];
+		struct cg_memstat ms;
+		int ms_ok = 0;
+
+		r = sampler_ct_read(c->sct, &c->cur);
+		if (r == 0 && memstat) {
+			r = sampler_ct_read_memstat(c->sct, &ms);
+			ms_ok = r == 0;
+		}
+		if (r < 0) {                    /* vanished between two scans */
+			fleet_mark_gone(f, c, now_ms);
+			fleet_ct_free(c);
+			continue;
+		}
+		if (storing)
+			fleet_store_ct(f, c, ms_ok, &ms, now_ms);
+		if (ms_ok)
+			c->prev_pgmajfault = ms.pgmajfault;
+		c->prev = c->cur;
+		c->have_prev = 1;
+		f->ct[out++] = c;
+		sampled++;
+	}
+	f->n = out;
+
+	if (storing) {
+		if ((r = store_tick_commit(f->st)) < 0) {
+			fleet_store_failed(f, r);
+			storing = 0;
+		} else if (f->store_failing) {
+			log_info("history store works again");
+			f->store_failing = 0;
+		}
+	}
+	if (ret_stored != NULL)
+		*ret_stored = storing;
+	return sampled;
+}
+
+const struct cg_sample *
+fleet_last(const struct fleet *f, const char *path)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (strcmp(f->ct[i]->path, path) == 0)
+			return f->ct[i]->have_prev ? &f->ct[i]->prev : NULL;
+	return NULL;
+}

@@ -1,0 +1,207 @@
+/* output.c: the CLI's three output formats. */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "escape.h"
+#include "output.h"
+#include "xmalloc.h"
+
+struct out_cell {
+	char *text;             /* table: escaped display text; json/csv: encoded */
+};
+
+struct out {
+	enum out_format fmt;
+	const struct out_col *cols;
+	size_t ncols;
+	struct out_cell *cells;
+	size_t ncells, cap;
+};
+
+int
+out_parse_format(const char *s, enum out_format *ret)
+{
+	if (strcmp(s, "table") == 0)
+		*ret = OUT_TABLE;
+	else if (strcmp(s, "json") == 0)
+		*ret = OUT_JSON;
+	else if (strcmp(s, "csv") == 0)
+		*ret = OUT_CSV;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+struct out *
+out_new(enum out_format fmt, const struct out_col *cols, size_t ncols)
+{
+	struct out *o = xcalloc(1, sizeof *o);
+
+	o->fmt = fmt;
+	o->cols = cols;
+	o->ncols = ncols;
+	return o;
+}
+
+void
+out_free(struct out *o)
+{
+	if (o == NULL)
+		return;
+	for (size_t i = 0; i < o->ncells; i++)
+		free(o->cells[i].text);
+	free(o->cells);
+	free(o);
+}
+
+static void
+out_push(struct out *o, char *text)
+{
+	if (o->ncells == o->cap) {
+		o->cap = o->cap ? o->cap * 2 : 64;
+		o->cells = xreallocarray(o->cells, o->cap, sizeof *o->cells);
+	}
+	o->cells[o->ncells++].text = text;
+}
+
+void
+out_str(struct out *o, const char *s)
+{
+	struct buf b;
+
+	buf_init(&b);
+	if (s == NULL)
+		buf_puts(&b, o->fmt == OUT_JSON ? "null" : "");
+	else if (o->fmt == OUT_JSON)
+		escape_json(&b, s);
+	else if (o->fmt == OUT_CSV)
+		escape_csv(&b, s);
+	else
+		escape_term(&b, s);
+	out_push(o, b.data != NULL ? b.data : xstrdup(""));
+}
+
+void
+out_num(struct out *o, double v, int decimals, const char *text)
+{
+	if (o->fmt == OUT_TABLE)
+		out_push(o, xstrdup(text));
+	else if (isnan(v) || isinf(v))
+		out_push(o, xstrdup(o->fmt == OUT_JSON ? "null" : ""));
+	else
+		out_push(o, xasprintf("%.*f", decimals, v));
+}
+
+/* Display width of escaped text: escape_term leaves only printable ASCII
+ * and valid UTF-8, so counting non-continuation bytes is enough. */
+static size_t
+out_width(const char *s)
+{
+	size_t w = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			w++;
+	return w;
+}
+
+/* Truncates to at most max columns, marking the cut with '~'. */
+static void
+out_truncate(char *s, size_t max)
+{
+	size_t w = 0;
+
+	for (char *p = s; *p != '\0'; p++) {
+		if (((unsigned char)*p & 0xC0) == 0x80)
+			continue;
+		if (++w == max && out_width(p) > 1) {
+			p[0] = '~';
+			p[1] = '\0';
+			return;
+		}
+	}
+}
+
+static void
+out_print_table(struct out *o, FILE *fp)
+{
+	size_t nrows = o->ncells / o->ncols;
+	size_t *width = xcalloc(o->ncols, sizeof *width);
+
+	for (size_t c = 0; c < o->ncols; c++) {
+		if (o->cols[c].header == NULL)
+			continue;
+		width[c] = strlen(o->cols[c].header);
+		for (size_t r = 0; r < nrows; r++) {
+			char *t = o->cells[r * o->ncols + c].text;
+			size_t w;
+
+			if (o->cols[c].maxwidth > 0)
+				out_truncate(t, (size_t)o->cols[c].maxwidth);
+			if ((w = out_width(t)) > width[c])
+				width[c] = w;
+		}
+	}
+	for (size_t r = 0; r <= nrows; r++) {
+		int first = 1;
+
+		for (size_t c = 0; c < o->ncols; c++) {
+			const char *t;
+			size_t pad;
+
+			if (o->cols[c].header == NULL)
+				continue;
+			t = r == 0 ? o->cols[c].header : o->cells[(r - 1) * o->ncols + c].text;
+			pad = width[c] - out_width(t);
+			if (!first)
+				fputs("  ", fp);
+			if (o->cols[c].right)
+				fprintf(fp, "%*s%s", (int)pad, "", t);
+			else if (c + 1 == o->ncols)
+				fputs(t, fp);
+			else
+				fprintf(fp, "%s%*s", t, (int)pad, "");
+			first = 0;
+		}
+		fputc('\n', fp);
+	}
+	free(width);
+}
+
+void
+out_print(struct out *o, FILE *fp)
+{
+	size_t nrows = o->ncells / o->ncols;
+
+	switch (o->fmt) {
+	case OUT_TABLE:
+		out_print_table(o, fp);
+		break;
+	case OUT_JSON:
+		fputc('[', fp);
+		for (size_t r = 0; r < nrows; r++) {
+			fputs(r ? ",\n  {" : "\n  {", fp);
+			for (size_t c = 0; c < o->ncols; c++)
+				fprintf(fp, "%s\"%s\": %s", c ? ", " : "", o->cols[c].key,
+				    o->cells[r * o->ncols + c].text);
+			fputc('}', fp);
+		}
+		fputs(nrows ? "\n]" : "]", fp);
+		break;
+	case OUT_CSV:
+		for (size_t c = 0; c < o->ncols; c++)
+			fprintf(fp, "%s%s", c ? "," : "", o->cols[c].key);
+		fputs("\r\n", fp);
+		for (size_t r = 0; r < nrows; r++) {
+			for (size_t c = 0; c < o->ncols; c++)
+				fprintf(fp, "%s%s", c ? "," : "", o->cells[r * o->ncols + c].text);
+			fputs("\r\n", fp);
+		}
+		break;
+	}
+}

@@ -1,0 +1,83 @@
+#!/bin/bash
+# The daemon's life: SIGHUP reloads (a broken file keeps the running
+# settings), SIGTERM exits cleanly, a database that cannot be opened or a
+# disk that fills up degrades history and never stops sampling.
+. "$(dirname "$0")/../lib/sandbox.sh"
+need sqlite3
+sb_init
+DB="$SB_TMP/cgov.db"
+sb_mk a
+sb_mk b
+mkdir -p "$SB_TMP/conf"
+CONF="$SB_TMP/conf/cgov.conf"
+ticks() { grep -c "debug: tick:" "$DAEMON_LOG"; }
+
+cat > "$CONF" <<CONF
+db = $DB
+interval = 200ms
+rescan-interval = 200ms
+containers = $SB_BASE/a
+CONF
+DAEMON_LOG="$SB_TMP/cgovd.log"
+"$CGOVD" --foreground -v --config "$CONF" > "$DAEMON_LOG" 2>&1 &
+DAEMON_PID=$!
+wait_until 20 'test "$(db_q "select count(*) from tick")" -ge 2' || fail "no ticks"
+[ "$(db_q "select count(*) from container")" = 1 ] || fail "expected 1 container before reload"
+
+# A broken file: every error logged, the running settings kept.
+echo "interval = fast" >> "$CONF"
+kill -HUP "$DAEMON_PID"
+wait_until 20 'grep -q "keeping the running settings" "$DAEMON_LOG"' || fail "broken reload not reported"
+grep -q 'cgov.conf:5:12: interval: bad duration "fast"' "$DAEMON_LOG" || fail "reload error lacks file:line:col"
+n=$(ticks)
+wait_until 20 'test "$(ticks)" -ge $((n + 3))' || fail "sampling stopped after a broken reload"
+
+# A good file: the new pattern takes effect without a restart.
+cat > "$CONF" <<CONF
+db = $DB
+interval = 200ms
+rescan-interval = 200ms
+containers = $SB_BASE/*
+CONF
+kill -HUP "$DAEMON_PID"
+wait_until 20 'grep -q "configuration reloaded: 2 containers" "$DAEMON_LOG"' || fail "reload not applied"
+wait_until 20 'test "$(db_q "select count(*) from container")" = 2' || fail "new container not stored"
+kill -TERM "$DAEMON_PID"
+wait "$DAEMON_PID"; rc=$?; DAEMON_PID=""
+[ "$rc" = 0 ] || fail "SIGTERM: exit $rc"
+grep -q "SIGTERM: exiting" "$DAEMON_LOG" || fail "SIGTERM not logged"
+[ "$(sqlite3 "$DB" 'pragma integrity_check')" = ok ] || fail "integrity_check after SIGTERM"
+[ ! -s "$DB-wal" ] || fail "WAL not checkpointed on exit ($(stat -c %s "$DB-wal") bytes)"
+
+# No database at all: monitoring goes on.
+DAEMON_LOG="$SB_TMP/cgovd-nodb.log"
+"$CGOVD" --foreground -v --config /dev/null --db /proc/no/such/dir/cgov.db --interval 100ms \
+	--containers "$SB_BASE/*" > "$DAEMON_LOG" 2>&1 &
+DAEMON_PID=$!
+wait_until 20 'test "$(ticks)" -ge 5' || fail "no sampling without a database"
+grep -q "cannot open history database" "$DAEMON_LOG" || fail "missing database not reported"
+kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID"; rc=$?; DAEMON_PID=""
+[ "$rc" = 0 ] || fail "exit $rc without a database"
+
+# A full disk: history stops, sampling does not; freeing space resumes it.
+FULL="$SB_TMP/full"
+mkdir -p "$FULL"
+mount -t tmpfs -o size=1m cgov-test "$FULL" || skip "cannot mount a tmpfs"
+trap 'umount "$FULL" 2>/dev/null; sb_cleanup' EXIT
+for i in $(seq 1 40); do sb_mk "many$i"; done
+DAEMON_LOG="$SB_TMP/cgovd-full.log"
+"$CGOVD" --foreground -v --config /dev/null --db "$FULL/cgov.db" --interval 100ms \
+	--memstat-interval 100ms --containers "$SB_BASE/*" > "$DAEMON_LOG" 2>&1 &
+DAEMON_PID=$!
+wait_until 20 'test -s "$FULL/cgov.db"' || fail "database not created on the tmpfs"
+dd if=/dev/zero of="$FULL/filler" bs=4k 2>/dev/null   # fill what is left
+wait_until 30 'grep -q "history store failed" "$DAEMON_LOG"' || fail "full disk not reported"
+n=$(ticks)
+wait_until 20 'test "$(ticks)" -ge $((n + 5))' || fail "sampling stopped on a full disk"
+kill -0 "$DAEMON_PID" || fail "cgovd died on a full disk"
+rm -f "$FULL/filler"
+wait_until 30 'grep -q "history store works again" "$DAEMON_LOG"' || fail "history did not resume"
+kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID"; rc=$?; DAEMON_PID=""
+[ "$rc" = 0 ] || fail "exit $rc after a full disk"
+[ "$(sqlite3 "$FULL/cgov.db" 'pragma integrity_check')" = ok ] || fail "integrity_check after a full disk"
+pass "reload, SIGTERM, no database, full disk"

@@ -1,0 +1,51 @@
+#!/bin/bash
+# Tenant-chosen cgroup names are hostile: terminal escapes, quotes, commas,
+# markup, spreadsheet formulas, invalid UTF-8. Real cgroups with such names
+# are sampled; no output format and no log line may carry them raw.
+. "$(dirname "$0")/../lib/sandbox.sh"
+need jq
+sb_init
+DB="$SB_TMP/cgov.db"
+ESC=$'\033'
+names=(
+	"${ESC}[31mred${ESC}[0m${ESC}]0;owned${ESC}\\"
+	'<script>alert(1)<\script>&amp;'
+	"q\"uote's,comma"
+	'=1+2'
+	$'bad\xffutf8'
+	$'tab\there'
+	'back\slash'
+)
+for n in "${names[@]}"; do sb_mk "$n"; done
+
+"$CGOVD" --once --db "$DB" --interval 200ms --containers "$SB_BASE/*" > "$SB_TMP/log" 2>&1 ||
+	fail "cgovd --once failed: $(cat -v "$SB_TMP/log")"
+grep -q "$ESC" "$SB_TMP/log" && fail "cgovd log carries a raw ESC: $(cat -v "$SB_TMP/log")"
+grep -qaP '\xff' "$SB_TMP/log" && fail "cgovd log carries invalid UTF-8"
+
+for cmd in "top" "top --since 1h" "containers --all"; do
+	table=$("$CGOV" --db "$DB" $cmd)
+	echo "$table" | grep -q "$ESC" && fail "$cmd table carries a raw ESC: $(echo "$table" | cat -v)"
+	echo "$table" | grep -qP '\t' && fail "$cmd table carries a raw tab"
+	echo "$table" | grep -qaP '\xff' && fail "$cmd table carries invalid UTF-8"
+	echo "$table" | grep -qF '\x1b[31mred' || fail "$cmd table does not show the ESC escaped: $(echo "$table" | cat -v)"
+
+	# JSON: valid, and the names come back exactly (invalid UTF-8 as U+FFFD).
+	json=$("$CGOV" --db "$DB" $cmd --format json) || fail "$cmd --format json failed"
+	echo "$json" | grep -q "$ESC" && fail "$cmd json carries a raw ESC"
+	got=$(echo "$json" | jq -r '.containers[].name' | sort) || fail "$cmd: invalid JSON: $json"
+	for n in "${names[@]}"; do
+		want=$(printf '%s' "$n" | iconv -f utf-8 -t utf-8 -c 2>/dev/null)
+		[ "$n" = $'bad\xffutf8' ] && want=$'bad\xef\xbf\xbdutf8'
+		echo "$got" | grep -qxF -- "$want" || fail "$cmd json lost the name $(printf '%q' "$n")"
+	done
+
+	# CSV: one line per container plus the header, formulas defused.
+	csv=$("$CGOV" --db "$DB" $cmd --format csv)
+	[ "$(printf '%s\n' "$csv" | wc -l)" = $(( ${#names[@]} + 1 )) ] ||
+		fail "$cmd csv has extra lines: $(echo "$csv" | cat -v)"
+	echo "$csv" | grep -q "$ESC" && fail "$cmd csv carries a raw ESC"
+	echo "$csv" | grep -qF "\"'=1+2\"" || fail "$cmd csv does not defuse a formula: $csv"
+	echo "$csv" | grep -qF '"q""uote'"'"'s,comma"' || fail "$cmd csv quoting: $csv"
+done
+pass "${#names[@]} hostile names escaped in table, JSON, CSV and the log"

@@ -1,0 +1,96 @@
+#!/bin/bash
+# Integration: real cgroups, real loads, real kernel figures.
+#
+# Three containers (a 200 MiB memory holder, a CPU spinner, a direct-I/O
+# writer) and an idle one that is removed mid-run. cgovd, restricted to the
+# sandbox, samples them; the database and `cgov top --format json` must rank
+# them right with figures within tolerance of what was really done.
+. "$(dirname "$0")/../lib/sandbox.sh"
+need sqlite3
+need jq
+sb_init
+DB="$SB_TMP/cgov.db"
+MEM_BYTES=$((200 * 1024 * 1024))
+IO_BYTES=$((64 * 1024 * 1024))
+
+for c in mem cpu io doomed; do sb_mk "$c"; done
+
+sb_run mem "$SB_TMP/mem.out" "$HOG" mem "$MEM_BYTES"
+MEM_PID=$SB_LAST_PID
+sb_run cpu "$SB_TMP/cpu.out" "$HOG" spin
+wait_until 20 'grep -q ready "$SB_TMP/mem.out"' || fail "memory holder never got ready"
+wait_until 5 'grep -q ready "$SB_TMP/cpu.out"' || fail "spinner never got ready"
+
+daemon_start --db "$DB" --interval 500ms --rescan-interval 500ms --memstat-interval 1s
+# All four containers registered and at least two ticks stored.
+wait_until 20 'test "$(db_q "select count(*) from container")" -ge 4' ||
+	fail "cgovd did not register the 4 containers"
+wait_until 20 'test "$(db_q "select count(*) from tick")" -ge 2' || fail "no ticks stored"
+
+# The writer starts after cgovd has its baseline, so every byte is seen.
+sb_run io "$SB_TMP/io.out" "$HOG" write "$SB_TMP/io.data" "$IO_BYTES"
+IO_PID=$SB_LAST_PID
+wait "$IO_PID"; rc=$?
+[ "$rc" = 77 ] && skip "no O_DIRECT on $SB_TMP"
+[ "$rc" = 0 ] || fail "direct-I/O writer failed ($rc): $(cat "$SB_TMP/io.out")"
+
+# Remove a container while cgovd runs: it must be dropped without an error.
+sb_rm doomed
+wait_until 20 'test "$(db_q "select count(*) from container where gone_ms is not null and path like '"'"'%/doomed'"'"'")" = 1' ||
+	fail "the removed container was not marked gone"
+
+# Let the spinner run over at least 3 more seconds of ticks.
+t0=$(db_q 'select max(id) from tick')
+wait_until 20 'test "$(db_q "select count(*) from tick where id > $t0")" -ge 6' ||
+	fail "ticks stopped"
+kill -0 "$DAEMON_PID" 2>/dev/null || fail "cgovd died"
+
+# --- the database ---------------------------------------------------------
+cid() { db_q "select id from container where path = '$(sb_path "$1")'"; }
+io_w=$(db_q "select coalesce(sum(wbytes), 0) from sample_v where cid = $(cid io)")
+[ "$io_w" -ge "$IO_BYTES" ] || fail "database has $io_w bytes written by io, expected >= $IO_BYTES"
+kern_w=$(awk '$2 == "Write" { s += $3 } /wbytes=/ { for (i = 1; i <= NF; i++) if ($i ~ /^wbytes=/) { sub("wbytes=", "", $i); s += $i } } END { print s + 0 }' \
+	"$(sb_file io blkio.throttle.io_service_bytes_recursive || sb_file io io.stat)")
+[ "$io_w" -le "$kern_w" ] || fail "database claims $io_w bytes written, kernel says $kern_w"
+mem_last=$(db_q "select mem_bytes from sample_v where cid = $(cid mem) order by tick desc limit 1")
+kern_mem=$(cat "$(sb_file mem memory.usage_in_bytes || sb_file mem memory.current)")
+[ $((mem_last * 10)) -ge $((MEM_BYTES * 9)) ] && [ $((mem_last * 10)) -le $((MEM_BYTES * 11)) ] ||
+	fail "database memory of mem is $mem_last, held $MEM_BYTES (kernel now: $kern_mem)"
+memstat_rows=$(db_q "select count(*) from memstat")
+[ "$memstat_rows" -ge 3 ] || fail "memory.stat breakdown not stored ($memstat_rows rows)"
+node_rows=$(db_q "select count(*) from node where mem_total > 0")
+[ "$node_rows" -ge 2 ] || fail "node rows missing"
+
+# --- cgov top, JSON ---------------------------------------------------------
+top() { "$CGOV" --db "$DB" top --format json "$@"; }
+first() { top --by "$1" --since 3s | jq -r '.containers[0].name'; }
+[ "$(first memory)" = mem ] || fail "top --by memory ranks $(first memory) first"
+[ "$(first cpu)" = cpu ] || fail "top --by cpu ranks $(first cpu) first"
+[ "$(first io)" = io ] || fail "top --by io over 3s ranks $(first io) first"
+[ "$(top --by io --since 1h | jq -r '.containers[0].name')" = io ] || fail "top --by io over 1h"
+
+mem_json=$(top --by memory --since 3s | jq '.containers[] | select(.name == "mem") | .mem_bytes')
+awk -v m="$mem_json" -v h="$MEM_BYTES" 'BEGIN { exit !(m >= 0.9 * h && m <= 1.1 * h) }' ||
+	fail "top: mem_bytes $mem_json not within 10% of $MEM_BYTES"
+cores=$(top --by cpu --since 3s | jq '.containers[] | select(.name == "cpu") | .cpu_cores')
+awk -v c="$cores" 'BEGIN { exit !(c >= 0.8 && c <= 1.15) }' ||
+	fail "top: spinner uses $cores cores, expected about 1"
+idle=$(top --by cpu --since 3s | jq '.containers[] | select(.name == "mem") | .cpu_cores')
+awk -v c="$idle" 'BEGIN { exit !(c < 0.1) }' || fail "top: the memory holder uses $idle cores"
+# The window's write rate times its length covers the bytes written.
+wr=$(top --by io --since 1h | jq '.containers[] | select(.name == "io") | .write_bytes_per_s')
+[ "$(echo "$wr" | cut -d. -f1)" -gt 0 ] || fail "top: no write rate for io"
+top --since 3s | jq -e '.containers | length == 3' >/dev/null ||
+	fail "top lists gone containers: $(top --since 3s | jq -c '[.containers[].name]')"
+"$CGOV" --db "$DB" containers --all --format json |
+	jq -e '[.containers[] | select(.name == "doomed")][0].state == "gone"' >/dev/null ||
+	fail "containers --all does not show doomed as gone"
+
+# --- the daemon stayed quiet about the vanished cgroup -----------------------
+grep -E "error|warning" "$DAEMON_LOG" && fail "cgovd logged errors or warnings"
+kill -TERM "$DAEMON_PID"
+wait "$DAEMON_PID"; rc=$?
+DAEMON_PID=""
+[ "$rc" = 0 ] || fail "cgovd exited $rc on SIGTERM"
+[ "$(sqlite3 "$DB" 'pragma integrity_check')" = ok ] || fail "integrity_check"
+pass "mem=$mem_json bytes, cpu=$cores cores, io=$io_w bytes written (kernel $kern_w)"

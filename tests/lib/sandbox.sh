@@ -1,0 +1,163 @@
+# sandbox.sh: container cgroups for integration tests, on a real kernel.
+#
+# Sourced by tests/integration/*.sh. Builds a sandbox of container cgroups
+# under this process's own cgroup (cgroup v1: the deepest own path, created
+# in every hierarchy so each test container has one path everywhere, as LXC
+# and Docker do; cgroup v2: /cgov-test.PID under the root, with the
+# controllers enabled), runs loads in them and always removes everything:
+# cleanup runs from an EXIT trap. Tests skip (exit 77) without root or
+# cgroupfs. Waits poll a condition; they never sleep in its place.
+
+: "${CGOV_BUILDDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${CGOV_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
+CGOV="$CGOV_BUILDDIR/cgov"
+CGOVD="$CGOV_BUILDDIR/cgovd"
+HOG="$CGOV_BUILDDIR/tests/helpers/cgov_hog"
+TEST_NAME=$(basename "$0" .sh)
+
+skip() { echo "SKIP: $TEST_NAME: $*"; exit 77; }
+fail() { echo "FAIL: $TEST_NAME: $*"; [ -n "${DAEMON_LOG:-}" ] && [ -f "$DAEMON_LOG" ] && { echo "--- cgovd log:"; tail -n 30 "$DAEMON_LOG"; }; exit 1; }
+pass() { echo "ok: $TEST_NAME: $*"; }
+need() { command -v "$1" >/dev/null 2>&1 || skip "needs $1"; }
+
+# wait_until SECONDS 'SHELL CONDITION': evaluates the condition every 0.1 s
+# (quote it: command substitutions inside must run on every poll).
+wait_until() {
+	local limit=$(( $1 * 10 )) i=0
+	shift
+	while ! eval "$*" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ "$i" -ge "$limit" ] && return 1
+		sleep 0.1
+	done
+	return 0
+}
+
+SB_MOUNTS=""        # hierarchies the sandbox lives in
+SB_BASE=""          # the sandbox's cgroup path, same in every hierarchy
+SB_VERSION=""
+SB_TMP=""
+SB_PIDS=""
+
+# sb_init: finds the hierarchies and creates the sandbox root.
+sb_init() {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	SB_TMP=$(mktemp -d /tmp/cgov-test.XXXXXX)
+	trap sb_cleanup EXIT
+	trap 'exit 1' INT TERM
+	if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+		SB_VERSION=2
+		SB_MOUNTS=/sys/fs/cgroup
+		SB_BASE="/cgov-test.$$"
+		for c in memory cpu io pids; do
+			grep -qw "$c" /sys/fs/cgroup/cgroup.controllers || skip "cgroup v2 lacks $c"
+			echo "+$c" > /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
+		done
+		mkdir -p "/sys/fs/cgroup$SB_BASE" || skip "cannot create $SB_BASE"
+		echo "+memory +cpu +io +pids" > "/sys/fs/cgroup$SB_BASE/cgroup.subtree_control" ||
+			fail "cannot enable controllers in $SB_BASE"
+		return
+	fi
+	SB_VERSION=1
+	local deepest="/" c mnt own
+	for c in memory cpu cpuacct blkio pids freezer; do
+		mnt=$(awk -v c="$c" '{ for (i = 1; i <= NF; i++) if ($i == "-") {
+			if ($(i+1) == "cgroup" && index("," $(i+3) ",", "," c ",")) print $5; break } }' \
+			/proc/self/mountinfo | head -n 1)
+		[ -n "$mnt" ] || continue
+		case " $SB_MOUNTS " in *" $mnt "*) ;; *) SB_MOUNTS="$SB_MOUNTS $mnt" ;; esac
+		own=$(awk -F: -v c="$c" '{ n = split($2, a, ","); for (i = 1; i <= n; i++)
+			if (a[i] == c) print $3 }' /proc/self/cgroup | head -n 1)
+		[ "$(echo "$own" | tr -cd / | wc -c)" -gt "$(echo "$deepest" | tr -cd / | wc -c)" ] &&
+			deepest=$own
+	done
+	[ -n "$SB_MOUNTS" ] || skip "no cgroup v1 hierarchies mounted"
+	SB_BASE="${deepest%/}/cgov-test.$$"
+	for mnt in $SB_MOUNTS; do
+		mkdir -p "$mnt$SB_BASE" || skip "cannot create $mnt$SB_BASE"
+	done
+}
+
+# sb_mk NAME: a container cgroup NAME in the sandbox, in every hierarchy.
+sb_mk() {
+	local mnt
+	for mnt in $SB_MOUNTS; do
+		mkdir -p "$mnt$SB_BASE/$1" || fail "mkdir $mnt$SB_BASE/$1"
+	done
+}
+
+# sb_rm NAME: removes an empty container cgroup.
+sb_rm() {
+	local mnt
+	for mnt in $SB_MOUNTS; do
+		rmdir "$mnt$SB_BASE/$1" || fail "rmdir $mnt$SB_BASE/$1"
+	done
+}
+
+sb_path() { echo "$SB_BASE/$1"; }
+
+# sb_file NAME FILE: the path of a cgroup file of container NAME (first
+# hierarchy that has it).
+sb_file() {
+	local mnt
+	for mnt in $SB_MOUNTS; do
+		[ -e "$mnt$SB_BASE/$1/$2" ] && { echo "$mnt$SB_BASE/$1/$2"; return 0; }
+	done
+	return 1
+}
+
+# sb_run NAME OUT COMMAND...: runs COMMAND in container NAME in the
+# background, stdout to OUT; the pid is in $SB_LAST_PID.
+sb_run() {
+	local name=$1 out=$2
+	shift 2
+	(
+		for mnt in $SB_MOUNTS; do
+			echo "$BASHPID" > "$mnt$SB_BASE/$name/cgroup.procs" || exit 97
+		done
+		exec "$@"
+	) > "$out" 2>&1 &
+	SB_LAST_PID=$!
+	SB_PIDS="$SB_PIDS $!"
+}
+
+sb_procs_empty() {
+	local f
+	for f in $(find $(for m in $SB_MOUNTS; do echo "$m$SB_BASE"; done) -name cgroup.procs 2>/dev/null); do
+		[ -s "$f" ] && return 1
+	done
+	return 0
+}
+
+sb_cleanup() {
+	local rc=$? mnt pid f
+	[ -n "${DAEMON_PID:-}" ] && kill -TERM "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null
+	for pid in $SB_PIDS; do kill -KILL "$pid" 2>/dev/null; done
+	if [ -n "$SB_BASE" ]; then
+		for mnt in $SB_MOUNTS; do
+			for f in $(find "$mnt$SB_BASE" -name cgroup.procs 2>/dev/null); do
+				for pid in $(cat "$f" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
+			done
+		done
+		wait_until 10 sb_procs_empty
+		for mnt in $SB_MOUNTS; do
+			[ -d "$mnt$SB_BASE" ] && find "$mnt$SB_BASE" -depth -type d -exec rmdir {} \; 2>/dev/null
+			[ -d "$mnt$SB_BASE" ] && echo "warning: $mnt$SB_BASE left behind" >&2
+		done
+	fi
+	wait 2>/dev/null
+	[ -n "$SB_TMP" ] && rm -rf "$SB_TMP"
+	exit $rc
+}
+
+# daemon_start ARGS...: cgovd in the foreground (background job), restricted
+# to the sandbox, logging to $DAEMON_LOG.
+daemon_start() {
+	DAEMON_LOG="$SB_TMP/cgovd.log"
+	"$CGOVD" --foreground --containers "$SB_BASE/*" "$@" > "$DAEMON_LOG" 2>&1 &
+	DAEMON_PID=$!
+}
+
+# db_q SQL: one value from the database ($DB), read-only, through `cgov sql`
+# (cgov's connection knows the packed columns of the sample_v view).
+db_q() { "$CGOV" --db "$DB" sql --format csv "$1" 2>/dev/null | sed -n '2{s/\r$//;s/^"//;s/"$//;p}'; }

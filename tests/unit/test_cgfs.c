@@ -1,0 +1,267 @@
+/* test_cgfs.c: the sampler and the cgroupfs layer on the real snapshots.
+ *
+ * The snapshots in tests/fixtures/cgroupfs hold every controller's files of
+ * one container ("tenant") in one directory, which is what cgfs_open_root()
+ * models. Values pinned here were read from those files; what is tested is
+ * the mapping: units (ns -> us), v1 memsw arithmetic, v2 "max", shares vs
+ * weight, and which file feeds which figure.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "cgfs.h"
+#include "sampler.h"
+
+static const char *
+fixtures(void)
+{
+	const char *f = getenv("CGOV_FIXTURES");
+
+	return f != NULL ? f : "tests/fixtures/cgroupfs";
+}
+
+static struct cgfs *
+open_snapshot(const char *which, int version)
+{
+	char root[1024];
+	struct cgfs *fs = NULL;
+
+	snprintf(root, sizeof root, "%s/%s", fixtures(), which);
+	assert_int_equal(cgfs_open_root(root, version, root, 1, &fs), 0);
+	return fs;
+}
+
+static void
+test_v1_sample(void **state)
+{
+	struct cgfs *fs = open_snapshot("v1-hybrid", 1);
+	struct sampler *s = sampler_new(fs, 64);
+	struct sampler_ct *ct;
+	struct cg_sample v;
+
+	assert_int_equal(sampler_ct_open(s, "/tenant", &ct), 0);
+	assert_int_equal(sampler_ct_read(ct, &v), 0);
+	assert_int_equal(v.mem_current, 217407488);
+	assert_int_equal(v.mem_limit, 536870912);
+	assert_int_equal(v.mem_high, CG_UNKNOWN);           /* no such knob on v1 */
+	assert_int_equal(v.swap_current, 0);                /* memsw == usage */
+	assert_int_equal(v.swap_limit, 603979776 - 536870912);  /* the 64M buffer */
+	assert_int_equal(v.cpu_usage_us, 1534662);          /* ns -> us */
+	assert_int_equal(v.nr_periods, 41);
+	assert_int_equal(v.nr_throttled, 28);
+	assert_int_equal(v.throttled_us, 1375620);          /* ns -> us */
+	assert_int_equal(v.cpu_shares, 2048);
+	assert_int_equal(v.cpu_weight, 200);                /* the kernel's 1024 = 100 */
+	assert_int_equal(v.cpu_quota_us, 50000);
+	assert_int_equal(v.cpu_period_us, 100000);
+	assert_int_equal(v.io.rbytes, 62914560);
+	assert_int_equal(v.io.wbytes, 62914560);
+	assert_int_equal(v.io.rios, 120);
+	assert_int_equal(v.io.wios, 120);
+	assert_int_equal(v.pids_current, 1);
+	assert_int_equal(v.pids_max, 1000);
+	assert_int_equal(v.oom, CG_UNKNOWN);                /* v1 has no event count */
+	assert_int_equal(v.oom_kill, 0);
+	assert_int_equal(v.psi_cpu_us, CG_UNKNOWN);         /* no PSI files on v1 */
+	sampler_ct_close(ct);
+	assert_int_equal(sampler_fds(s), 0);                /* everything given back */
+	sampler_free(s);
+	cgfs_close(fs);
+}
+
+static void
+test_v1_memstat(void **state)
+{
+	struct cgfs *fs = open_snapshot("v1-hybrid", 1);
+	struct sampler *s = sampler_new(fs, 64);
+	struct sampler_ct *ct;
+	struct cg_memstat m;
+
+	assert_int_equal(sampler_ct_open(s, "/tenant", &ct), 0);
+	assert_int_equal(sampler_ct_read_memstat(ct, &m), 0);
+	assert_int_equal(m.anon, 216743936);                /* total_rss */
+	assert_int_equal(m.file, 4096);                     /* total_cache */
+	assert_int_equal(m.shmem, 0);
+	assert_int_equal(m.kernel, CG_UNKNOWN);
+	assert_int_equal(m.pgmajfault, 0);
+	sampler_ct_close(ct);
+	sampler_free(s);
+	cgfs_close(fs);
+}
+
+static void
+test_v2_sample(void **state)
+{
+	struct cgfs *fs = open_snapshot("v2-unified", 2);
+	struct sampler *s = sampler_new(fs, 64);
+	struct sampler_ct *ct;
+	struct cg_sample v;
+
+	assert_int_equal(fs->layout, CGFS_V2);
+	assert_int_equal(sampler_ct_open(s, "/tenant", &ct), 0);
+	assert_int_equal(sampler_ct_read(ct, &v), 0);
+	assert_int_equal(v.mem_current, 220549120);
+	assert_int_equal(v.mem_limit, 536870912);
+	assert_int_equal(v.mem_high, 419430400);
+	assert_int_equal(v.swap_current, 0);
+	assert_int_equal(v.swap_limit, 67108864);
+	assert_int_equal(v.cpu_usage_us, 1456505);
+	assert_int_equal(v.nr_periods, 40);
+	assert_int_equal(v.nr_throttled, 27);
+	assert_int_equal(v.throttled_us, 1338976);
+	assert_int_equal(v.cpu_weight, 200);
+	assert_int_equal(v.cpu_shares, 2048);
+	assert_int_equal(v.cpu_quota_us, 50000);
+	assert_int_equal(v.cpu_period_us, 100000);
+	assert_int_equal(v.io.rbytes, 64155648);
+	assert_int_equal(v.io.wbytes, 62914560);
+	assert_int_equal(v.io.rios, 172);
+	assert_int_equal(v.io.wios, 60);
+	assert_int_equal(v.pids_max, 1000);
+	assert_int_equal(v.oom, 0);
+	assert_int_equal(v.oom_kill, 0);
+	assert_int_equal(v.psi_cpu_us, 1157918);
+	assert_int_equal(v.psi_mem_us, 0);
+	assert_int_equal(v.psi_io_us, 606932);
+	sampler_ct_close(ct);
+	sampler_free(s);
+	cgfs_close(fs);
+}
+
+static void
+test_v2_memstat(void **state)
+{
+	struct cgfs *fs = open_snapshot("v2-unified", 2);
+	struct sampler *s = sampler_new(fs, 64);
+	struct sampler_ct *ct;
+	struct cg_memstat m;
+
+	assert_int_equal(sampler_ct_open(s, "/tenant", &ct), 0);
+	assert_int_equal(sampler_ct_read_memstat(ct, &m), 0);
+	assert_int_equal(m.anon, 218173440);
+	assert_int_equal(m.file, 1245184);
+	assert_int_equal(m.kernel, 659456);
+	assert_int_equal(m.file_dirty, 28672);
+	assert_int_equal(m.pgmajfault, 1);
+	sampler_ct_close(ct);
+	sampler_free(s);
+	cgfs_close(fs);
+}
+
+static void
+test_node(void **state)
+{
+	struct cgfs *fs = open_snapshot("v1-hybrid", 1);
+	struct cg_node n;
+
+	assert_int_equal(sampler_read_node(fs, &n), 0);
+	assert_int_equal(n.mem.mem_total, 24684096ULL * 1024);
+	assert_int_equal(n.mem.mem_available, 24441248ULL * 1024);
+	assert_int_equal(n.mem.swap_total, 0);
+	assert_int_equal(n.cpu.ncpu, 2);
+	/* busy = user+nice+system+irq+softirq+steal = 5352+0+3923+0+59+635 */
+	assert_int_equal(n.cpu.busy, 5352 + 3923 + 59 + 635);
+	assert_int_equal(n.load1, 3);
+	assert_int_equal(n.psi_cpu_us, 19211812);
+	cgfs_close(fs);
+}
+
+/* With no descriptor budget every read opens and closes the file: the
+ * figures must be the same as with cached descriptors. */
+static void
+test_uncached_same_figures(void **state)
+{
+	struct cgfs *fs = open_snapshot("v2-unified", 2);
+	struct sampler *cached = sampler_new(fs, 1000), *bare = sampler_new(fs, 0);
+	struct sampler_ct *a, *b;
+	struct cg_sample va, vb;
+
+	assert_int_equal(sampler_ct_open(cached, "/tenant", &a), 0);
+	assert_int_equal(sampler_ct_open(bare, "/tenant", &b), 0);
+	assert_true(sampler_fds(cached) > 10);
+	assert_int_equal(sampler_fds(bare), 1);             /* the directory alone */
+	assert_int_equal(sampler_ct_read(a, &va), 0);
+	assert_int_equal(sampler_ct_read(b, &vb), 0);
+	assert_memory_equal(&va, &vb, sizeof va);
+	sampler_ct_close(a);
+	sampler_ct_close(b);
+	sampler_free(cached);
+	sampler_free(bare);
+	cgfs_close(fs);
+}
+
+static void
+test_missing_and_hostile_paths(void **state)
+{
+	struct cgfs *fs = open_snapshot("v2-unified", 2);
+	struct sampler *s = sampler_new(fs, 64);
+	struct sampler_ct *ct;
+
+	assert_int_equal(sampler_ct_open(s, "/no-such-tenant", &ct), -ENOENT);
+	assert_int_equal(sampler_ct_open(s, "/../v1-hybrid/tenant", &ct), -EINVAL);
+	assert_int_equal(sampler_ct_open(s, "/tenant/..", &ct), -EINVAL);
+	assert_int_equal(sampler_ct_open(s, "tenant", &ct), -EINVAL);
+	assert_int_equal(sampler_ct_open(s, "//tenant", &ct), -EINVAL);
+	assert_int_equal(sampler_fds(s), 0);
+	sampler_free(s);
+	cgfs_close(fs);
+}
+
+/* A container deleted while its descriptors are cached: reading says gone. */
+static void
+test_vanished_container(void **state)
+{
+	char tmpl[] = "/tmp/cgov-cgfs-XXXXXX", dir[1100], file[1200];
+	struct cgfs *fs;
+	struct sampler *s;
+	struct sampler_ct *ct;
+	struct cg_sample v;
+	FILE *fp;
+
+	assert_non_null(mkdtemp(tmpl));
+	snprintf(dir, sizeof dir, "%s/gone", tmpl);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	snprintf(file, sizeof file, "%s/memory.current", dir);
+	assert_non_null(fp = fopen(file, "w"));
+	fputs("4096\n", fp);
+	fclose(fp);
+	assert_int_equal(cgfs_open_root(tmpl, 2, "/proc", 0, &fs), 0);
+	s = sampler_new(fs, 0);                 /* uncached: re-opens each read */
+	assert_int_equal(sampler_ct_open(s, "/gone", &ct), 0);
+	assert_int_equal(sampler_ct_read(ct, &v), 0);
+	assert_int_equal(v.mem_current, 4096);
+	assert_int_equal(unlink(file), 0);
+	assert_int_equal(rmdir(dir), 0);
+	assert_int_equal(sampler_ct_read(ct, &v), -ENODEV);
+	sampler_ct_close(ct);
+	sampler_free(s);
+	cgfs_close(fs);
+	rmdir(tmpl);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_v1_sample),
+		cmocka_unit_test(test_v1_memstat),
+		cmocka_unit_test(test_v2_sample),
+		cmocka_unit_test(test_v2_memstat),
+		cmocka_unit_test(test_node),
+		cmocka_unit_test(test_uncached_same_figures),
+		cmocka_unit_test(test_missing_and_hostile_paths),
+		cmocka_unit_test(test_vanished_container),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
