@@ -240,6 +240,35 @@ bench_floor(size_t n, int ticks)
 	return dt;
 }
 
+/* The floor of one file alone: microseconds per read, to show which files
+ * a tick pays for. */
+static double
+bench_floor_file(size_t n, size_t j, int ticks)
+{
+	int *fd = xcalloc(n, sizeof *fd);
+	char *buf = xmalloc(BUFSZ);
+	double t0, dt;
+
+	for (size_t i = 0; i < n; i++) {
+		char p[1200], f[2600];
+
+		ct_path(i, p, sizeof p);
+		snprintf(f, sizeof f, "%s%s/%s", fs->ctrl[fctrl[j]].mount, p, fname[j]);
+		if ((fd[i] = open(f, O_RDONLY | O_CLOEXEC)) < 0)
+			fatal("open %s", f);
+	}
+	t0 = now_s();
+	for (int t = 0; t < ticks; t++)
+		for (size_t i = 0; i < n; i++)
+			(void)!pread(fd[i], buf, BUFSZ, 0);
+	dt = (now_s() - t0) / ticks;
+	for (size_t i = 0; i < n; i++)
+		close(fd[i]);
+	free(fd);
+	free(buf);
+	return dt * 1e6 / (double)n;
+}
+
 /* The same files through libcgroup's read API. */
 static double
 bench_libcgroup(size_t n, int ticks)
@@ -433,6 +462,14 @@ main(int argc, char **argv)
 		    cg * 1e6 / (double)n, fl * 1e6 / (double)n, cg / fl, lc * 1e6 / (double)n,
 		    lc / fl, cg * 1e3, cg * 100.0, rss / 1024.0, core * 100.0);
 		fflush(stdout);
+	}
+	if (nsizes > 0) {
+		size_t n = sizes[nsizes - 1];
+
+		printf("\nfloor per file at N=%zu (us per read):", n);
+		for (size_t j = 0; j < nfiles; j++)
+			printf("%s %s %.2f", j % 4 ? "," : "\n ", fname[j], bench_floor_file(n, j, 10));
+		printf("\n");
 	}
 	printf("targets: cgov/floor <= 1.30; 1000 containers at 1 Hz < 2%% of a core; "
 	    "cgovd RSS < 16 MiB at 1000\n");

@@ -1,10 +1,11 @@
-/* conf.h: cgov.conf, the settings of cgovd.
+/* conf.h: cgov.conf, the settings of cgovd (cgov.conf(5)).
  *
  * The file is lines of "key = value"; '#' starts a comment; blank lines are
- * ignored; `containers` may repeat. Every setting has a long option of the
- * same name that overrides it (see cgov.conf(5) in cgovd(8)). Errors name
- * file:line:column and the key, and a file with errors is not applied: a
- * SIGHUP with a broken file keeps the running settings.
+ * ignored; `containers` may repeat. Most settings have a long option of the
+ * same name that overrides the file (--containers replaces the file's
+ * patterns as a whole). Errors name file:line:column and the key, and a
+ * file with errors is not applied: a SIGHUP with a broken file keeps the
+ * running settings.
  */
 #ifndef CGOV_CONF_H
 #define CGOV_CONF_H

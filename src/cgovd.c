@@ -37,6 +37,8 @@ struct opt_kv {
 struct daemon {
 	struct conf conf;
 	char *config_path;              /* absolute; NULL: none */
+	char start_dir[PATH_MAX];       /* relative paths are taken from here */
+	char *pidfile;                  /* written at start, removed at exit */
 	int config_required;            /* --config given: must exist */
 	struct opt_kv *opts;
 	size_t nopts;
@@ -81,7 +83,7 @@ usage(FILE *out)
 "usage: cgovd [options]\n"
 "  -f, --foreground          stay in the foreground, log to stderr\n"
 "      --once                discover, sample twice one interval apart, store, exit\n"
-"      --dry-run             never write to cgroupfs (cgovd only reads for now)\n"
+"      --dry-run             write nothing to cgroupfs, log what would be written\n"
 "      --check               check the configuration and container patterns, exit\n"
 "  -c, --config FILE         configuration file (default " CGOV_SYSCONFDIR "/cgov.conf)\n"
 "      --db FILE             history database\n"
@@ -121,6 +123,15 @@ daemon_load_conf(struct daemon *d, struct conf *out)
 		}
 	}
 	for (size_t i = 0; i < d->nopts; i++) {
+		if (strcmp(d->opts[i].key, "containers") != 0)
+			continue;
+		/* --containers replaces the file's patterns, it does not add. */
+		for (size_t j = 0; j < c.ncontainers; j++)
+			free(c.containers[j]);
+		c.ncontainers = 0;
+		break;
+	}
+	for (size_t i = 0; i < d->nopts; i++) {
 		char err[512];
 
 		if (conf_set(&c, d->opts[i].key, d->opts[i].value, err, sizeof err) < 0) {
@@ -134,6 +145,14 @@ daemon_load_conf(struct daemon *d, struct conf *out)
 	if (conf_validate(&c) < 0) {
 		conf_free(&c);
 		return -EINVAL;
+	}
+	/* daemon(3) moves to "/": relative paths are taken from where cgovd
+	 * was started, also when a reload or a retry opens them later. */
+	if (c.db[0] != '/') {
+		char *abs = xasprintf("%s/%s", d->start_dir, c.db);
+
+		free(c.db);
+		c.db = abs;
 	}
 	*out = c;
 	return 0;
@@ -348,13 +367,11 @@ daemon_write_pidfile(const char *path)
 }
 
 static char *
-daemon_abspath(const char *path)
+daemon_abspath(const struct daemon *d, const char *path)
 {
-	char cwd[PATH_MAX];
-
-	if (path[0] == '/' || getcwd(cwd, sizeof cwd) == NULL)
+	if (path[0] == '/')
 		return xstrdup(path);
-	return xasprintf("%s/%s", cwd, path);
+	return xasprintf("%s/%s", d->start_dir, path);
 }
 
 enum {
@@ -425,7 +442,9 @@ daemon_parse_args(struct daemon *d, int argc, char **argv)
 		usage(stderr);
 		exit(2);
 	}
-	d->config_path = daemon_abspath(config != NULL ? config : CGOV_SYSCONFDIR "/cgov.conf");
+	if (getcwd(d->start_dir, sizeof d->start_dir) == NULL)
+		strcpy(d->start_dir, "/");
+	d->config_path = daemon_abspath(d, config != NULL ? config : CGOV_SYSCONFDIR "/cgov.conf");
 }
 
 /* --once: a baseline, one interval, the tick that has rates. The sleep is
@@ -489,7 +508,12 @@ main(int argc, char **argv)
 			fatal("daemon");
 		log_init(NULL, 1, d.conf.log_level);
 	}
-	daemon_write_pidfile(d.conf.pidfile);
+	/* The pidfile of the start is the one removed at exit, whatever a
+	 * reload says later. */
+	if (d.conf.pidfile != NULL) {
+		d.pidfile = daemon_abspath(&d, d.conf.pidfile);
+		daemon_write_pidfile(d.pidfile);
+	}
 
 	event_set_log_callback(on_libevent_log);
 	if ((d.base = event_base_new()) == NULL)
@@ -517,8 +541,9 @@ main(int argc, char **argv)
 	event_free(d.ev_term);
 	event_free(d.ev_int);
 	event_base_free(d.base);
-	if (d.conf.pidfile != NULL)
-		unlink(d.conf.pidfile);
+	if (d.pidfile != NULL)
+		unlink(d.pidfile);
+	free(d.pidfile);
 out:
 	fleet_free(d.fleet);
 	sampler_free(d.sampler);

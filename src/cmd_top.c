@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <math.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -249,14 +250,29 @@ top_once(struct store *st, const struct cmd_ctx *ctx, const struct top_opts *t, 
 	return CMD_OK;
 }
 
+static volatile sig_atomic_t top_stop;
+
+static void
+top_on_signal(int sig)
+{
+	top_stop = sig;
+}
+
 /* --live: redraw every refresh until 'q' or EOF on stdin, or a signal. The
- * wait is poll(2) on the terminal: a keypress ends it at once. */
+ * wait is poll(2) on the terminal: a keypress ends it at once. Ctrl-C and
+ * SIGTERM interrupt the poll (no SA_RESTART) so the terminal settings are
+ * restored before exiting. */
 static int
 top_live(struct store *st, const struct cmd_ctx *ctx, const struct top_opts *t)
 {
+	struct sigaction sa = { .sa_handler = top_on_signal };
 	struct termios saved, raw;
 	int tty_ok = tcgetattr(STDIN_FILENO, &saved) == 0;
 	int rc = CMD_OK;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 
 	if (tty_ok) {
 		raw = saved;
@@ -274,6 +290,8 @@ top_live(struct store *st, const struct cmd_ctx *ctx, const struct top_opts *t)
 		fflush(stdout);
 		if (poll(&pfd, 1, (int)t->refresh_ms) > 0 &&
 		    (read(STDIN_FILENO, &c, 1) <= 0 || c == 'q' || c == 'Q'))
+			break;
+		if (top_stop)
 			break;
 	}
 	if (tty_ok)

@@ -226,8 +226,10 @@ sampler_ct_close(struct sampler_ct *ct)
 	free(ct);
 }
 
-/* Reads slot i into buf. Returns the length, 0 when the file is absent on
- * this host, or -ENODEV when the cgroup is gone. */
+/* Reads slot i into buf. Returns 1 when the file was read (its content may
+ * be empty: an idle cgroup's io.stat is, and that means zero), 0 when the
+ * file is absent on this host or unreadable, -ENODEV when the cgroup is
+ * gone. */
 static ssize_t
 sampler_read_slot(struct sampler_ct *ct, int i, char *buf, size_t len)
 {
@@ -245,7 +247,7 @@ sampler_read_slot(struct sampler_ct *ct, int i, char *buf, size_t len)
 		log_debug("reading %s: %s", sampler_file(ct, i), strerror((int)-n));
 		return 0;
 	}
-	return n < 0 ? (ssize_t)strlen(buf) : n;
+	return 1;
 }
 
 /* Parses a single-value slot; CG_UNKNOWN when absent or malformed. */

@@ -3,7 +3,6 @@
 # settings), SIGTERM exits cleanly, a database that cannot be opened or a
 # disk that fills up degrades history and never stops sampling.
 . "$(dirname "$0")/../lib/sandbox.sh"
-need sqlite3
 sb_init
 DB="$SB_TMP/cgov.db"
 sb_mk a
@@ -46,7 +45,7 @@ kill -TERM "$DAEMON_PID"
 wait "$DAEMON_PID"; rc=$?; DAEMON_PID=""
 [ "$rc" = 0 ] || fail "SIGTERM: exit $rc"
 grep -q "SIGTERM: exiting" "$DAEMON_LOG" || fail "SIGTERM not logged"
-[ "$(sqlite3 "$DB" 'pragma integrity_check')" = ok ] || fail "integrity_check after SIGTERM"
+db_ok "$DB" || fail "integrity_check after SIGTERM"
 [ ! -s "$DB-wal" ] || fail "WAL not checkpointed on exit ($(stat -c %s "$DB-wal") bytes)"
 
 # No database at all: monitoring goes on.
@@ -79,5 +78,5 @@ rm -f "$FULL/filler"
 wait_until 30 'grep -q "history store works again" "$DAEMON_LOG"' || fail "history did not resume"
 kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID"; rc=$?; DAEMON_PID=""
 [ "$rc" = 0 ] || fail "exit $rc after a full disk"
-[ "$(sqlite3 "$FULL/cgov.db" 'pragma integrity_check')" = ok ] || fail "integrity_check after a full disk"
+db_ok "$FULL/cgov.db" || fail "integrity_check after a full disk"
 pass "reload, SIGTERM, no database, full disk"

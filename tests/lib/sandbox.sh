@@ -161,3 +161,18 @@ daemon_start() {
 # db_q SQL: one value from the database ($DB), read-only, through `cgov sql`
 # (cgov's connection knows the packed columns of the sample_v view).
 db_q() { "$CGOV" --db "$DB" sql --format csv "$1" 2>/dev/null | sed -n '2{s/\r$//;s/^"//;s/"$//;p}'; }
+
+# db_ok FILE: PRAGMA integrity_check of a database says ok.
+db_ok() { [ "$(DB=$1 db_q 'pragma integrity_check')" = ok ]; }
+
+# block_dir: a writable directory on a block device (for direct I/O that
+# the kernel accounts to a cgroup), or nothing on tmpfs/overlay-only hosts.
+block_dir() {
+	local d src
+	for d in "$SB_TMP" /var/tmp /root /srv /; do
+		[ -d "$d" ] && [ -w "$d" ] || continue
+		src=$(findmnt -no SOURCE -T "$d" 2>/dev/null)
+		case "$src" in /dev/*) echo "$d"; return 0 ;; esac
+	done
+	return 1
+}

@@ -249,6 +249,39 @@ test_vanished_container(void **state)
 	rmdir(tmpl);
 }
 
+/* An idle v2 cgroup has an empty io.stat: that is zero I/O, not unknown
+ * (else the first I/O after a quiet start would be lost from the deltas). */
+static void
+test_empty_io_stat_is_zero(void **state)
+{
+	char tmpl[] = "/tmp/cgov-cgfs-XXXXXX", dir[1100], file[1200];
+	struct cgfs *fs;
+	struct sampler *s;
+	struct sampler_ct *ct;
+	struct cg_sample v;
+	FILE *fp;
+
+	assert_non_null(mkdtemp(tmpl));
+	snprintf(dir, sizeof dir, "%s/idle", tmpl);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	snprintf(file, sizeof file, "%s/io.stat", dir);
+	assert_non_null(fp = fopen(file, "w"));
+	fclose(fp);
+	assert_int_equal(cgfs_open_root(tmpl, 2, "/proc", 0, &fs), 0);
+	s = sampler_new(fs, 64);
+	assert_int_equal(sampler_ct_open(s, "/idle", &ct), 0);
+	assert_int_equal(sampler_ct_read(ct, &v), 0);
+	assert_int_equal(v.io.wbytes, 0);
+	assert_int_equal(v.io.rios, 0);
+	assert_int_equal(v.mem_current, CG_UNKNOWN);        /* absent file: unknown */
+	sampler_ct_close(ct);
+	sampler_free(s);
+	cgfs_close(fs);
+	unlink(file);
+	rmdir(dir);
+	rmdir(tmpl);
+}
+
 int
 main(void)
 {
@@ -261,6 +294,7 @@ main(void)
 		cmocka_unit_test(test_uncached_same_figures),
 		cmocka_unit_test(test_missing_and_hostile_paths),
 		cmocka_unit_test(test_vanished_container),
+		cmocka_unit_test(test_empty_io_stat_is_zero),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
