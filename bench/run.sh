@@ -1,0 +1,11 @@
+#!/bin/sh
+# bench/run.sh BUILDDIR: the benchmarks, one table each (`make bench`).
+# Root only (the sampling bench creates up to 1,000 cgroups in a sandbox
+# under its own cgroup and removes them). Not part of `make check`.
+set -u
+b=${1:-.}
+echo "== sampling: cgov vs the pread floor vs libcgroup; cgovd RSS and CPU at 1 Hz"
+"$b/bench/bench_sample" --cgovd "$b/cgovd"
+echo
+echo "== store: inserts per second, bytes per container-sample, top query"
+"$b/bench/bench_store"
