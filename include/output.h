@@ -33,6 +33,9 @@ void out_str(struct out *o, const char *s);
  * with `decimals` digits after the point; the table prints text. */
 void out_num(struct out *o, double v, int decimals, const char *text);
 
+/* An integer: exact in every format (no trip through a double). */
+void out_int(struct out *o, long long v);
+
 /* Writes the rows: a table with a header line, a JSON array of objects, or
  * CSV with a header line. */
 void out_print(struct out *o, FILE *fp);

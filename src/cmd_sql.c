@@ -27,7 +27,8 @@ cmd_sql(struct cmd_ctx *ctx, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct out_col *cols;
-	sqlite3_stmt *stmt;
+	sqlite3_stmt *stmt = NULL;
+	const char *tail = NULL;
 	struct store *st;
 	struct out *o;
 	int ch, rc, ncols;
@@ -51,8 +52,17 @@ cmd_sql(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if ((st = cmd_open_store(ctx)) == NULL)
 		return CMD_FAILURE;
-	if (sqlite3_prepare_v2(store_sqlite(st), argv[optind], -1, &stmt, NULL) != SQLITE_OK) {
-		fprintf(stderr, "cgov: sql: %s\n", sqlite3_errmsg(store_sqlite(st)));
+	if (sqlite3_prepare_v2(store_sqlite(st), argv[optind], -1, &stmt, &tail) != SQLITE_OK ||
+	    stmt == NULL) {
+		fprintf(stderr, "cgov: sql: %s\n", stmt == NULL && sqlite3_errcode(store_sqlite(st)) ==
+		    SQLITE_OK ? "empty query" : sqlite3_errmsg(store_sqlite(st)));
+		store_close(st);
+		return CMD_USAGE;
+	}
+	tail += strspn(tail, " \t\r\n;");
+	if (*tail != '\0') {
+		fprintf(stderr, "cgov: sql: one statement at a time\n");
+		sqlite3_finalize(stmt);
 		store_close(st);
 		return CMD_USAGE;
 	}
@@ -79,11 +89,12 @@ cmd_sql(struct cmd_ctx *ctx, int argc, char **argv)
 					out_str(o, NULL);
 				break;
 			case SQLITE_INTEGER:
+				out_int(o, (long long)sqlite3_column_int64(stmt, i));
+				break;
 			case SQLITE_FLOAT: {
 				const char *t = (const char *)sqlite3_column_text(stmt, i);
 
-				out_num(o, sqlite3_column_double(stmt, i),
-				    sqlite3_column_type(stmt, i) == SQLITE_INTEGER ? 0 : 6, t);
+				out_num(o, sqlite3_column_double(stmt, i), 6, t);
 				break;
 			}
 			default:

@@ -84,7 +84,7 @@ top_key(const struct store_top_row *r, enum top_by by)
 	case BY_MEMORY: v = r->mem_avg; break;
 	case BY_SWAP: v = r->swap_avg; break;
 	case BY_CPU: v = r->cpu_cores; break;
-	case BY_THROTTLE: v = r->throttled_time_pct; break;
+	case BY_THROTTLE: v = r->throttled_pct; break;    /* the THR% column */
 	case BY_IO:
 		v = (isnan(r->rbytes_s) ? 0 : r->rbytes_s) + (isnan(r->wbytes_s) ? 0 : r->wbytes_s);
 		if (isnan(r->rbytes_s) && isnan(r->wbytes_s))
@@ -239,9 +239,12 @@ top_once(struct store *st, const struct cmd_ctx *ctx, const struct top_opts *t, 
 			snprintf(when, sizeof when, "no samples yet");
 		if (t->since_ms > 0)
 			units_format_duration(t->since_ms, win, sizeof win);
-		fprintf(fp, "cgov top by %s, %s%s%s, %zu of %zu containers\n", top_by_names[t->by],
-		    t->since_ms > 0 ? "average over " : "at ", t->since_ms > 0 ? win : when,
-		    t->since_ms > 0 ? " to now" : "", shown, n);
+		if (t->since_ms > 0)
+			fprintf(fp, "cgov top by %s, average over the %s up to %s, %zu of %zu "
+			    "containers\n", top_by_names[t->by], win, when, shown, n);
+		else
+			fprintf(fp, "cgov top by %s, at %s, %zu of %zu containers\n",
+			    top_by_names[t->by], when, shown, n);
 		out_print(o, fp);
 	} else
 		out_print(o, fp);

@@ -97,6 +97,12 @@ out_num(struct out *o, double v, int decimals, const char *text)
 		out_push(o, xasprintf("%.*f", decimals, v));
 }
 
+void
+out_int(struct out *o, long long v)
+{
+	out_push(o, xasprintf("%lld", v));
+}
+
 /* Display width of escaped text: escape_term leaves only printable ASCII
  * and valid UTF-8, so counting non-continuation bytes is enough. */
 static size_t

@@ -48,4 +48,21 @@ for cmd in "top" "top --since 1h" "containers --all"; do
 	echo "$csv" | grep -qF "\"'=1+2\"" || fail "$cmd csv does not defuse a formula: $csv"
 	echo "$csv" | grep -qF '"q""uote'"'"'s,comma"' || fail "$cmd csv quoting: $csv"
 done
+# cgov sql: read-only, one statement, integers exact.
+out=$("$CGOV" --db "$DB" sql --format json "select 9007199254740993 as big") || fail "sql failed"
+echo "$out" | grep -q '"big": 9007199254740993' || fail "sql integer not exact: $out"
+"$CGOV" --db "$DB" sql "select 1; select 2" 2>&1 | grep -q "one statement" || fail "sql ran two statements"
+"$CGOV" --db "$DB" sql "delete from tick" >/dev/null 2>&1 && fail "sql wrote to the database"
+[ "$("$CGOV" --db "$DB" sql --format csv "select count(*) from tick" | sed -n '2{s/\r//;p}')" -ge 2 ] ||
+	fail "sql delete was not refused"
+
+# top --live on a (pseudo) terminal: draws once, 'q' quits, exit 0.
+if command -v script >/dev/null 2>&1; then
+	live=$(printf q | TERM=xterm script -qec "$CGOV --db $DB top --live --refresh 10s" /dev/null) ||
+		fail "top --live exited $?: $live"
+	echo "$live" | grep -q "q to quit" || fail "top --live drew nothing: $live"
+	echo "$live" | grep -q "$ESC\[2J" || fail "top --live does not clear the screen"
+	[ "$(echo "$live" | grep -o "cgov top by memory" | wc -l)" = 1 ] || fail "top --live did not quit at once"
+fi
+
 pass "${#names[@]} hostile names escaped in table, JSON, CSV and the log"
