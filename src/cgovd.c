@@ -476,14 +476,18 @@ main(int argc, char **argv)
 
 	log_init("cgovd", 0, LOG_LEVEL_INFO);
 	daemon_parse_args(&d, argc, argv);
-	if (daemon_load_conf(&d, &d.conf) < 0)
-		return 2;
+	if (daemon_load_conf(&d, &d.conf) < 0) {
+		rc = 2;
+		goto out;
+	}
 	log_init(NULL, 0, d.conf.log_level);
-	if (daemon_make_discover(&d.conf, &d.disc) < 0)
-		return 2;
+	if (daemon_make_discover(&d.conf, &d.disc) < 0) {
+		rc = 2;
+		goto out;
+	}
 	if (d.check) {
 		printf("configuration OK\n");
-		return 0;
+		goto out;
 	}
 	if (d.dry_run)
 		log_info("dry run: nothing will be written to cgroupfs");

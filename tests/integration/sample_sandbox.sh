@@ -95,7 +95,7 @@ top --since 3s | jq -e '.containers | length == 3' >/dev/null ||
 	fail "containers --all does not show doomed as gone"
 
 # --- the daemon stayed quiet about the vanished cgroup -----------------------
-grep -E "error|warning" "$DAEMON_LOG" && fail "cgovd logged errors or warnings"
+grep -iE "error|warning|sanitizer" "$DAEMON_LOG" && fail "cgovd logged errors or warnings"
 kill -TERM "$DAEMON_PID"
 wait "$DAEMON_PID"; rc=$?
 DAEMON_PID=""
