@@ -64,6 +64,8 @@ LOG_DEFINE(log_warnx, LOG_LEVEL_WARN)
 LOG_DEFINE(log_err, LOG_LEVEL_ERR)
 
 /* Appends ": strerror(errno)" to the caller's message. */
+static void log_errno(enum log_level, int, const char *, va_list) CGOV_PRINTF(3, 0);
+
 static void
 log_errno(enum log_level level, int saved, const char *fmt, va_list ap)
 {

@@ -945,6 +945,57 @@ test_teardown(void **state TEST_UNUSED)
 	return rmdir(test_dir);
 }
 
+/* The WAL stays bounded while the database grows, with a reader coming
+ * and going as the CLI does: autocheckpoint and journal_size_limit work. */
+static void
+test_wal_bounded(void **state TEST_UNUSED)
+{
+	struct store	*st = test_open("wal.db"), *ro;
+	char		*wal = test_path("wal.db-wal"), *db = test_path("wal.db");
+	int64_t		 cids[200], max_wal = 0;
+	struct stat	 sb;
+
+	for (int i = 0; i < 200; i++) {
+		char name[32];
+
+		snprintf(name, sizeof name, "/lxc/c%d", i);
+		cids[i] = test_upsert(st, name, 1000);
+	}
+	for (int t = 1; t <= 4000; t++) {
+		assert_int_equal(store_tick_begin(st, 1000 + t * 1000LL, 1000), 0);
+		for (int i = 0; i < 200; i++) {
+			struct store_sample s = test_sample_null(cids[i]);
+
+			s.mem_bytes = 4096LL * (1000 + (t * 7 + i) % 5000);
+			s.cpu_us = (t * 13 + i) % 1000000;
+			assert_int_equal(store_tick_add_sample(st, &s), 0);
+		}
+		assert_int_equal(store_tick_commit(st), 0);
+		if (t % 100 == 0) {     /* a CLI query now and then */
+			struct store_top_row *top;
+			size_t n;
+			int64_t latest;
+
+			assert_int_equal(store_open(db, STORE_RDONLY, &ro), 0);
+			assert_int_equal(store_query_top(ro, 10000, &top, &n, &latest), 0);
+			assert_int_equal(n, 200);
+			store_top_free(top, n);
+			store_close(ro);
+		}
+		if (stat(wal, &sb) == 0 && sb.st_size > max_wal)
+			max_wal = sb.st_size;
+	}
+	assert_int_equal(stat(db, &sb), 0);
+	print_message("database %lld bytes, largest WAL %lld bytes\n", (long long)sb.st_size,
+	    (long long)max_wal);
+	assert_true(max_wal > 0);
+	assert_true(max_wal < 8 * 1024 * 1024);         /* ~1000 pages + a tick */
+	assert_true(sb.st_size > 2 * max_wal);          /* it did not follow the file */
+	store_close(st);
+	free(wal);
+	free(db);
+}
+
 int
 main(void)
 {
@@ -960,6 +1011,7 @@ main(void)
 		cmocka_unit_test(test_top_arithmetic),
 		cmocka_unit_test(test_top_clock_step),
 		cmocka_unit_test(test_full_disk),
+		cmocka_unit_test(test_wal_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, test_setup, test_teardown);
