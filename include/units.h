@@ -27,6 +27,10 @@ void units_format_size(uint64_t bytes, char *buf, size_t len);
 /* Formats milliseconds as "250ms", "10s", "5m", "2h30m", "3d". */
 void units_format_duration(uint64_t ms, char *buf, size_t len);
 
+/* Formats ms since the epoch as local "YYYY-MM-DD HH:MM:SS". Returns 0, or
+ * -EINVAL (buf then holds "-") for a time that cannot be shown. */
+int units_format_time(int64_t ms, char *buf, size_t len);
+
 /* cgroup v1 cpu.shares <-> v2 cpu.weight, the kernel's own equivalence
  * (it schedules weight w as w * 1024 / 100 shares): 1024 <-> 100, 2048 <->
  * 200, rounded to nearest so weight -> shares -> weight is exact. Results are

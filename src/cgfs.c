@@ -319,8 +319,6 @@ ssize_t
 cgfs_read_proc(const struct cgfs *fs, const char *name, char *buf, size_t len)
 {
 	char path[512];
-	ssize_t r;
-	int fd;
 
 	if (fs->proc_flat) {
 		char flat[128];
@@ -332,12 +330,7 @@ cgfs_read_proc(const struct cgfs *fs, const char *name, char *buf, size_t len)
 		snprintf(path, sizeof path, "%s/proc-%s", fs->proc_dir, flat);
 	} else
 		snprintf(path, sizeof path, "%s/%s", fs->proc_dir, name);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	r = cgfs_read_all(fd, buf, len, 0);
-	close(fd);
-	return r;
+	return cgfs_read_at(AT_FDCWD, path, buf, len);
 }
 
 int

@@ -5,9 +5,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "cmd.h"
+#include "units.h"
 
 static const struct out_col containers_cols[] = {
 	{ "name", "CONTAINER", 0, 32 },
@@ -24,14 +24,13 @@ static void
 containers_time(struct out *o, int64_t ms)
 {
 	char t[32];
-	time_t secs = (time_t)(ms / 1000);
-	struct tm tm;
 
-	if (ms == STORE_NULL || localtime_r(&secs, &tm) == NULL)
-		snprintf(t, sizeof t, "-");
-	else
-		strftime(t, sizeof t, "%Y-%m-%d %H:%M:%S", &tm);
-	out_num(o, ms == STORE_NULL ? (double)NAN : (double)ms, 0, t);
+	if (ms == STORE_NULL) {
+		out_num(o, NAN, 0, "-");
+		return;
+	}
+	units_format_time(ms, t, sizeof t);
+	out_num(o, (double)ms, 0, t);      /* exact: ms stay below 2^53 */
 }
 
 int

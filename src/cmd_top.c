@@ -230,12 +230,8 @@ top_once(struct store *st, const struct cmd_ctx *ctx, const struct top_opts *t, 
 		fputs("}\n", fp);
 	} else if (ctx->format == OUT_TABLE) {
 		char when[64], win[32];
-		time_t secs = (time_t)(latest / 1000);
-		struct tm tm;
 
-		if (latest > 0 && localtime_r(&secs, &tm) != NULL)
-			strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
-		else
+		if (units_format_time(latest, when, sizeof when) < 0)
 			snprintf(when, sizeof when, "no samples yet");
 		if (t->since_ms > 0)
 			units_format_duration(t->since_ms, win, sizeof win);

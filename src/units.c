@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 
 #include "units.h"
@@ -286,4 +287,18 @@ units_weight_to_shares(uint64_t weight)
 	if (s > UNITS_SHARES_MAX)
 		s = UNITS_SHARES_MAX;
 	return s;
+}
+
+int
+units_format_time(int64_t ms, char *buf, size_t len)
+{
+	time_t secs = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (ms <= 0 || localtime_r(&secs, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm) == 0) {
+		snprintf(buf, len, "-");
+		return -EINVAL;
+	}
+	return 0;
 }

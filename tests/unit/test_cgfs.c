@@ -217,6 +217,23 @@ test_missing_and_hostile_paths(void **state)
 	cgfs_close(fs);
 }
 
+/* A one-file cgroup in a new temporary root: tmpl receives the root,
+ * dir the cgroup, file the file's path. */
+static void
+fake_cgroup(char *tmpl, const char *name, const char *fname, const char *content,
+    char *dir, size_t dirlen, char *file, size_t filelen)
+{
+	FILE *fp;
+
+	assert_non_null(mkdtemp(tmpl));
+	snprintf(dir, dirlen, "%s/%s", tmpl, name);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	snprintf(file, filelen, "%s/%s", dir, fname);
+	assert_non_null(fp = fopen(file, "w"));
+	fputs(content, fp);
+	fclose(fp);
+}
+
 /* A container deleted while its descriptors are cached: reading says gone. */
 static void
 test_vanished_container(void **state)
@@ -226,15 +243,8 @@ test_vanished_container(void **state)
 	struct sampler *s;
 	struct sampler_ct *ct;
 	struct cg_sample v;
-	FILE *fp;
 
-	assert_non_null(mkdtemp(tmpl));
-	snprintf(dir, sizeof dir, "%s/gone", tmpl);
-	assert_int_equal(mkdir(dir, 0755), 0);
-	snprintf(file, sizeof file, "%s/memory.current", dir);
-	assert_non_null(fp = fopen(file, "w"));
-	fputs("4096\n", fp);
-	fclose(fp);
+	fake_cgroup(tmpl, "gone", "memory.current", "4096\n", dir, sizeof dir, file, sizeof file);
 	assert_int_equal(cgfs_open_root(tmpl, 2, "/proc", 0, &fs), 0);
 	s = sampler_new(fs, 0);                 /* uncached: re-opens each read */
 	assert_int_equal(sampler_ct_open(s, "/gone", &ct), 0);
@@ -259,14 +269,8 @@ test_empty_io_stat_is_zero(void **state)
 	struct sampler *s;
 	struct sampler_ct *ct;
 	struct cg_sample v;
-	FILE *fp;
 
-	assert_non_null(mkdtemp(tmpl));
-	snprintf(dir, sizeof dir, "%s/idle", tmpl);
-	assert_int_equal(mkdir(dir, 0755), 0);
-	snprintf(file, sizeof file, "%s/io.stat", dir);
-	assert_non_null(fp = fopen(file, "w"));
-	fclose(fp);
+	fake_cgroup(tmpl, "idle", "io.stat", "", dir, sizeof dir, file, sizeof file);
 	assert_int_equal(cgfs_open_root(tmpl, 2, "/proc", 0, &fs), 0);
 	s = sampler_new(fs, 64);
 	assert_int_equal(sampler_ct_open(s, "/idle", &ct), 0);
