@@ -47,6 +47,8 @@ static size_t ncreated;
 static enum cg_ctrl fctrl[MAXFILES];
 static const char *fname[MAXFILES];
 static size_t nfiles;
+static char *made[64];                  /* parents the sandbox created */
+static size_t nmade;
 
 static double
 now_s(void)
@@ -120,6 +122,8 @@ cleanup(void)
 		snprintf(d, sizeof d, "%s%s", m[j], base);
 		rmdir(d);
 	}
+	while (nmade > 0)               /* deepest were made last */
+		rmdir(made[--nmade]);
 }
 
 static void
@@ -157,13 +161,20 @@ setup_sandbox(void)
 		snprintf(parent, sizeof parent, "%s", d);
 		if ((slash = strrchr(parent, '/')) != NULL)
 			*slash = '\0';
-		/* mkdir -p of the own path (it exists in the memory hierarchy). */
-		for (char *p = parent + strlen(m[j]) + 1; (p = strchr(p, '/')) != NULL; p++) {
-			*p = '\0';
-			mkdir(parent, 0755);
-			*p = '/';
+		/* mkdir -p of the own path: it exists in the memory hierarchy
+		 * only; what is made here is removed again by cleanup(). */
+		for (char *p = parent + strlen(m[j]) + 1;; p++) {
+			char *slash2 = strchr(p, '/');
+
+			if (slash2 != NULL)
+				*slash2 = '\0';
+			if (mkdir(parent, 0755) == 0 && nmade < 64)
+				made[nmade++] = xstrdup(parent);
+			if (slash2 == NULL)
+				break;
+			*slash2 = '/';
+			p = slash2;
 		}
-		mkdir(parent, 0755);
 		if (mkdir(d, 0755) < 0 && errno != EEXIST)
 			fatal("mkdir %s", d);
 	}

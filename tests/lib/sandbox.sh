@@ -38,6 +38,7 @@ SB_BASE=""          # the sandbox's cgroup path, same in every hierarchy
 SB_VERSION=""
 SB_TMP=""
 SB_PIDS=""
+SB_CREATED=""       # directories sb_init made above the sandbox, deepest last
 
 # sb_init: finds the hierarchies and creates the sandbox root.
 sb_init() {
@@ -73,7 +74,17 @@ sb_init() {
 	done
 	[ -n "$SB_MOUNTS" ] || skip "no cgroup v1 hierarchies mounted"
 	SB_BASE="${deepest%/}/cgov-test.$$"
+	# The own path exists in some hierarchies only (memory is nested, cpu
+	# is "/"): create it where it is missing and remember to remove it.
+	local d p
 	for mnt in $SB_MOUNTS; do
+		p=""
+		for d in $(echo "${SB_BASE%/*}" | tr / ' '); do
+			p="$p/$d"
+			[ -d "$mnt$p" ] && continue
+			mkdir "$mnt$p" || skip "cannot create $mnt$p"
+			SB_CREATED="$SB_CREATED $mnt$p"
+		done
 		mkdir -p "$mnt$SB_BASE" || skip "cannot create $mnt$SB_BASE"
 	done
 }
@@ -143,6 +154,10 @@ sb_cleanup() {
 		for mnt in $SB_MOUNTS; do
 			[ -d "$mnt$SB_BASE" ] && find "$mnt$SB_BASE" -depth -type d -exec rmdir {} \; 2>/dev/null
 			[ -d "$mnt$SB_BASE" ] && echo "warning: $mnt$SB_BASE left behind" >&2
+		done
+		# Parents we made, deepest first; one still in use stays.
+		for d in $(echo "$SB_CREATED" | tr ' ' '\n' | sort -r); do
+			rmdir "$d" 2>/dev/null
 		done
 	fi
 	wait 2>/dev/null
