@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -474,6 +475,9 @@ main(int argc, char **argv)
 	struct daemon d = { 0 };
 	int rc = 0, r;
 
+	/* The history names every tenant: readable by root's group, never
+	 * by everyone, never writable but by cgovd. */
+	umask(027);
 	log_init("cgovd", 0, LOG_LEVEL_INFO);
 	daemon_parse_args(&d, argc, argv);
 	if (daemon_load_conf(&d, &d.conf) < 0) {

@@ -48,6 +48,22 @@ grep -q "SIGTERM: exiting" "$DAEMON_LOG" || fail "SIGTERM not logged"
 db_ok "$DB" || fail "integrity_check after SIGTERM"
 [ ! -s "$DB-wal" ] || fail "WAL not checkpointed on exit ($(stat -c %s "$DB-wal") bytes)"
 
+[ "$(stat -c %a "$DB")" = 640 ] || fail "database mode is $(stat -c %a "$DB"), want 640"
+
+# kill -9 at arbitrary moments: the database stays consistent and the next
+# cgovd goes on writing it.
+for i in 1 2 3 4 5; do
+	DAEMON_LOG="$SB_TMP/cgovd-kill$i.log"
+	"$CGOVD" --foreground -v --config /dev/null --db "$DB" --interval 100ms \
+		--memstat-interval 100ms --containers "$SB_BASE/*" > "$DAEMON_LOG" 2>&1 &
+	DAEMON_PID=$!
+	n=$(db_q "select count(*) from tick")
+	wait_until 20 'test "$(db_q "select count(*) from tick")" -gt $((n + i))' ||
+		fail "no ticks after restart $i"
+	kill -KILL "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null; DAEMON_PID=""
+	db_ok "$DB" || fail "integrity_check after kill -9 number $i"
+done
+
 # No database at all: monitoring goes on.
 DAEMON_LOG="$SB_TMP/cgovd-nodb.log"
 "$CGOVD" --foreground -v --config /dev/null --db /proc/no/such/dir/cgov.db --interval 100ms \
