@@ -11,8 +11,9 @@
 #include "buf.h"
 
 /* For terminals and logs: printable ASCII and valid UTF-8 pass through;
- * control bytes, DEL, C1 controls and invalid UTF-8 become \xNN; a backslash
- * becomes "\\". The result holds no byte < 0x20. */
+ * control bytes, DEL, C1 controls, bidirectional overrides and isolates,
+ * U+2028/U+2029 and invalid UTF-8 become \xNN; a backslash becomes "\\".
+ * The result holds no byte < 0x20. */
 void escape_term(struct buf *b, const char *s);
 
 /* A complete JSON string literal, quotes included: ", \ and control

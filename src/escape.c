@@ -60,6 +60,17 @@ escape_is_c1(uint32_t cp)
 	return cp >= 0x80 && cp <= 0x9f;
 }
 
+/* Bidirectional overrides and isolates (U+202A..U+202E, U+2066..U+2069)
+ * and the line and paragraph separators: valid UTF-8 that reorders or
+ * breaks what an operator reads ("Trojan Source"): a tenant could make its
+ * name display as another tenant's. */
+static int
+escape_is_deceptive(uint32_t cp)
+{
+	return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
+	    cp == 0x2028 || cp == 0x2029;
+}
+
 static void
 escape_put_hex(struct buf *b, const unsigned char *p, size_t n)
 {
@@ -95,7 +106,7 @@ escape_term_max(struct buf *b, const char *s, size_t max)
 			out = 1;
 		} else if (*p >= 0x80 &&
 		    (n = escape_utf8_decode(p, &cp)) != 0) {
-			hex = escape_is_c1(cp);
+			hex = escape_is_c1(cp) || escape_is_deceptive(cp);
 			out = hex ? 4 * n : n;
 		} else {
 			n = 1;

@@ -64,6 +64,20 @@ for i in 1 2 3 4 5; do
 	db_ok "$DB" || fail "integrity_check after kill -9 number $i"
 done
 
+# Detached (no --foreground): relative paths are taken from the start
+# directory, the pid file appears, SIGTERM removes it.
+(cd "$SB_TMP" && "$CGOVD" --config /dev/null --db bg.db --pidfile bg.pid --interval 100ms \
+	--containers "$SB_BASE/*") || fail "cgovd did not detach"
+wait_until 20 'test -s "$SB_TMP/bg.pid"' || fail "no pid file"
+DAEMON_PID=$(cat "$SB_TMP/bg.pid")
+kill -0 "$DAEMON_PID" || fail "detached cgovd not running"
+wait_until 20 'test "$(DB=$SB_TMP/bg.db db_q "select count(*) from tick")" -ge 3' ||
+	fail "detached cgovd stores nothing in $SB_TMP/bg.db"
+kill -TERM "$DAEMON_PID"
+wait_until 20 '! kill -0 "$DAEMON_PID"' || fail "detached cgovd ignores SIGTERM"
+DAEMON_PID=""
+[ ! -e "$SB_TMP/bg.pid" ] || fail "pid file left behind"
+
 # No database at all: monitoring goes on.
 DAEMON_LOG="$SB_TMP/cgovd-nodb.log"
 "$CGOVD" --foreground -v --config /dev/null --db /proc/no/such/dir/cgov.db --interval 100ms \
@@ -95,4 +109,4 @@ wait_until 30 'grep -q "history store works again" "$DAEMON_LOG"' || fail "histo
 kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID"; rc=$?; DAEMON_PID=""
 [ "$rc" = 0 ] || fail "exit $rc after a full disk"
 db_ok "$FULL/cgov.db" || fail "integrity_check after a full disk"
-pass "reload, SIGTERM, no database, full disk"
+pass "reload, SIGTERM, kill -9, detached, no database, full disk"

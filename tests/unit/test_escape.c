@@ -107,6 +107,12 @@ test_term(void **state)
 		{ "\x9b" "31m", "\\x9b31m" },
 		{ "\xc2\x85", "\\xc2\\x85" },                              /* NEL */
 		{ "\xc2\xa0", "\xc2\xa0" },                                /* NBSP */
+		/* Trojan Source: RLO reverses what follows, isolates and the
+		 * line separator reorder or break the line. */
+		{ "abc\xe2\x80\xaexyz", "abc\\xe2\\x80\\xaexyz" },       /* U+202E */
+		{ "\xe2\x81\xa6x", "\\xe2\\x81\\xa6x" },                 /* U+2066 */
+		{ "\xe2\x80\xa8", "\\xe2\\x80\\xa8" },                   /* U+2028 */
+		{ "\xe2\x80\x94", "\xe2\x80\x94" },                     /* em dash stays */
 		/* A backslash is doubled, so "\x1b" typed by a tenant is not ESC. */
 		{ "a\\x1b", "a\\\\x1b" },
 		/* Invalid UTF-8: stray continuation, truncated, overlong '/',
