@@ -161,6 +161,22 @@ int store_query_top(struct store *st, int64_t since_ms, struct store_top_row **r
     size_t *ret_n, int64_t *ret_latest_ms);
 void store_top_free(struct store_top_row *v, size_t n);
 
+/* The node over the same window as store_query_top. Doubles are NAN when
+ * unknown (no node row in the window, no PSI on this kernel). */
+struct store_node_row {
+	int64_t samples;                 /* node rows in the window */
+	double ncpu;
+	double cpu_busy_pct;             /* % of all CPUs' time busy */
+	double load1;                    /* newest, as the kernel prints it */
+	double mem_total, mem_available; /* bytes, newest */
+	double mem_available_min;        /* bytes, lowest in the window */
+	double swap_total, swap_used;    /* bytes, newest */
+	double psi_cpu_pct, psi_mem_pct, psi_io_pct;  /* % of time "some" stalled */
+};
+
+/* Fills *ret; a database without ticks gives samples 0. */
+int store_query_node(struct store *st, int64_t since_ms, struct store_node_row *ret);
+
 /* Rows counted in the sample table, and the database's size in bytes
  * (page_count * page_size): what the benchmark divides. */
 int store_stats(struct store *st, int64_t *ret_samples, int64_t *ret_bytes);

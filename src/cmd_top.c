@@ -200,11 +200,67 @@ top_add_row(struct out *o, const struct store_top_row *r)
 	top_fixed(o, r->oom_kill == STORE_NULL ? NAN : (double)r->oom_kill, 0, "");
 }
 
+static void
+top_json_num(FILE *fp, const char *key, double v, int decimals, int last)
+{
+	if (isnan(v) || isinf(v))
+		fprintf(fp, "\"%s\": null%s", key, last ? "" : ", ");
+	else
+		fprintf(fp, "\"%s\": %.*f%s", key, decimals, v, last ? "" : ", ");
+}
+
+/* The node beside the containers: is it the node that is short? */
+static void
+top_print_node(FILE *fp, const struct cmd_ctx *ctx, const struct store_node_row *n)
+{
+	char total[16], avail[16], low[16], swap[16], swtot[16];
+
+	if (ctx->format == OUT_JSON) {
+		fputs("\"node\": {", fp);
+		top_json_num(fp, "samples", (double)n->samples, 0, 0);
+		top_json_num(fp, "ncpu", n->ncpu, 0, 0);
+		top_json_num(fp, "cpu_busy_pct", n->cpu_busy_pct, 3, 0);
+		top_json_num(fp, "load1", n->load1, 2, 0);
+		top_json_num(fp, "mem_total_bytes", n->mem_total, 0, 0);
+		top_json_num(fp, "mem_available_bytes", n->mem_available, 0, 0);
+		top_json_num(fp, "mem_available_min_bytes", n->mem_available_min, 0, 0);
+		top_json_num(fp, "swap_total_bytes", n->swap_total, 0, 0);
+		top_json_num(fp, "swap_used_bytes", n->swap_used, 0, 0);
+		top_json_num(fp, "psi_cpu_pct", n->psi_cpu_pct, 3, 0);
+		top_json_num(fp, "psi_memory_pct", n->psi_mem_pct, 3, 0);
+		top_json_num(fp, "psi_io_pct", n->psi_io_pct, 3, 1);
+		fputs("}, ", fp);
+		return;
+	}
+	if (ctx->format != OUT_TABLE || n->samples == 0)
+		return;
+	units_format_size(isnan(n->mem_total) ? 0 : (uint64_t)n->mem_total, total, sizeof total);
+	units_format_size(isnan(n->mem_available) ? 0 : (uint64_t)n->mem_available, avail,
+	    sizeof avail);
+	units_format_size(isnan(n->mem_available_min) ? 0 : (uint64_t)n->mem_available_min, low,
+	    sizeof low);
+	fprintf(fp, "node: %.0f CPUs %.1f%% busy, load %.2f; memory %s, %s available "
+	    "(lowest %s)", n->ncpu, n->cpu_busy_pct, n->load1, total, avail, low);
+	if (isnan(n->swap_total) || n->swap_total == 0)
+		fputs("; no swap", fp);
+	else {
+		units_format_size((uint64_t)n->swap_total, swtot, sizeof swtot);
+		units_format_size(isnan(n->swap_used) ? 0 : (uint64_t)n->swap_used, swap,
+		    sizeof swap);
+		fprintf(fp, "; swap %s of %s used", swap, swtot);
+	}
+	if (!isnan(n->psi_cpu_pct))
+		fprintf(fp, "; PSI some cpu %.1f%% memory %.1f%% io %.1f%%", n->psi_cpu_pct,
+		    n->psi_mem_pct, n->psi_io_pct);
+	fputc('\n', fp);
+}
+
 /* One query and its output. Returns a CMD_ code. */
 static int
 top_once(struct store *st, const struct cmd_ctx *ctx, const struct top_opts *t, FILE *fp)
 {
 	struct store_top_row *rows;
+	struct store_node_row node;
 	size_t n, shown;
 	int64_t latest;
 	struct out *o;
@@ -212,6 +268,11 @@ top_once(struct store *st, const struct cmd_ctx *ctx, const struct top_opts *t, 
 
 	if ((r = store_query_top(st, (int64_t)t->since_ms, &rows, &n, &latest)) < 0) {
 		fprintf(stderr, "cgov: top: query failed: %s\n", strerror(-r));
+		return CMD_FAILURE;
+	}
+	if ((r = store_query_node(st, (int64_t)t->since_ms, &node)) < 0) {
+		fprintf(stderr, "cgov: top: node query failed: %s\n", strerror(-r));
+		store_top_free(rows, n);
 		return CMD_FAILURE;
 	}
 	top_sort_by = t->by;
@@ -223,9 +284,10 @@ top_once(struct store *st, const struct cmd_ctx *ctx, const struct top_opts *t, 
 		top_add_row(o, &rows[i]);
 
 	if (ctx->format == OUT_JSON) {
-		fprintf(fp, "{\"by\": \"%s\", \"since_ms\": %llu, \"latest_ms\": %lld, "
-		    "\"containers\": ", top_by_names[t->by], (unsigned long long)t->since_ms,
-		    (long long)latest);
+		fprintf(fp, "{\"by\": \"%s\", \"since_ms\": %llu, \"latest_ms\": %lld, ",
+		    top_by_names[t->by], (unsigned long long)t->since_ms, (long long)latest);
+		top_print_node(fp, ctx, &node);
+		fputs("\"containers\": ", fp);
 		out_print(o, fp);
 		fputs("}\n", fp);
 	} else if (ctx->format == OUT_TABLE) {
@@ -241,6 +303,7 @@ top_once(struct store *st, const struct cmd_ctx *ctx, const struct top_opts *t, 
 		else
 			fprintf(fp, "cgov top by %s, at %s, %zu of %zu containers\n",
 			    top_by_names[t->by], when, shown, n);
+		top_print_node(fp, ctx, &node);
 		out_print(o, fp);
 	} else
 		out_print(o, fp);

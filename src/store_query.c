@@ -654,3 +654,101 @@ store_top_free(struct store_top_row *v, size_t n)
 	}
 	free(v);
 }
+
+/* Is tick id in the window (sorted by id)? */
+static int
+query_tick_find(const struct query_tick *v, size_t n, int64_t id, int64_t *ret_dt_ms)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid].id == id) {
+			*ret_dt_ms = v[mid].dt_ms;
+			return 1;
+		}
+		if (v[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+static double
+query_pct(int64_t part, int64_t whole)
+{
+	return whole > 0 ? 100.0 * (double)part / (double)whole : NAN;
+}
+
+int
+store_query_node(struct store *st, int64_t since_ms, struct store_node_row *ret)
+{
+	struct query_tick *ticks = NULL;
+	struct query_rate psi[3];
+	sqlite3_stmt *stmt = NULL;
+	int64_t latest_ms, busy = 0, total = 0, newest = -1, minavail = INT64_MAX;
+	size_t n = 0;
+	int began, err, rc;
+
+	memset(ret, 0, sizeof *ret);
+	ret->ncpu = ret->cpu_busy_pct = ret->load1 = NAN;
+	ret->mem_total = ret->mem_available = ret->mem_available_min = NAN;
+	ret->swap_total = ret->swap_used = NAN;
+	ret->psi_cpu_pct = ret->psi_mem_pct = ret->psi_io_pct = NAN;
+	memset(psi, 0, sizeof psi);
+	if (since_ms < 0)
+		return -EINVAL;
+	if ((err = query_begin(st, &began)) != 0)
+		return err;
+	if ((err = query_window(st, since_ms, &latest_ms, &ticks, &n)) != 0 || n == 0)
+		goto out;
+	/* The window's ticks are sorted by id: one range scan of node. */
+	if ((err = query_prepare(st, "SELECT tick, mem_total, mem_available, swap_total,"
+	    " swap_free, cpu_busy_ms, cpu_total_ms, ncpu, load1, psi_cpu_us, psi_mem_us,"
+	    " psi_io_us FROM node WHERE tick >= ?1 AND tick <= ?2 ORDER BY tick", &stmt)) != 0)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, ticks[0].id);
+	sqlite3_bind_int64(stmt, 2, ticks[n - 1].id);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(stmt, 0), dt_ms;
+
+		if (!query_tick_find(ticks, n, id, &dt_ms))
+			continue;
+		ret->samples++;
+		if (sqlite3_column_type(stmt, 2) != SQLITE_NULL &&
+		    sqlite3_column_int64(stmt, 2) < minavail)
+			minavail = sqlite3_column_int64(stmt, 2);
+		if (sqlite3_column_type(stmt, 5) != SQLITE_NULL &&
+		    sqlite3_column_type(stmt, 6) != SQLITE_NULL) {
+			busy += sqlite3_column_int64(stmt, 5);
+			total += sqlite3_column_int64(stmt, 6);
+		}
+		for (int i = 0; i < 3; i++)
+			query_rate_add(&psi[i], stmt, 9 + i, dt_ms);
+		if (id > newest) {
+			newest = id;
+			ret->mem_total = query_limit(stmt, 1);
+			ret->mem_available = query_limit(stmt, 2);
+			ret->swap_total = query_limit(stmt, 3);
+			ret->swap_used = ret->swap_total - query_limit(stmt, 4);
+			ret->ncpu = query_limit(stmt, 7);
+			ret->load1 = query_limit(stmt, 8) / 100.0;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		err = store_error(st, rc, "node");
+	if (minavail != INT64_MAX)
+		ret->mem_available_min = (double)minavail;
+	ret->cpu_busy_pct = query_pct(busy, total);
+	/* Microseconds stalled per second of sampled time, as a percent. */
+	ret->psi_cpu_pct = query_rate_get(&psi[0], 100e-6);
+	ret->psi_mem_pct = query_rate_get(&psi[1], 100e-6);
+	ret->psi_io_pct = query_rate_get(&psi[2], 100e-6);
+out:
+	sqlite3_finalize(stmt);
+	free(ticks);
+	query_end(st, began);
+	return err;
+}

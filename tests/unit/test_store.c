@@ -945,6 +945,55 @@ test_teardown(void **state TEST_UNUSED)
 	return rmdir(test_dir);
 }
 
+/* The node over a window: busy share of all CPU time, PSI per sampled
+ * second, the newest gauges, the lowest available memory. */
+static void
+test_node_window(void **state TEST_UNUSED)
+{
+	struct store		*st = test_open("node.db");
+	struct store_node_row	 r;
+	int64_t			 i;
+
+	assert_int_equal(store_query_node(st, 0, &r), 0);
+	assert_int_equal(r.samples, 0);
+	assert_true(isnan(r.cpu_busy_pct));
+	for (i = 1; i <= 10; i++) {
+		struct store_node n = {
+			.mem_total = 1000 * MiB,
+			.mem_available = (i == 3 ? 100 : 500 + i) * MiB,
+			.swap_total = 0, .swap_free = 0,
+			.cpu_busy_ms = i <= 5 ? 500 : 1500,  /* of 2000: 25%, then 75% */
+			.cpu_total_ms = 2000,
+			.ncpu = 2, .load1 = 100 + i,
+			.psi_cpu_us = 10000,                 /* 10 ms a second: 1% */
+			.psi_mem_us = STORE_NULL, .psi_io_us = 0,
+		};
+
+		assert_int_equal(store_tick_begin(st, T0 + 1000 * i, 1000), 0);
+		assert_int_equal(store_tick_add_node(st, &n), 0);
+		assert_int_equal(store_tick_commit(st), 0);
+	}
+	assert_int_equal(store_query_node(st, 0, &r), 0);      /* newest tick */
+	assert_int_equal(r.samples, 1);
+	assert_near(r.cpu_busy_pct, 75.0);
+	assert_near(r.load1, 1.10);
+	assert_near(r.mem_available, 510.0 * MiB);
+	assert_near(r.psi_cpu_pct, 1.0);
+	assert_true(isnan(r.psi_mem_pct));
+	assert_near(r.psi_io_pct, 0.0);
+	assert_near(r.swap_used, 0.0);
+	assert_int_equal(store_query_node(st, 100000, &r), 0);  /* all ten */
+	assert_int_equal(r.samples, 10);
+	assert_near(r.cpu_busy_pct, 50.0);
+	assert_near(r.mem_available_min, 100.0 * MiB);
+	assert_near(r.mem_total, 1000.0 * MiB);
+	assert_near(r.ncpu, 2.0);
+	assert_int_equal(store_query_node(st, 4500, &r), 0);    /* ticks 6..10 */
+	assert_int_equal(r.samples, 5);
+	assert_near(r.cpu_busy_pct, 75.0);
+	store_close(st);
+}
+
 /* The WAL stays bounded while the database grows, with a reader coming
  * and going as the CLI does: autocheckpoint and journal_size_limit work. */
 static void
@@ -1011,6 +1060,7 @@ main(void)
 		cmocka_unit_test(test_top_arithmetic),
 		cmocka_unit_test(test_top_clock_step),
 		cmocka_unit_test(test_full_disk),
+		cmocka_unit_test(test_node_window),
 		cmocka_unit_test(test_wal_bounded),
 	};
 
