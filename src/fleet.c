@@ -81,10 +81,32 @@ fleet_size(const struct fleet *f)
 	return f->n;
 }
 
-static void
-fleet_mark_gone(struct fleet *f, struct fleet_ct *c, int64_t now_ms)
+/* Containers come and go one by one, or by the hundred when a node churns:
+ * the first FLEET_LOG_EACH changes of a rescan or tick are logged at info,
+ * the others at debug with one summary line, so syslog is not flooded. */
+#define FLEET_LOG_EACH 10
+
+static enum log_level
+fleet_log_level(size_t *changes)
 {
-	log_info("container %s is gone", escape_log(0, c->path));
+	return ++*changes <= FLEET_LOG_EACH ? LOG_LEVEL_INFO : LOG_LEVEL_DEBUG;
+}
+
+static void
+fleet_log_summary(size_t changes, size_t added, size_t gone, size_t watched)
+{
+	if (changes > FLEET_LOG_EACH)
+		log_info("%zu containers found, %zu gone (%zu not logged one by one), %zu "
+		    "watched", added, gone, changes - FLEET_LOG_EACH, watched);
+}
+
+static void
+fleet_mark_gone(struct fleet *f, struct fleet_ct *c, int64_t now_ms, size_t *changes)
+{
+	if (fleet_log_level(changes) == LOG_LEVEL_INFO)
+		log_info("container %s is gone", escape_log(0, c->path));
+	else
+		log_debug("container %s is gone", escape_log(0, c->path));
 	if (f->st != NULL && c->cid > 0)
 		store_container_gone(f->st, c->cid, now_ms);
 }
@@ -93,15 +115,16 @@ size_t
 fleet_sync(struct fleet *f, const struct discover_found *found, size_t n, int64_t now_ms)
 {
 	struct fleet_ct **next = xcalloc(n ? n : 1, sizeof *next);
-	size_t i = 0, j = 0, out = 0, added = 0;
+	size_t i = 0, j = 0, out = 0, added = 0, gone = 0, changes = 0;
 
 	/* Both lists are sorted by path: one merge pass. */
 	while (i < f->n || j < n) {
 		int cmp = i == f->n ? 1 : j == n ? -1 : strcmp(f->ct[i]->path, found[j].path);
 
 		if (cmp < 0) {                  /* no longer found */
-			fleet_mark_gone(f, f->ct[i], now_ms);
+			fleet_mark_gone(f, f->ct[i], now_ms, &changes);
 			fleet_ct_free(f->ct[i++]);
+			gone++;
 		} else if (cmp == 0) {
 			f->ct[i]->touch = 1;
 			next[out++] = f->ct[i++];
@@ -121,8 +144,12 @@ fleet_sync(struct fleet *f, const struct discover_found *found, size_t n, int64_
 			c->name = xstrdup(found[j].name);
 			c->runtime = found[j].runtime;
 			c->prev_pgmajfault = CG_UNKNOWN;
-			log_info("container %s (%s %s) found", escape_log(0, c->path),
-			    c->runtime, escape_log(1, c->name));
+			if (fleet_log_level(&changes) == LOG_LEVEL_INFO)
+				log_info("container %s (%s %s) found", escape_log(0, c->path),
+				    c->runtime, escape_log(1, c->name));
+			else
+				log_debug("container %s (%s %s) found", escape_log(0, c->path),
+				    c->runtime, escape_log(1, c->name));
 			next[out++] = c;
 			added++;
 			j++;
@@ -131,6 +158,7 @@ fleet_sync(struct fleet *f, const struct discover_found *found, size_t n, int64_
 	free(f->ct);
 	f->ct = next;
 	f->n = out;
+	fleet_log_summary(changes, added, gone, out);
 	return added;
 }
 
@@ -272,7 +300,7 @@ fleet_tick(struct fleet *f, int64_t now_ms, int64_t dt_ms, int memstat, int *ret
 {
 	struct cg_node node;
 	int storing = f->st != NULL, node_ok, r;
-	size_t out = 0, sampled = 0;
+	size_t out = 0, sampled = 0, gone = 0, changes = 0;
 
 	if (storing && (r = store_tick_begin(f->st, now_ms, dt_ms)) < 0) {
 		fleet_store_failed(f, r);
@@ -297,7 +325,8 @@ fleet_tick(struct fleet *f, int64_t now_ms, int64_t dt_ms, int memstat, int *ret
 			ms_ok = r == 0;
 		}
 		if (r < 0) {                    /* vanished between two scans */
-			fleet_mark_gone(f, c, now_ms);
+			fleet_mark_gone(f, c, now_ms, &changes);
+			gone++;
 			fleet_ct_free(c);
 			continue;
 		}
@@ -311,6 +340,7 @@ fleet_tick(struct fleet *f, int64_t now_ms, int64_t dt_ms, int memstat, int *ret
 		sampled++;
 	}
 	f->n = out;
+	fleet_log_summary(changes, 0, gone, out);
 
 	if (storing) {
 		if ((r = store_tick_commit(f->st)) < 0) {

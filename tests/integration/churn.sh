@@ -36,4 +36,7 @@ rss1=$(rss)
 wait_until 20 'test "$(db_q "select count(*) from container where gone_ms is null")" = 5' ||
 	fail "containers left present: $(db_q "select count(*) from container where gone_ms is null")"
 grep -iE "warning|error|sanitizer" "$DAEMON_LOG" && fail "churn made cgovd complain"
+# A burst: ten lines at info, the rest at debug and one summary line.
+grep -q "info: .*containers found, .* gone (.* not logged one by one)" "$DAEMON_LOG" ||
+	fail "no summary line for a burst of changes"
 pass "$((total - 5)) containers came and went, then 400 more in bursts; fds $fd0 -> $(fds), RSS $rss0 -> $rss1 KiB"
