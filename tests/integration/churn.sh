@@ -32,11 +32,20 @@ for i in $(seq 1 100); do sb_rm "half$i"; done
 wait_until 20 'test "$(fds)" -le "$fd0"' || fail "descriptors leak: $fd0 before, $(fds) after"
 kill -0 "$DAEMON_PID" || fail "cgovd died"
 rss1=$(rss)
-[ "$rss1" -le $((rss0 + 2048)) ] || fail "RSS grew from $rss0 KiB to $rss1 KiB"
+# ASan keeps freed memory in quarantine: RSS says nothing there (its leak
+# checker does, at exit).
+if ldd "$CGOVD" 2>/dev/null | grep -q libasan; then
+	echo "note: RSS check skipped, cgovd is built with AddressSanitizer"
+else
+	[ "$rss1" -le $((rss0 + 2048)) ] || fail "RSS grew from $rss0 KiB to $rss1 KiB"
+fi
 wait_until 20 'test "$(db_q "select count(*) from container where gone_ms is null")" = 5' ||
 	fail "containers left present: $(db_q "select count(*) from container where gone_ms is null")"
 grep -iE "warning|error|sanitizer" "$DAEMON_LOG" && fail "churn made cgovd complain"
 # A burst: ten lines at info, the rest at debug and one summary line.
 grep -q "info: .*containers found, .* gone (.* not logged one by one)" "$DAEMON_LOG" ||
 	fail "no summary line for a burst of changes"
-pass "$((total - 5)) containers came and went, then 400 more in bursts; fds $fd0 -> $(fds), RSS $rss0 -> $rss1 KiB"
+fd1=$(fds)
+kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID"; rc=$?; DAEMON_PID=""
+[ "$rc" = 0 ] || fail "cgovd exited $rc (a sanitizer report?): $(tail -n 20 "$DAEMON_LOG")"
+pass "$((total - 5)) containers came and went, then 400 more in bursts; fds $fd0 -> $fd1, RSS $rss0 -> $rss1 KiB"
