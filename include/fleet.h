@@ -8,7 +8,8 @@
  * Storage is optional and never blocks sampling: when the store fails (disk
  * full, read-only, locked) the tick is dropped from history, the failure is
  * logged once per burst, and sampling goes on; registrations lost with a
- * rolled-back tick are redone on the next one.
+ * rolled-back tick are redone on the next one, and "gone" marks wait in
+ * memory for the next tick that commits.
  */
 #ifndef CGOV_FLEET_H
 #define CGOV_FLEET_H
@@ -41,6 +42,12 @@ size_t fleet_sync(struct fleet *f, const struct discover_found *found, size_t n,
 size_t fleet_tick(struct fleet *f, int64_t now_ms, int64_t dt_ms, int memstat, int *ret_stored);
 
 size_t fleet_size(const struct fleet *f);
+
+/* Records the containers gone since the last committed tick, outside a
+ * tick (at exit). Marks that still fail stay pending in memory and are
+ * lost with the process: the next cgovd finds those containers absent
+ * but still "present" in the history until their path is seen again. */
+void fleet_flush(struct fleet *f);
 
 /* The newest cumulative sample of container `path`, for tests and the
  * governor. Returns NULL when the container is not in the fleet. */

@@ -7,9 +7,10 @@
  * its read API opens, fopen()s and closes the file on every call and walks
  * its mount table under a lock, several times the syscalls of a pread.
  *
- * Descriptors are bounded by a budget shared by all containers: past it, a
- * container's files are opened and closed on each read (slower, same
- * results), so 10,000 containers never exhaust RLIMIT_NOFILE.
+ * Descriptors, files and directories alike, are bounded by a budget shared
+ * by all containers: past it, a container's files (and their directories)
+ * are opened by path and closed on each read (slower, same results), so
+ * 10,000 containers never exhaust RLIMIT_NOFILE.
  *
  * All values are the kernel's cumulative figures, normalised to one unit
  * per quantity (bytes, microseconds, v1 share scale) whatever the cgroup
@@ -61,7 +62,8 @@ void sampler_free(struct sampler *s);
 size_t sampler_fds(const struct sampler *s);
 
 /* Opens the container at cgroup path. Returns 0, -ENOENT when the cgroup
- * does not exist (or vanished), -EINVAL for a bad path. */
+ * does not exist (or vanished), -EINVAL for a bad path, -EMFILE/-ENFILE
+ * when the process is out of descriptors (an error, not a vanishing). */
 int sampler_ct_open(struct sampler *s, const char *path, struct sampler_ct **ret);
 void sampler_ct_close(struct sampler_ct *ct);
 
@@ -71,7 +73,8 @@ void sampler_ct_close(struct sampler_ct *ct);
 int sampler_ct_read(struct sampler_ct *ct, struct cg_sample *ret);
 
 /* Reads the memory.stat breakdown (the costly file, read less often).
- * Same return as sampler_ct_read. */
+ * Same return as sampler_ct_read; a cgroup without memory.stat (v2 with
+ * the memory controller off) gives CG_UNKNOWN fields, not -ENODEV. */
 int sampler_ct_read_memstat(struct sampler_ct *ct, struct cg_memstat *ret);
 
 /* The files a tick reads on this host, for benchmarks and docs: fills up

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cgfs.h"
+#include "escape.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -360,8 +361,8 @@ cgfs_write(const struct cgfs *fs, enum cg_ctrl c, const char *path, const char *
 	r = cgroup_modify_cgroup(cg);
 	cgroup_free(&cg);
 	if (r != 0) {
-		log_debug("libcgroup: writing \"%s\" to %s of %s: %s", value, file, path,
-		    cgroup_strerror(r));
+		log_debug("libcgroup: writing \"%s\" to %s of %s: %s", escape_log(0, value),
+		    file, escape_log(1, path), cgroup_strerror(r));
 		return r == ECGROUPNOTEXIST ? -ENOENT : -EIO;
 	}
 	return 0;

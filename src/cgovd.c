@@ -553,6 +553,8 @@ main(int argc, char **argv)
 		unlink(d.pidfile);
 	free(d.pidfile);
 out:
+	if (d.fleet != NULL)
+		fleet_flush(d.fleet);
 	fleet_free(d.fleet);
 	sampler_free(d.sampler);
 	if (d.st != NULL) {

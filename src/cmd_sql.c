@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <getopt.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -60,23 +61,32 @@ cmd_sql(struct cmd_ctx *ctx, int argc, char **argv)
 		return CMD_USAGE;
 	}
 	tail += strspn(tail, " \t\r\n;");
-	if (*tail != '\0') {
-		fprintf(stderr, "cgov: sql: one statement at a time\n");
+	ncols = sqlite3_column_count(stmt);
+	/* The connection is read-only, but VACUUM INTO and temporary tables
+	 * get past that: only statements that read and return rows run. */
+	if (*tail != '\0' || !sqlite3_stmt_readonly(stmt) || ncols == 0) {
+		fprintf(stderr, "cgov: sql: %s\n", *tail != '\0' ? "one statement at a time" :
+		    "only queries that read and return rows (SELECT, read-only PRAGMA)");
 		sqlite3_finalize(stmt);
 		store_close(st);
 		return CMD_USAGE;
 	}
-	ncols = sqlite3_column_count(stmt);
 	cols = xcalloc(ncols > 0 ? (size_t)ncols : 1, sizeof *cols);
 	for (int i = 0; i < ncols; i++) {
-		/* Column names come from the query; keep them as given but
-		 * never let them carry control characters into a header. */
-		char *name = xstrdup(sqlite3_column_name(stmt, i));
+		/* Column names come from the query: as JSON keys and CSV
+		 * headers they keep [A-Za-z0-9_.] only ("count(*)" becomes
+		 * "count___"); the table header shows them as typed, with
+		 * control bytes replaced. */
+		char *key = xstrdup(sqlite3_column_name(stmt, i));
+		char *header = xstrdup(key);
 
-		for (char *p = name; *p != '\0'; p++)
-			if ((unsigned char)*p < 0x20 || *p == '"' || *p == '\\')
+		for (char *p = key; *p != '\0'; p++)
+			if (!isalnum((unsigned char)*p) && *p != '_' && *p != '.')
 				*p = '_';
-		cols[i] = (struct out_col){ name, name, 0, 0 };
+		for (char *p = header; *p != '\0'; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
+		cols[i] = (struct out_col){ key, header, 0, 0 };
 	}
 	o = out_new(ctx->format, cols, (size_t)ncols);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -115,8 +125,10 @@ cmd_sql(struct cmd_ctx *ctx, int argc, char **argv)
 		rc = CMD_OK;
 	}
 	out_free(o);
-	for (int i = 0; i < ncols; i++)
+	for (int i = 0; i < ncols; i++) {
 		free((char *)cols[i].key);
+		free((char *)cols[i].header);
+	}
 	free(cols);
 	sqlite3_finalize(stmt);
 	store_close(st);

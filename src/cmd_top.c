@@ -189,7 +189,7 @@ top_add_row(struct out *o, const struct store_top_row *r)
 	top_rate(o, r->wbytes_s);
 	top_fixed(o, r->rios_s, 1, "");
 	top_fixed(o, r->wios_s, 1, "");
-	top_fixed(o, top_sum(r->rios_s, r->wios_s), 0, "");
+	top_fixed(o, top_sum(r->rios_s, r->wios_s), 1, "");
 	top_fixed(o, r->psi_cpu_pct, 1, "%");
 	top_fixed(o, r->psi_mem_pct, 1, "%");
 	top_fixed(o, r->psi_io_pct, 1, "%");
@@ -416,9 +416,10 @@ cmd_top(struct cmd_ctx *ctx, int argc, char **argv)
 			t.live = 1;
 			break;
 		case 'r':
-			if (units_parse_duration(optarg, &t.refresh_ms) < 0 || t.refresh_ms < 100) {
+			if (units_parse_duration(optarg, &t.refresh_ms) < 0 || t.refresh_ms < 100 ||
+			    t.refresh_ms > 3600000) {
 				fprintf(stderr, "cgov: top: bad duration \"%s\" for --refresh "
-				    "(at least 100ms)\n", optarg);
+				    "(100ms to 1h)\n", optarg);
 				return CMD_USAGE;
 			}
 			break;

@@ -321,7 +321,7 @@ discover_walk_dir(struct discover_walk *w, int dirfd, const char *path, int dept
 		if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
 			continue;
-		if (++w->visits > w->d->lim.max_visits || w->n >= w->d->lim.max_containers) {
+		if (++w->visits > w->d->lim.max_visits) {
 			w->truncated = 1;
 			break;
 		}
@@ -329,6 +329,11 @@ discover_walk_dir(struct discover_walk *w, int dirfd, const char *path, int dept
 		    de->d_name) >= (int)sizeof child)
 			continue;
 		if (discover_match(w->d, child, &runtime, name, sizeof name)) {
+			/* Truncated only when a container is really left out. */
+			if (w->n >= w->d->lim.max_containers) {
+				w->truncated = 1;
+				break;
+			}
 			if (w->n == w->cap) {
 				w->cap = w->cap ? w->cap * 2 : 64;
 				w->found = xreallocarray(w->found, w->cap, sizeof *w->found);

@@ -23,6 +23,19 @@ struct fleet_ct {
 	int touch;                      /* refresh last_seen in the next tick */
 };
 
+/* A container that went while history could not say so yet: recorded in
+ * the next tick that commits (by path: its registration may have been
+ * rolled back with a failed tick), so "gone" is never lost. */
+struct fleet_gone {
+	char *path, *name;
+	const char *runtime;
+	int64_t ts_ms;
+};
+
+/* Past this many pending marks (history down for long on a churning
+ * node), the oldest are dropped with a warning. */
+#define FLEET_GONE_MAX 65536
+
 struct fleet {
 	struct sampler *s;
 	const struct cgfs *fs;
@@ -32,7 +45,12 @@ struct fleet {
 	struct cg_node node_prev;
 	int have_node_prev;
 	int store_failing;              /* for log once per burst */
+	struct fleet_gone *gone;        /* pending "gone" marks, oldest first */
+	size_t ngone;
+	size_t gone_dropped;            /* oldest dropped at the cap, ever */
 };
+
+static void fleet_gone_free(struct fleet *f);
 
 struct fleet *
 fleet_new(struct sampler *s, const struct cgfs *fs, struct store *st)
@@ -62,6 +80,7 @@ fleet_free(struct fleet *f)
 	for (size_t i = 0; i < f->n; i++)
 		fleet_ct_free(f->ct[i]);
 	free(f->ct);
+	fleet_gone_free(f);
 	free(f);
 }
 
@@ -101,14 +120,66 @@ fleet_log_summary(size_t changes, size_t added, size_t gone, size_t watched)
 }
 
 static void
+fleet_gone_free(struct fleet *f)
+{
+	for (size_t i = 0; i < f->ngone; i++) {
+		free(f->gone[i].path);
+		free(f->gone[i].name);
+	}
+	free(f->gone);
+	f->gone = NULL;
+	f->ngone = 0;
+}
+
+static void
 fleet_mark_gone(struct fleet *f, struct fleet_ct *c, int64_t now_ms, size_t *changes)
 {
+	struct fleet_gone *g;
+
 	if (fleet_log_level(changes) == LOG_LEVEL_INFO)
 		log_info("container %s is gone", escape_log(0, c->path));
 	else
 		log_debug("container %s is gone", escape_log(0, c->path));
-	if (f->st != NULL && c->cid > 0)
-		store_container_gone(f->st, c->cid, now_ms);
+	if (f->st == NULL)
+		return;
+	if (f->ngone == FLEET_GONE_MAX) {
+		log_warnx("%d containers gone while history was failing: the oldest is "
+		    "not recorded as gone", FLEET_GONE_MAX);
+		free(f->gone[0].path);
+		free(f->gone[0].name);
+		memmove(f->gone, f->gone + 1, (f->ngone - 1) * sizeof *f->gone);
+		f->ngone--;
+		f->gone_dropped++;
+	}
+	f->gone = xreallocarray(f->gone, f->ngone + 1, sizeof *f->gone);
+	g = &f->gone[f->ngone++];
+	g->path = xstrdup(c->path);
+	g->name = xstrdup(c->name);
+	g->runtime = c->runtime;
+	g->ts_ms = now_ms;
+}
+
+/* Writes the pending "gone" marks; inside a tick, or each on its own. */
+static int
+fleet_store_gone(struct fleet *f)
+{
+	for (size_t i = 0; i < f->ngone; i++) {
+		struct fleet_gone *g = &f->gone[i];
+		int64_t cid;
+		int r;
+
+		if ((r = store_container_upsert(f->st, g->path, g->name, g->runtime, g->ts_ms,
+		    &cid)) < 0 || (r = store_container_gone(f->st, cid, g->ts_ms)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+void
+fleet_flush(struct fleet *f)
+{
+	if (f->st != NULL && f->ngone > 0 && fleet_store_gone(f) == 0)
+		fleet_gone_free(f);
 }
 
 size_t
@@ -134,8 +205,12 @@ fleet_sync(struct fleet *f, const struct discover_found *found, size_t n, int64_
 			int r = sampler_ct_open(f->s, found[j].path, &c->sct);
 
 			if (r < 0) {
-				log_debug("container %s vanished before it was opened",
-				    escape_log(0, found[j].path));
+				if (r == -ENOENT)
+					log_debug("container %s vanished before it was "
+					    "opened", escape_log(0, found[j].path));
+				else
+					log_warnx("cannot open container %s: %s",
+					    escape_log(0, found[j].path), strerror(-r));
 				free(c);
 				j++;
 				continue;
@@ -300,11 +375,18 @@ fleet_tick(struct fleet *f, int64_t now_ms, int64_t dt_ms, int memstat, int *ret
 {
 	struct cg_node node;
 	int storing = f->st != NULL, node_ok, r;
-	size_t out = 0, sampled = 0, gone = 0, changes = 0;
+	size_t out = 0, sampled = 0, gone = 0, changes = 0, gone_written = 0, dropped = 0;
 
 	if (storing && (r = store_tick_begin(f->st, now_ms, dt_ms)) < 0) {
 		fleet_store_failed(f, r);
 		storing = 0;
+	}
+	/* The marks pending from before this tick go first, so a container
+	 * recreated at the same path and registered below stays present. */
+	if (storing) {
+		gone_written = f->ngone;
+		dropped = f->gone_dropped;
+		fleet_store_gone(f);    /* a failure spoils the tick: commit says */
 	}
 	node_ok = sampler_read_node(f->fs, &node) == 0;
 	if (storing && node_ok)
@@ -346,9 +428,20 @@ fleet_tick(struct fleet *f, int64_t now_ms, int64_t dt_ms, int memstat, int *ret
 		if ((r = store_tick_commit(f->st)) < 0) {
 			fleet_store_failed(f, r);
 			storing = 0;
-		} else if (f->store_failing) {
-			log_info("history store works again");
-			f->store_failing = 0;
+		} else {
+			size_t done = gone_written - (f->gone_dropped - dropped < gone_written ?
+			    f->gone_dropped - dropped : gone_written);
+
+			for (size_t i = 0; i < done; i++) {
+				free(f->gone[i].path);
+				free(f->gone[i].name);
+			}
+			memmove(f->gone, f->gone + done, (f->ngone - done) * sizeof *f->gone);
+			f->ngone -= done;
+			if (f->store_failing) {
+				log_info("history store works again");
+				f->store_failing = 0;
+			}
 		}
 	}
 	if (ret_stored != NULL)

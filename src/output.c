@@ -182,7 +182,7 @@ out_print_table(struct out *o, FILE *fp)
 void
 out_print(struct out *o, FILE *fp)
 {
-	size_t nrows = o->ncells / o->ncols;
+	size_t nrows = o->ncols > 0 ? o->ncells / o->ncols : 0;
 
 	switch (o->fmt) {
 	case OUT_TABLE:

@@ -61,14 +61,16 @@ struct sampler {
 
 struct sampler_ct {
 	struct sampler *s;
-	int dirfd[CG_CTRL_MAX]; /* -1 where the controller is unavailable */
+	char *path;             /* to reopen directories not held */
+	int has_memstat;        /* memory.stat exists (v2: memory enabled) */
+	int dirfd[CG_CTRL_MAX]; /* -1: unavailable, or not held (see path) */
 	int fd[S_NSLOTS];
 	int version[S_NSLOTS];  /* cgroup version of each slot's file */
 };
 
 /* Big enough for memory.stat of a 6.x kernel (about 1.5 KiB) and io.stat
  * with a few hundred devices. */
-#define SAMPLER_BUFSZ 16384
+#define SAMPLER_BUFSZ 65536
 
 struct sampler *
 sampler_new(const struct cgfs *fs, size_t fd_budget)
@@ -105,7 +107,9 @@ sampler_file(const struct sampler_ct *ct, int slot)
 
 /* Closes the directory of each hierarchy whose files are all cached or
  * absent: on a v1 host that is four descriptors less per container. The
- * memory directory stays, memory.stat is opened from it. */
+ * memory directory stays (memory.stat is opened from it) while the budget
+ * allows; past the budget every directory is closed and reopened by path
+ * when needed, so directories are bounded by the budget as files are. */
 static void
 sampler_ct_trim_dirs(struct sampler_ct *ct)
 {
@@ -116,12 +120,12 @@ sampler_ct_trim_dirs(struct sampler_ct *ct)
 			continue;
 		/* One descriptor may serve several controllers (co-mounted). */
 		for (int o = 0; o < CG_CTRL_MAX; o++)
-			if (ct->dirfd[o] == fd && o == CG_MEMORY)
+			if (ct->dirfd[o] == fd && o == CG_MEMORY && ct->has_memstat)
 				needed = 1;
 		for (int i = 0; i < S_NSLOTS; i++)
 			if (ct->fd[i] == FD_UNCACHED && ct->dirfd[sampler_files[i].ctrl] == fd)
 				needed = 1;
-		if (needed)
+		if (needed && ct->s->fds <= ct->s->fd_budget)
 			continue;
 		close(fd);
 		ct->s->fds--;
@@ -138,6 +142,7 @@ sampler_ct_open(struct sampler *s, const char *path, struct sampler_ct **ret)
 	int present = 0;
 
 	ct->s = s;
+	ct->path = xstrdup(path);
 	for (int i = 0; i < S_NSLOTS; i++)
 		ct->fd[i] = FD_ABSENT;
 	for (int c = 0; c < CG_CTRL_MAX; c++)
@@ -162,9 +167,9 @@ sampler_ct_open(struct sampler *s, const char *path, struct sampler_ct **ret)
 		if (ct->dirfd[c] >= 0)
 			continue;
 		fd = cgfs_open_dir(s->fs, c, path);
-		if (fd == -EINVAL) {
-			sampler_ct_close(ct);
-			return -EINVAL;
+		if (fd < 0 && !cgfs_gone(fd) && fd != -ENXIO) {
+			sampler_ct_close(ct);   /* -EINVAL, -EMFILE: not "gone" */
+			return fd;
 		}
 		if (fd < 0)
 			continue;       /* not in this hierarchy */
@@ -195,6 +200,9 @@ sampler_ct_open(struct sampler *s, const char *path, struct sampler_ct **ret)
 			ct->fd[i] = FD_UNCACHED;
 		}
 	}
+	if (ct->dirfd[CG_MEMORY] >= 0 &&
+	    faccessat(ct->dirfd[CG_MEMORY], "memory.stat", R_OK, 0) == 0)
+		ct->has_memstat = 1;
 	sampler_ct_trim_dirs(ct);
 	*ret = ct;
 	return 0;
@@ -223,7 +231,20 @@ sampler_ct_close(struct sampler_ct *ct)
 			ct->s->fds--;
 		}
 	}
+	free(ct->path);
 	free(ct);
+}
+
+/* The directory of controller c: the held one, or opened by path (then
+ * *ret_tmp is set and the caller closes it). Returns the fd or -errno. */
+static int
+sampler_ct_dir(struct sampler_ct *ct, enum cg_ctrl c, int *ret_tmp)
+{
+	*ret_tmp = 0;
+	if (ct->dirfd[c] >= 0)
+		return ct->dirfd[c];
+	*ret_tmp = 1;
+	return cgfs_open_dir(ct->s->fs, c, ct->path);
 }
 
 /* Reads slot i into buf. Returns 1 when the file was read (its content may
@@ -239,11 +260,18 @@ sampler_read_slot(struct sampler_ct *ct, int i, char *buf, size_t len)
 		return 0;
 	if (ct->fd[i] >= 0)
 		n = cgfs_pread(ct->fd[i], buf, len);
-	else
-		n = cgfs_read_at(ct->dirfd[sampler_files[i].ctrl], sampler_file(ct, i), buf, len);
+	else {
+		int tmp, dfd = sampler_ct_dir(ct, sampler_files[i].ctrl, &tmp);
+
+		n = dfd < 0 ? dfd : cgfs_read_at(dfd, sampler_file(ct, i), buf, len);
+		if (tmp && dfd >= 0)
+			close(dfd);
+	}
 	if (n < 0 && cgfs_gone((int)n))
 		return -ENODEV;
-	if (n < 0 && n != -EFBIG) {
+	/* A file larger than the buffer (io.stat of hundreds of devices)
+	 * would parse cut: unknown this tick beats a wrong counter. */
+	if (n < 0) {
 		log_debug("reading %s: %s", sampler_file(ct, i), strerror((int)-n));
 		return 0;
 	}
@@ -429,17 +457,21 @@ sampler_ct_read_memstat(struct sampler_ct *ct, struct cg_memstat *ret)
 		"total_dirty", "total_writeback", "total_pgmajfault" };
 	static const char *const k2[] = { "anon", "file", "shmem", "file_dirty",
 		"file_writeback", "pgmajfault", "kernel", "kernel_stack", "slab" };
-	int dfd = ct->dirfd[CG_MEMORY];
 	int version = ct->s->fs->ctrl[CG_MEMORY].version;
-	char *buf;
+	char *buf = ct->s->buf;
 	uint64_t v[9];
 	ssize_t n;
+	int dfd, tmp;
 
 	memset(ret, 0xff, sizeof *ret);
-	if (dfd < 0)
+	/* No memory.stat when the memory controller is not enabled for the
+	 * cgroup (v2): that is "unknown", never "gone". */
+	if (!ct->has_memstat)
 		return 0;
-	buf = ct->s->buf;
-	n = cgfs_read_at(dfd, "memory.stat", buf, SAMPLER_BUFSZ);
+	dfd = sampler_ct_dir(ct, CG_MEMORY, &tmp);
+	n = dfd < 0 ? dfd : cgfs_read_at(dfd, "memory.stat", buf, SAMPLER_BUFSZ);
+	if (tmp && dfd >= 0)
+		close(dfd);
 	if (n < 0 && cgfs_gone((int)n))
 		return -ENODEV;
 	if (n > 0 && cgparse_keyed(buf, version == 2 ? k2 : k1, version == 2 ? 9 : 6, v) > 0) {

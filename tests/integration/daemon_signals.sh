@@ -104,8 +104,13 @@ wait_until 30 'grep -q "history store failed" "$DAEMON_LOG"' || fail "full disk 
 n=$(ticks)
 wait_until 20 'test "$(ticks)" -ge $((n + 5))' || fail "sampling stopped on a full disk"
 kill -0 "$DAEMON_PID" || fail "cgovd died on a full disk"
+# Containers that go while history is down are recorded as gone later.
+for i in $(seq 1 10); do sb_rm "many$i"; done
+wait_until 20 'grep -q "many10 is gone" "$DAEMON_LOG"' || fail "removal not noticed on a full disk"
 rm -f "$FULL/filler"
 wait_until 30 'grep -q "history store works again" "$DAEMON_LOG"' || fail "history did not resume"
+wait_until 20 'test "$(DB=$FULL/cgov.db db_q "select count(*) from container where gone_ms is not null and path like '"'"'%/many%'"'"'")" = 10' ||
+	fail "containers removed during the full disk are not marked gone"
 kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID"; rc=$?; DAEMON_PID=""
 [ "$rc" = 0 ] || fail "exit $rc after a full disk"
 db_ok "$FULL/cgov.db" || fail "integrity_check after a full disk"

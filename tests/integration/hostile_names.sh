@@ -18,16 +18,17 @@ names=(
 )
 for n in "${names[@]}"; do sb_mk "$n"; done
 
-"$CGOVD" --once --db "$DB" --interval 200ms --containers "$SB_BASE/*" > "$SB_TMP/log" 2>&1 ||
+"$CGOVD" --once -v --db "$DB" --interval 200ms --containers "$SB_BASE/*" > "$SB_TMP/log" 2>&1 ||
 	fail "cgovd --once failed: $(cat -v "$SB_TMP/log")"
 grep -q "$ESC" "$SB_TMP/log" && fail "cgovd log carries a raw ESC: $(cat -v "$SB_TMP/log")"
-grep -qaP '\xff' "$SB_TMP/log" && fail "cgovd log carries invalid UTF-8"
+# LC_ALL=C: in a UTF-8 locale PCRE's \xff is U+00FF, not the byte.
+LC_ALL=C grep -qaP '\xff' "$SB_TMP/log" && fail "cgovd log carries invalid UTF-8"
 
 for cmd in "top" "top --since 1h" "containers --all"; do
 	table=$("$CGOV" --db "$DB" $cmd)
 	echo "$table" | grep -q "$ESC" && fail "$cmd table carries a raw ESC: $(echo "$table" | cat -v)"
 	echo "$table" | grep -qP '\t' && fail "$cmd table carries a raw tab"
-	echo "$table" | grep -qaP '\xff' && fail "$cmd table carries invalid UTF-8"
+	echo "$table" | LC_ALL=C grep -qaP '\xff' && fail "$cmd table carries invalid UTF-8"
 	echo "$table" | grep -qF '\x1b[31mred' || fail "$cmd table does not show the ESC escaped: $(echo "$table" | cat -v)"
 
 	# JSON: valid, and the names come back exactly (invalid UTF-8 as U+FFFD).
@@ -53,6 +54,11 @@ out=$("$CGOV" --db "$DB" sql --format json "select 9007199254740993 as big") || 
 echo "$out" | grep -q '"big": 9007199254740993' || fail "sql integer not exact: $out"
 "$CGOV" --db "$DB" sql "select 1; select 2" 2>&1 | grep -q "one statement" || fail "sql ran two statements"
 "$CGOV" --db "$DB" sql "delete from tick" >/dev/null 2>&1 && fail "sql wrote to the database"
+for q in "begin" "vacuum into '$SB_TMP/copy.db'" "create temp table t(x)"; do
+	"$CGOV" --db "$DB" sql "$q" >/dev/null 2>&1; rc=$?
+	[ "$rc" = 2 ] || fail "sql '$q' exited $rc, want 2"
+done
+[ ! -e "$SB_TMP/copy.db" ] || fail "sql vacuum into wrote a copy of the history"
 [ "$("$CGOV" --db "$DB" sql --format csv "select count(*) from tick" | sed -n '2{s/\r//;p}')" -ge 2 ] ||
 	fail "sql delete was not refused"
 

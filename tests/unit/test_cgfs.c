@@ -30,6 +30,9 @@ fixtures(void)
 	return f != NULL ? f : "tests/fixtures/cgroupfs";
 }
 
+static void fake_cgroup(char *tmpl, const char *name, const char *fname, const char *content,
+    char *dir, size_t dirlen, char *file, size_t filelen);
+
 static struct cgfs *
 open_snapshot(const char *which, int version)
 {
@@ -189,7 +192,7 @@ test_uncached_same_figures(void **state)
 	assert_int_equal(sampler_ct_open(cached, "/tenant", &a), 0);
 	assert_int_equal(sampler_ct_open(bare, "/tenant", &b), 0);
 	assert_true(sampler_fds(cached) > 10);
-	assert_int_equal(sampler_fds(bare), 1);             /* the directory alone */
+	assert_int_equal(sampler_fds(bare), 0);             /* not even the directory */
 	assert_int_equal(sampler_ct_read(a, &va), 0);
 	assert_int_equal(sampler_ct_read(b, &vb), 0);
 	assert_memory_equal(&va, &vb, sizeof va);
@@ -198,6 +201,65 @@ test_uncached_same_figures(void **state)
 	sampler_free(cached);
 	sampler_free(bare);
 	cgfs_close(fs);
+}
+
+/* The budget bounds directories too: fifty opens of the same container
+ * with room for twenty descriptors hold at most twenty, and every one
+ * reads the same figures. */
+static void
+test_budget_bounds_directories(void **state)
+{
+	struct cgfs *fs = open_snapshot("v2-unified", 2);
+	struct sampler *s = sampler_new(fs, 20);
+	struct sampler_ct *ct[50];
+	struct cg_sample first, v;
+	struct cg_memstat m;
+
+	for (int i = 0; i < 50; i++) {
+		assert_int_equal(sampler_ct_open(s, "/tenant", &ct[i]), 0);
+		assert_true(sampler_fds(s) <= 20);
+	}
+	assert_int_equal(sampler_ct_read(ct[0], &first), 0);
+	for (int i = 1; i < 50; i++) {
+		assert_int_equal(sampler_ct_read(ct[i], &v), 0);
+		assert_memory_equal(&first, &v, sizeof v);
+		assert_int_equal(sampler_ct_read_memstat(ct[i], &m), 0);
+		assert_int_equal(m.anon, 218173440);
+	}
+	for (int i = 0; i < 50; i++)
+		sampler_ct_close(ct[i]);
+	assert_int_equal(sampler_fds(s), 0);
+	sampler_free(s);
+	cgfs_close(fs);
+}
+
+/* memory.stat missing (v2 without the memory controller) is unknown, and
+ * the container stays. */
+static void
+test_no_memstat_is_not_gone(void **state)
+{
+	char tmpl[] = "/tmp/cgov-cgfs-XXXXXX", dir[1100], file[1200];
+	struct cgfs *fs;
+	struct sampler *s;
+	struct sampler_ct *ct;
+	struct cg_memstat m;
+	struct cg_sample v;
+
+	fake_cgroup(tmpl, "nomem", "cpu.stat", "usage_usec 5\n", dir, sizeof dir, file,
+	    sizeof file);
+	assert_int_equal(cgfs_open_root(tmpl, 2, "/proc", 0, &fs), 0);
+	s = sampler_new(fs, 64);
+	assert_int_equal(sampler_ct_open(s, "/nomem", &ct), 0);
+	assert_int_equal(sampler_ct_read_memstat(ct, &m), 0);
+	assert_int_equal(m.anon, CG_UNKNOWN);
+	assert_int_equal(sampler_ct_read(ct, &v), 0);
+	assert_int_equal(v.cpu_usage_us, 5);
+	sampler_ct_close(ct);
+	sampler_free(s);
+	cgfs_close(fs);
+	unlink(file);
+	rmdir(dir);
+	rmdir(tmpl);
 }
 
 static void
@@ -296,6 +358,8 @@ main(void)
 		cmocka_unit_test(test_v2_memstat),
 		cmocka_unit_test(test_node),
 		cmocka_unit_test(test_uncached_same_figures),
+		cmocka_unit_test(test_budget_bounds_directories),
+		cmocka_unit_test(test_no_memstat_is_not_gone),
 		cmocka_unit_test(test_missing_and_hostile_paths),
 		cmocka_unit_test(test_vanished_container),
 		cmocka_unit_test(test_empty_io_stat_is_zero),

@@ -198,6 +198,22 @@ test_walk_bounded(void **state)
 	assert_int_equal(n, 50);
 	discover_found_free(found, n);
 	discover_free(d);
+	/* Exactly as many containers as the bound: nothing left out, no
+	 * truncation reported (the built-in patterns find 4 in the tree). */
+	lim.max_containers = 4;
+	assert_int_equal(discover_new(NULL, 0, &lim, &d, err, sizeof err), 0);
+	assert_int_equal(discover_scan(d, fs, &found, &n, &truncated), 0);
+	assert_int_equal(n, 4);
+	assert_int_equal(truncated, 0);
+	discover_found_free(found, n);
+	discover_free(d);
+	lim.max_containers = 3;
+	assert_int_equal(discover_new(NULL, 0, &lim, &d, err, sizeof err), 0);
+	assert_int_equal(discover_scan(d, fs, &found, &n, &truncated), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(truncated, 1);
+	discover_found_free(found, n);
+	discover_free(d);
 	cgfs_close(fs);
 }
 
