@@ -436,8 +436,11 @@ fleet_tick(struct fleet *f, int64_t now_ms, int64_t dt_ms, int memstat, int *ret
 				free(f->gone[i].path);
 				free(f->gone[i].name);
 			}
-			memmove(f->gone, f->gone + done, (f->ngone - done) * sizeof *f->gone);
-			f->ngone -= done;
+			if (done > 0) {
+				memmove(f->gone, f->gone + done,
+				    (f->ngone - done) * sizeof *f->gone);
+				f->ngone -= done;
+			}
 			if (f->store_failing) {
 				log_info("history store works again");
 				f->store_failing = 0;
