@@ -67,7 +67,7 @@ done
 # Detached (no --foreground): relative paths are taken from the start
 # directory, the pid file appears, SIGTERM removes it.
 (cd "$SB_TMP" && "$CGOVD" --config /dev/null --db bg.db --pidfile bg.pid --interval 100ms \
-	--containers "$SB_BASE/*") || fail "cgovd did not detach"
+	--containers "$SB_BASE/*" 2> bg.log) || fail "cgovd did not detach: $(cat "$SB_TMP/bg.log")"
 wait_until 20 'test -s "$SB_TMP/bg.pid"' || fail "no pid file"
 DAEMON_PID=$(cat "$SB_TMP/bg.pid")
 kill -0 "$DAEMON_PID" || fail "detached cgovd not running"

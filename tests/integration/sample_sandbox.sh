@@ -103,6 +103,15 @@ top --since 3s | jq -e '.containers | length == 3' >/dev/null ||
 	jq -e '[.containers[] | select(.name == "doomed")][0].state == "gone"' >/dev/null ||
 	fail "containers --all does not show doomed as gone"
 
+# --- cgovd --once: a baseline, one interval, the tick with rates ------------
+"$CGOVD" --once --config /dev/null --db "$SB_TMP/once.db" --interval 1s \
+	--containers "$SB_BASE/*" > "$SB_TMP/once.log" 2>&1 || fail "--once: $(cat "$SB_TMP/once.log")"
+once=$("$CGOV" --db "$SB_TMP/once.db" top --by cpu --format json)
+echo "$once" | jq -e '.containers[0].name == "cpu" and .containers[0].cpu_cores > 0.8 and
+	.containers[0].cpu_cores < 1.15' >/dev/null || fail "--once: cpu ranking wrong: $once"
+echo "$once" | jq -e --argjson h "$MEM_BYTES" '[.containers[] | select(.name == "mem")][0].mem_bytes |
+	. > 0.9 * $h and . < 1.1 * $h' >/dev/null || fail "--once: memory of mem wrong: $once"
+
 # --- the daemon stayed quiet about the vanished cgroup -----------------------
 grep -iE "error|warning|sanitizer" "$DAEMON_LOG" && fail "cgovd logged errors or warnings"
 kill -TERM "$DAEMON_PID"
