@@ -47,7 +47,6 @@ struct fleet {
 	int store_failing;              /* for log once per burst */
 	struct fleet_gone *gone;        /* pending "gone" marks, oldest first */
 	size_t ngone;
-	size_t gone_dropped;            /* oldest dropped at the cap, ever */
 };
 
 static void fleet_gone_free(struct fleet *f);
@@ -149,7 +148,6 @@ fleet_mark_gone(struct fleet *f, struct fleet_ct *c, int64_t now_ms, size_t *cha
 		free(f->gone[0].name);
 		memmove(f->gone, f->gone + 1, (f->ngone - 1) * sizeof *f->gone);
 		f->ngone--;
-		f->gone_dropped++;
 	}
 	f->gone = xreallocarray(f->gone, f->ngone + 1, sizeof *f->gone);
 	g = &f->gone[f->ngone++];
@@ -159,11 +157,12 @@ fleet_mark_gone(struct fleet *f, struct fleet_ct *c, int64_t now_ms, size_t *cha
 	g->ts_ms = now_ms;
 }
 
-/* Writes the pending "gone" marks; inside a tick, or each on its own. */
+/* Writes the pending "gone" marks from index `from` on; inside a tick, or
+ * each on its own. */
 static int
-fleet_store_gone(struct fleet *f)
+fleet_store_gone(struct fleet *f, size_t from)
 {
-	for (size_t i = 0; i < f->ngone; i++) {
+	for (size_t i = from; i < f->ngone; i++) {
 		struct fleet_gone *g = &f->gone[i];
 		int64_t cid;
 		int r;
@@ -178,7 +177,7 @@ fleet_store_gone(struct fleet *f)
 void
 fleet_flush(struct fleet *f)
 {
-	if (f->st != NULL && f->ngone > 0 && fleet_store_gone(f) == 0)
+	if (f->st != NULL && f->ngone > 0 && fleet_store_gone(f, 0) == 0)
 		fleet_gone_free(f);
 }
 
@@ -375,19 +374,19 @@ fleet_tick(struct fleet *f, int64_t now_ms, int64_t dt_ms, int memstat, int *ret
 {
 	struct cg_node node;
 	int storing = f->st != NULL, node_ok, r;
-	size_t out = 0, sampled = 0, gone = 0, changes = 0, gone_written = 0, dropped = 0;
+	size_t out = 0, sampled = 0, gone = 0, changes = 0, pending;
 
 	if (storing && (r = store_tick_begin(f->st, now_ms, dt_ms)) < 0) {
 		fleet_store_failed(f, r);
 		storing = 0;
 	}
 	/* The marks pending from before this tick go first, so a container
-	 * recreated at the same path and registered below stays present. */
-	if (storing) {
-		gone_written = f->ngone;
-		dropped = f->gone_dropped;
-		fleet_store_gone(f);    /* a failure spoils the tick: commit says */
-	}
+	 * recreated at the same path and registered below stays present;
+	 * those of containers vanishing in this tick go last. A failure
+	 * spoils the tick: the commit reports it. */
+	if (storing)
+		fleet_store_gone(f, 0);
+	pending = f->ngone;
 	node_ok = sampler_read_node(f->fs, &node) == 0;
 	if (storing && node_ok)
 		fleet_store_node(f, &node);
@@ -423,24 +422,15 @@ fleet_tick(struct fleet *f, int64_t now_ms, int64_t dt_ms, int memstat, int *ret
 	}
 	f->n = out;
 	fleet_log_summary(changes, 0, gone, out);
+	if (storing)
+		fleet_store_gone(f, pending < f->ngone ? pending : f->ngone);
 
 	if (storing) {
 		if ((r = store_tick_commit(f->st)) < 0) {
 			fleet_store_failed(f, r);
 			storing = 0;
 		} else {
-			size_t done = gone_written - (f->gone_dropped - dropped < gone_written ?
-			    f->gone_dropped - dropped : gone_written);
-
-			for (size_t i = 0; i < done; i++) {
-				free(f->gone[i].path);
-				free(f->gone[i].name);
-			}
-			if (done > 0) {
-				memmove(f->gone, f->gone + done,
-				    (f->ngone - done) * sizeof *f->gone);
-				f->ngone -= done;
-			}
+			fleet_gone_free(f);     /* all written in this tick */
 			if (f->store_failing) {
 				log_info("history store works again");
 				f->store_failing = 0;
