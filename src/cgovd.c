@@ -57,6 +57,7 @@ struct daemon {
 	int64_t last_tick_mono, last_memstat_mono;
 	int truncated_logged;
 	int ioacct_done;                /* v1 I/O accounting turned on */
+	int store_warned;               /* the database failed to open */
 };
 
 static int64_t
@@ -182,11 +183,19 @@ daemon_open_store(struct daemon *d)
 		return;
 	r = store_open(d->conf.db, 0, &d->st);
 	if (r < 0) {
-		log_warnx("cannot open history database %s: %s; monitoring goes on without "
-		    "history, retrying every checkpoint interval", d->conf.db, strerror(-r));
+		/* Warn once; the retries every checkpoint interval are debug. */
+		if (!d->store_warned)
+			log_warnx("cannot open history database %s: %s; monitoring goes on "
+			    "without history, retrying every checkpoint interval", d->conf.db,
+			    strerror(-r));
+		else
+			log_debug("history database %s still cannot be opened: %s", d->conf.db,
+			    strerror(-r));
+		d->store_warned = 1;
 		d->st = NULL;
 		return;
 	}
+	d->store_warned = 0;
 	log_info("history in %s", d->conf.db);
 	if (d->fleet != NULL)
 		fleet_set_store(d->fleet, d->st);
