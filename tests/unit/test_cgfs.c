@@ -233,35 +233,6 @@ test_budget_bounds_directories(void **state)
 	cgfs_close(fs);
 }
 
-/* memory.stat missing (v2 without the memory controller) is unknown, and
- * the container stays. */
-static void
-test_no_memstat_is_not_gone(void **state)
-{
-	char tmpl[] = "/tmp/cgov-cgfs-XXXXXX", dir[1100], file[1200];
-	struct cgfs *fs;
-	struct sampler *s;
-	struct sampler_ct *ct;
-	struct cg_memstat m;
-	struct cg_sample v;
-
-	fake_cgroup(tmpl, "nomem", "cpu.stat", "usage_usec 5\n", dir, sizeof dir, file,
-	    sizeof file);
-	assert_int_equal(cgfs_open_root(tmpl, 2, "/proc", 0, &fs), 0);
-	s = sampler_new(fs, 64);
-	assert_int_equal(sampler_ct_open(s, "/nomem", &ct), 0);
-	assert_int_equal(sampler_ct_read_memstat(ct, &m), 0);
-	assert_int_equal(m.anon, CG_UNKNOWN);
-	assert_int_equal(sampler_ct_read(ct, &v), 0);
-	assert_int_equal(v.cpu_usage_us, 5);
-	sampler_ct_close(ct);
-	sampler_free(s);
-	cgfs_close(fs);
-	unlink(file);
-	rmdir(dir);
-	rmdir(tmpl);
-}
-
 static void
 test_missing_and_hostile_paths(void **state)
 {
@@ -296,29 +267,72 @@ fake_cgroup(char *tmpl, const char *name, const char *fname, const char *content
 	fclose(fp);
 }
 
+/* A sampler over a one-file fake cgroup root (see fake_cgroup). */
+struct fake {
+	char tmpl[32], dir[1100], file[1200];
+	struct cgfs *fs;
+	struct sampler *s;
+	struct sampler_ct *ct;
+};
+
+static void
+fake_open(struct fake *f, const char *name, const char *fname, const char *content,
+    size_t budget)
+{
+	char path[64];
+
+	strcpy(f->tmpl, "/tmp/cgov-cgfs-XXXXXX");
+	fake_cgroup(f->tmpl, name, fname, content, f->dir, sizeof f->dir, f->file,
+	    sizeof f->file);
+	assert_int_equal(cgfs_open_root(f->tmpl, 2, "/proc", 0, &f->fs), 0);
+	f->s = sampler_new(f->fs, budget);
+	snprintf(path, sizeof path, "/%s", name);
+	assert_int_equal(sampler_ct_open(f->s, path, &f->ct), 0);
+}
+
+/* Closes everything and removes what is left of the fake root. */
+static void
+fake_close(struct fake *f)
+{
+	sampler_ct_close(f->ct);
+	sampler_free(f->s);
+	cgfs_close(f->fs);
+	unlink(f->file);
+	rmdir(f->dir);
+	rmdir(f->tmpl);
+}
+
+/* memory.stat missing (v2 without the memory controller) is unknown, and
+ * the container stays. */
+static void
+test_no_memstat_is_not_gone(void **state)
+{
+	struct fake f;
+	struct cg_memstat m;
+	struct cg_sample v;
+
+	fake_open(&f, "nomem", "cpu.stat", "usage_usec 5\n", 64);
+	assert_int_equal(sampler_ct_read_memstat(f.ct, &m), 0);
+	assert_int_equal(m.anon, CG_UNKNOWN);
+	assert_int_equal(sampler_ct_read(f.ct, &v), 0);
+	assert_int_equal(v.cpu_usage_us, 5);
+	fake_close(&f);
+}
+
 /* A container deleted while its descriptors are cached: reading says gone. */
 static void
 test_vanished_container(void **state)
 {
-	char tmpl[] = "/tmp/cgov-cgfs-XXXXXX", dir[1100], file[1200];
-	struct cgfs *fs;
-	struct sampler *s;
-	struct sampler_ct *ct;
+	struct fake f;
 	struct cg_sample v;
 
-	fake_cgroup(tmpl, "gone", "memory.current", "4096\n", dir, sizeof dir, file, sizeof file);
-	assert_int_equal(cgfs_open_root(tmpl, 2, "/proc", 0, &fs), 0);
-	s = sampler_new(fs, 0);                 /* uncached: re-opens each read */
-	assert_int_equal(sampler_ct_open(s, "/gone", &ct), 0);
-	assert_int_equal(sampler_ct_read(ct, &v), 0);
+	fake_open(&f, "gone", "memory.current", "4096\n", 0);   /* uncached: re-opens */
+	assert_int_equal(sampler_ct_read(f.ct, &v), 0);
 	assert_int_equal(v.mem_current, 4096);
-	assert_int_equal(unlink(file), 0);
-	assert_int_equal(rmdir(dir), 0);
-	assert_int_equal(sampler_ct_read(ct, &v), -ENODEV);
-	sampler_ct_close(ct);
-	sampler_free(s);
-	cgfs_close(fs);
-	rmdir(tmpl);
+	assert_int_equal(unlink(f.file), 0);
+	assert_int_equal(rmdir(f.dir), 0);
+	assert_int_equal(sampler_ct_read(f.ct, &v), -ENODEV);
+	fake_close(&f);
 }
 
 /* An idle v2 cgroup has an empty io.stat: that is zero I/O, not unknown
@@ -326,26 +340,15 @@ test_vanished_container(void **state)
 static void
 test_empty_io_stat_is_zero(void **state)
 {
-	char tmpl[] = "/tmp/cgov-cgfs-XXXXXX", dir[1100], file[1200];
-	struct cgfs *fs;
-	struct sampler *s;
-	struct sampler_ct *ct;
+	struct fake f;
 	struct cg_sample v;
 
-	fake_cgroup(tmpl, "idle", "io.stat", "", dir, sizeof dir, file, sizeof file);
-	assert_int_equal(cgfs_open_root(tmpl, 2, "/proc", 0, &fs), 0);
-	s = sampler_new(fs, 64);
-	assert_int_equal(sampler_ct_open(s, "/idle", &ct), 0);
-	assert_int_equal(sampler_ct_read(ct, &v), 0);
+	fake_open(&f, "idle", "io.stat", "", 64);
+	assert_int_equal(sampler_ct_read(f.ct, &v), 0);
 	assert_int_equal(v.io.wbytes, 0);
 	assert_int_equal(v.io.rios, 0);
 	assert_int_equal(v.mem_current, CG_UNKNOWN);        /* absent file: unknown */
-	sampler_ct_close(ct);
-	sampler_free(s);
-	cgfs_close(fs);
-	unlink(file);
-	rmdir(dir);
-	rmdir(tmpl);
+	fake_close(&f);
 }
 
 int
