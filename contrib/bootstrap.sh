@@ -6,10 +6,11 @@ set -eu
 cd "$(dirname "$0")/.."
 
 # Build: toolchain, autotools, the four libraries. Tests: cmocka, sqlite3
-# (integrity checks), jq (reads `cgov --format json`), iconv is in libc-bin.
+# (integrity checks), jq (reads `cgov --format json`), iconv is in libc-bin,
+# a real JVM (the swap-buffer test runs a java process in a container).
 PKGS="build-essential autoconf automake libtool pkg-config
 libcgroup-dev libevent-dev libsqlite3-dev libsensors-dev
-libcmocka-dev sqlite3 jq"
+libcmocka-dev sqlite3 jq openjdk-17-jre-headless"
 
 missing=""
 for p in $PKGS; do

@@ -84,10 +84,15 @@ ssize_t cgfs_read_proc(const struct cgfs *fs, const char *name, char *buf, size_
 
 /* Writes value to knob `file` of cgroup `path` in controller c's hierarchy,
  * through libcgroup (cgroup_modify_cgroup), the one write path of cgov.
+ * On v2, the core files "cgroup.*" (cgroup.freeze, cgroup.kill: no
+ * controller's) go through libcgroup's "cgroup" pseudo-controller; pass
+ * CG_FREEZER, whose v2 mount is the unified one.
  * Callers are responsible for the safety rules: only governed containers,
  * never a root or an ancestor. Refuses path "/" and non-canonical paths
- * (-EINVAL). Returns 0, -ENXIO (controller unavailable), -ENOENT (gone), or
- * -EIO with libcgroup's reason logged at debug level. Live hosts only. */
+ * (-EINVAL). Returns 0, -ENXIO (controller or file not available),
+ * -ENOENT (gone), the errno of the kernel's refusal of the value (-EINVAL,
+ * -EBUSY, ...), or -EIO; the reason is logged at debug level. Live hosts
+ * only. */
 int cgfs_write(const struct cgfs *fs, enum cg_ctrl c, const char *path, const char *file,
     const char *value);
 

@@ -31,5 +31,10 @@ int cmd_common_option(struct cmd_ctx *ctx, int ch, const char *arg);
 int cmd_top(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_containers(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_sql(struct cmd_ctx *ctx, int argc, char **argv);
+/* `policy check|explain|simulate`: cmd_policy dispatches on argv[1]. */
+int cmd_policy(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_policy_explain(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_actions(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_status(struct cmd_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -27,10 +27,20 @@ struct conf {
 	uint64_t fd_budget;             /* cached descriptors; 0: automatic */
 	enum log_level log_level;
 	char *pidfile;                  /* NULL: none */
+	/* governing (cgov.policy(5)) */
+	char *policies;                 /* directory of *.policy (or one file) */
+	uint64_t jvm_swap_buffer;       /* bytes of swap a JVM container always keeps */
+	uint64_t max_actions_per_min;   /* node-wide cap on knob changes */
+	uint64_t v1_high_cpu_millicores;/* v1 fallback of memory high: CPU quota */
+	int exit_restore_all;           /* at exit restore static limits too */
+	uint64_t procs_ms;              /* process names (match process, JVMs) cadence */
 };
 
 /* Fills c with the defaults (db under CGOV_LOCALSTATEDIR, 1s tick, 10s
- * rescan, 30s memory.stat, 60s checkpoint, 4096 containers). */
+ * rescan, 30s memory.stat, 60s checkpoint, 4096 containers, policies in
+ * CGOV_SYSCONFDIR/policies.d, JVM swap buffer 512M, 60 actions a minute,
+ * v1 memory-high fallback quota 0.25 cores, exit restores rules only,
+ * process names every 10s). */
 void conf_defaults(struct conf *c);
 void conf_free(struct conf *c);
 /* Deep copy. */

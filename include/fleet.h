@@ -43,6 +43,27 @@ size_t fleet_tick(struct fleet *f, int64_t now_ms, int64_t dt_ms, int memstat, i
 
 size_t fleet_size(const struct fleet *f);
 
+/* What one tick saw of one container, for the governor. */
+struct fleet_obs {
+	uint64_t key;                    /* stable for the container's life in the
+	                                    fleet, never reused (the store's cid may
+	                                    be 0: no history) */
+	int64_t cid;                     /* the store's id, 0 when not registered */
+	const char *path, *name, *runtime;
+	const struct cg_sample *cur;
+	const struct cg_sample *prev;    /* NULL on the container's first tick */
+	int64_t dt_ms;
+};
+typedef void (*fleet_obs_fn)(void *arg, const struct fleet_obs *o);
+/* The node's figures of a tick; prev NULL on the first. */
+typedef void (*fleet_node_fn)(void *arg, const struct cg_node *cur, const struct cg_node *prev,
+    int64_t dt_ms);
+
+/* Registers the functions fleet_tick calls for every container sampled and
+ * for the node (after the samples are stored, inside the tick: they must
+ * not use the store). NULL clears. */
+void fleet_set_observer(struct fleet *f, fleet_obs_fn ct_fn, fleet_node_fn node_fn, void *arg);
+
 /* Records the containers gone since the last committed tick, outside a
  * tick (at exit). Marks that still fail stay pending in memory and are
  * lost with the process: the next cgovd finds those containers absent

@@ -30,7 +30,7 @@
 
 /* Current schema version; store_open() migrates older files up to it, one
  * step at a time, each in its own transaction. */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 struct store;
 
@@ -216,8 +216,11 @@ struct sqlite3_value;
 int store_cold_value(struct sqlite3_value *val, int64_t ret[STORE_COLD_N]);
 
 struct sqlite3;
-/* The connection, for store_query.c only. */
+/* The connection, for store_query.c and store_journal.c only. */
 struct sqlite3 *store_sqlite(struct store *st);
+/* Whether a tick's transaction is open: the journal keeps out of it
+ * (store_journal.c). */
+int store_in_tick(struct store *st);
 /* Logs "store: PATH: what: sqlite's message" and maps the SQLite result
  * code rc to the negative errno of the contract above. */
 int store_error(struct store *st, int rc, const char *what);

@@ -334,12 +334,38 @@ cgfs_read_proc(const struct cgfs *fs, const char *name, char *buf, size_t len)
 	return cgfs_read_at(AT_FDCWD, path, buf, len);
 }
 
+/* libcgroup's result as a negative errno. A failed write(2) of the value
+ * (EINVAL for a value the kernel refuses, EBUSY) comes back as ECGOTHER with
+ * the errno kept aside; a missing file as ECGROUPVALUENOTEXIST, which means
+ * "gone" only when the cgroup itself went away meanwhile. */
+static int
+cgfs_write_errno(const struct cgfs *fs, enum cg_ctrl c, const char *path, int r)
+{
+	int fd;
+
+	switch (r) {
+	case ECGOTHER:
+		return cgroup_get_last_errno() > 0 ? -cgroup_get_last_errno() : -EIO;
+	case ECGROUPNOTEXIST:
+		return -ENOENT;
+	case ECGROUPSUBSYSNOTMOUNTED:
+		return -ENXIO;
+	case ECGROUPVALUENOTEXIST:
+		if ((fd = cgfs_open_dir(fs, c, path)) < 0)
+			return fd;
+		close(fd);
+		return -ENXIO;
+	}
+	return -EIO;
+}
+
 int
 cgfs_write(const struct cgfs *fs, enum cg_ctrl c, const char *path, const char *file,
     const char *value)
 {
 	struct cgroup_controller *ctrl;
 	struct cgroup *cg;
+	const char *name;
 	int r, fd;
 
 	if (fs->ctrl[c].version == 0)
@@ -351,9 +377,14 @@ cgfs_write(const struct cgfs *fs, enum cg_ctrl c, const char *path, const char *
 	if ((fd = cgfs_open_dir(fs, c, path)) < 0)
 		return fd;
 	close(fd);
+	/* v2 core files (cgroup.freeze, cgroup.kill) belong to no controller:
+	 * libcgroup writes them through its "cgroup" pseudo-controller and
+	 * refuses them under a controller's name. */
+	name = fs->ctrl[c].version == 2 && strncmp(file, "cgroup.", 7) == 0 ? "cgroup" :
+	    cgfs_ctrl_name(fs, c);
 	if ((cg = cgroup_new_cgroup(path)) == NULL)
 		return -ENOMEM;
-	ctrl = cgroup_add_controller(cg, cgfs_ctrl_name(fs, c));
+	ctrl = cgroup_add_controller(cg, name);
 	if (ctrl == NULL || cgroup_add_value_string(ctrl, file, value) != 0) {
 		cgroup_free(&cg);
 		return -EIO;
@@ -361,9 +392,10 @@ cgfs_write(const struct cgfs *fs, enum cg_ctrl c, const char *path, const char *
 	r = cgroup_modify_cgroup(cg);
 	cgroup_free(&cg);
 	if (r != 0) {
+		r = cgfs_write_errno(fs, c, path, r);
 		log_debug("libcgroup: writing \"%s\" to %s of %s: %s", escape_log(0, value),
-		    file, escape_log(1, path), cgroup_strerror(r));
-		return r == ECGROUPNOTEXIST ? -ENOENT : -EIO;
+		    file, escape_log(1, path), strerror(-r));
+		return r;
 	}
 	return 0;
 }

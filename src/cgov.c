@@ -21,6 +21,9 @@ static const struct {
 } commands[] = {
 	{ "top", cmd_top, "containers ranked by a resource, now or over a window" },
 	{ "containers", cmd_containers, "containers known to the history" },
+	{ "actions", cmd_actions, "the journal of governing actions and their reasons" },
+	{ "policy", cmd_policy, "check a policy set, or explain it for one container" },
+	{ "status", cmd_status, "is cgovd running, what it governs, actions in force" },
 	{ "sql", cmd_sql, "a read-only SQL query on the history (views included)" },
 };
 

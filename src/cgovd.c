@@ -20,8 +20,10 @@
 #include "discover.h"
 #include "escape.h"
 #include "fleet.h"
+#include "governing.h"
 #include "ioacct.h"
 #include "log.h"
+#include "policy.h"
 #include "sampler.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -50,6 +52,8 @@ struct daemon {
 	struct sampler *sampler;
 	struct discover *disc;
 	struct fleet *fleet;
+	struct governing *gov;
+	int policies_required;          /* --policies given: must exist */
 
 	struct event_base *base;
 	struct event *ev_tick, *ev_rescan, *ev_checkpoint;
@@ -88,6 +92,7 @@ usage(FILE *out)
 "      --dry-run             write nothing to cgroupfs, log what would be written\n"
 "      --check               check the configuration and container patterns, exit\n"
 "  -c, --config FILE         configuration file (default " CGOV_SYSCONFDIR "/cgov.conf)\n"
+"      --policies PATH       policy directory (*.policy) or file\n"
 "      --db FILE             history database\n"
 "      --interval DURATION   sampling tick, e.g. 1s or 500ms\n"
 "      --rescan-interval D   container discovery walk\n"
@@ -156,6 +161,12 @@ daemon_load_conf(struct daemon *d, struct conf *out)
 		free(c.db);
 		c.db = abs;
 	}
+	if (c.policies[0] != '/') {
+		char *abs = xasprintf("%s/%s", d->start_dir, c.policies);
+
+		free(c.policies);
+		c.policies = abs;
+	}
 	*out = c;
 	return 0;
 }
@@ -172,6 +183,35 @@ daemon_make_discover(const struct conf *c, struct discover **ret)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* Loads the policy set of configuration c. A missing default directory is
+ * fine (cgovd then only monitors); a missing --policies is an error, and so
+ * is any error in a file. Returns 0 (*ret may be NULL) or -EINVAL. */
+static int
+daemon_load_policies(struct daemon *d, const struct conf *c, int version,
+    struct policy_set **ret)
+{
+	int r;
+
+	*ret = NULL;
+	if (access(c->policies, F_OK) < 0 && errno == ENOENT && !d->policies_required) {
+		log_info("no policies at %s: monitoring only", c->policies);
+		return 0;
+	}
+	/* Every error, a missing --policies included, is logged there. */
+	r = governing_load(c->policies, version, ret);
+	return r < 0 ? -EINVAL : 0;
+}
+
+static void
+daemon_log_policies(const struct policy_set *ps, const char *path)
+{
+	size_t rules = 0;
+
+	for (size_t i = 0; ps != NULL && i < ps->n; i++)
+		rules += ps->v[i].nrules;
+	log_info("policies from %s: %zu policies, %zu rules", path, ps ? ps->n : 0, rules);
 }
 
 static void
@@ -199,6 +239,8 @@ daemon_open_store(struct daemon *d)
 	log_info("history in %s", d->conf.db);
 	if (d->fleet != NULL)
 		fleet_set_store(d->fleet, d->st);
+	if (d->gov != NULL)
+		governing_set_store(d->gov, d->st, wall_ms());
 }
 
 static void
@@ -236,6 +278,8 @@ daemon_tick(struct daemon *d)
 	size_t n;
 
 	n = fleet_tick(d->fleet, wall_ms(), dt, memstat, NULL);
+	if (d->gov != NULL)
+		governing_run(d->gov, wall_ms());
 	if (memstat)
 		d->last_memstat_mono = now;
 	d->last_tick_mono = now;
@@ -288,6 +332,7 @@ daemon_reload(struct daemon *d)
 {
 	struct conf c;
 	struct discover *disc;
+	struct policy_set *ps;
 
 	log_info("SIGHUP: reloading configuration");
 	if (daemon_load_conf(d, &c) < 0) {
@@ -299,11 +344,23 @@ daemon_reload(struct daemon *d)
 		log_warnx("container patterns have errors: keeping the running settings");
 		return;
 	}
+	/* All or nothing: a policy set with errors keeps the running
+	 * policies, and the running settings with them. */
+	if (daemon_load_policies(d, &c, governing_cgroup_version(d->fs), &ps) < 0) {
+		discover_free(disc);
+		conf_free(&c);
+		log_warnx("policies have errors: keeping the running policies and settings");
+		return;
+	}
 	if (strcmp(c.db, d->conf.db) != 0 && d->st != NULL) {
 		fleet_set_store(d->fleet, NULL);
+		governing_set_store(d->gov, NULL, wall_ms());
 		store_close(d->st);
 		d->st = NULL;
 	}
+	daemon_log_policies(ps, c.policies);
+	governing_set_conf(d->gov, &c);
+	governing_set_policies(d->gov, ps);
 	discover_free(d->disc);
 	d->disc = disc;
 	conf_free(&d->conf);
@@ -386,7 +443,7 @@ daemon_abspath(const struct daemon *d, const char *path)
 
 enum {
 	OPT_ONCE = 256, OPT_DRY_RUN, OPT_CHECK, OPT_DB, OPT_INTERVAL, OPT_RESCAN, OPT_MEMSTAT,
-	OPT_CONTAINERS, OPT_MAXCT, OPT_FDBUDGET, OPT_PIDFILE, OPT_PATTERNS,
+	OPT_CONTAINERS, OPT_MAXCT, OPT_FDBUDGET, OPT_PIDFILE, OPT_PATTERNS, OPT_POLICIES,
 };
 
 static const struct option daemon_options[] = {
@@ -396,6 +453,7 @@ static const struct option daemon_options[] = {
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "config", required_argument, NULL, 'c' },
 	{ "db", required_argument, NULL, OPT_DB },
+	{ "policies", required_argument, NULL, OPT_POLICIES },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "rescan-interval", required_argument, NULL, OPT_RESCAN },
 	{ "memstat-interval", required_argument, NULL, OPT_MEMSTAT },
@@ -433,6 +491,10 @@ daemon_parse_args(struct daemon *d, int argc, char **argv)
 		case OPT_CHECK: d->check = 1; d->foreground = 1; break;
 		case 'c': config = optarg; d->config_required = 1; break;
 		case OPT_DB: daemon_add_opt(d, "db", optarg); break;
+		case OPT_POLICIES:
+			daemon_add_opt(d, "policies", optarg);
+			d->policies_required = 1;
+			break;
 		case OPT_INTERVAL: daemon_add_opt(d, "interval", optarg); break;
 		case OPT_RESCAN: daemon_add_opt(d, "rescan-interval", optarg); break;
 		case OPT_MEMSTAT: daemon_add_opt(d, "memstat-interval", optarg); break;
@@ -482,6 +544,7 @@ int
 main(int argc, char **argv)
 {
 	struct daemon d = { 0 };
+	struct policy_set *ps = NULL;
 	int rc = 0, r;
 
 	/* The history names every tenant: readable by root's group, never
@@ -499,7 +562,22 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (d.check) {
+		/* Version-specific checks when the host's layout can be read. */
+		int version = cgfs_open_host(&d.fs) == 0 ? governing_cgroup_version(d.fs) : 0;
+
+		if (daemon_load_policies(&d, &d.conf, version, &ps) < 0) {
+			rc = 2;
+			goto out;
+		}
 		printf("configuration OK\n");
+		if (ps != NULL) {
+			size_t rules = 0;
+
+			for (size_t i = 0; i < ps->n; i++)
+				rules += ps->v[i].nrules;
+			printf("policies OK: %zu policies, %zu rules\n", ps->n, rules);
+		}
+		policy_set_free(ps);
 		goto out;
 	}
 	if (d.dry_run)
@@ -507,11 +585,21 @@ main(int argc, char **argv)
 
 	if ((r = cgfs_open_host(&d.fs)) < 0)
 		fatalx("no usable cgroup controllers on this host (%s)", strerror(-r));
+	if (!d.once && daemon_load_policies(&d, &d.conf, governing_cgroup_version(d.fs), &ps) < 0) {
+		rc = 2;
+		goto out;
+	}
 	log_info("cgroup layout %s; containers are found in the %s hierarchy at %s",
 	    cgfs_layout_name(d.fs->layout), cgfs_ctrl_name(d.fs, d.fs->walk),
 	    d.fs->ctrl[d.fs->walk].mount);
 	d.sampler = sampler_new(d.fs, daemon_fd_budget(&d.conf));
 	d.fleet = fleet_new(d.sampler, d.fs, NULL);
+	/* --once only samples: governing needs a running daemon to restore. */
+	if (!d.once) {
+		d.gov = governing_new(d.fs, d.fleet, NULL, &d.conf, d.dry_run);
+		daemon_log_policies(ps, d.conf.policies);
+		governing_set_policies(d.gov, ps);
+	}
 	daemon_open_store(&d);
 	daemon_rescan(&d);
 	log_info("%zu containers", fleet_size(d.fleet));
@@ -562,6 +650,9 @@ main(int argc, char **argv)
 		unlink(d.pidfile);
 	free(d.pidfile);
 out:
+	if (d.gov != NULL)
+		governing_exit(d.gov, wall_ms());
+	governing_free(d.gov);
 	if (d.fleet != NULL)
 		fleet_flush(d.fleet);
 	fleet_free(d.fleet);

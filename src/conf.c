@@ -13,6 +13,9 @@
 #include "units.h"
 #include "xmalloc.h"
 
+#ifndef CGOV_SYSCONFDIR
+#define CGOV_SYSCONFDIR "/etc/cgov"
+#endif
 #ifndef CGOV_LOCALSTATEDIR
 #define CGOV_LOCALSTATEDIR "/var/lib/cgov"
 #endif
@@ -28,6 +31,11 @@ conf_defaults(struct conf *c)
 	c->checkpoint_ms = 60000;
 	c->max_containers = 4096;
 	c->log_level = LOG_LEVEL_INFO;
+	c->policies = xstrdup(CGOV_SYSCONFDIR "/policies.d");
+	c->jvm_swap_buffer = 512ULL << 20;
+	c->max_actions_per_min = 60;
+	c->v1_high_cpu_millicores = 250;
+	c->procs_ms = 10000;
 }
 
 void
@@ -35,6 +43,7 @@ conf_free(struct conf *c)
 {
 	free(c->db);
 	free(c->pidfile);
+	free(c->policies);
 	for (size_t i = 0; i < c->ncontainers; i++)
 		free(c->containers[i]);
 	free(c->containers);
@@ -47,6 +56,7 @@ conf_copy(struct conf *dst, const struct conf *src)
 	*dst = *src;
 	dst->db = src->db ? xstrdup(src->db) : NULL;
 	dst->pidfile = src->pidfile ? xstrdup(src->pidfile) : NULL;
+	dst->policies = src->policies ? xstrdup(src->policies) : NULL;
 	dst->containers = xcalloc(src->ncontainers ? src->ncontainers : 1, sizeof(char *));
 	for (size_t i = 0; i < src->ncontainers; i++)
 		dst->containers[i] = xstrdup(src->containers[i]);
@@ -106,6 +116,53 @@ conf_set(struct conf *c, const char *key, const char *value, char *err, size_t e
 		c->pidfile = value[0] != '\0' ? xstrdup(value) : NULL;
 		return 0;
 	}
+	if (strcmp(key, "policies") == 0) {
+		if (value[0] == '\0') {
+			snprintf(err, errlen, "empty path");
+			return -EINVAL;
+		}
+		free(c->policies);
+		c->policies = xstrdup(value);
+		return 0;
+	}
+	if (strcmp(key, "jvm-swap-buffer") == 0) {
+		uint64_t b;
+
+		if (units_parse_size(value, &b) < 0 || b == 0) {
+			snprintf(err, errlen, "\"%s\" is not a size above zero (e.g. \"512M\"): "
+			    "a JVM must keep some swap", value);
+			return -EINVAL;
+		}
+		c->jvm_swap_buffer = b;
+		return 0;
+	}
+	if (strcmp(key, "max-actions-per-minute") == 0)
+		return conf_count(value, 1, 100000, &c->max_actions_per_min, err, errlen);
+	if (strcmp(key, "v1-high-cpu") == 0) {
+		char *end;
+		double cores = strtod(value, &end);
+
+		while (*end == ' ')
+			end++;
+		if (end == value || !(cores >= 0.01 && cores <= 1024) ||
+		    (strcmp(end, "cores") != 0 && strcmp(end, "core") != 0)) {
+			snprintf(err, errlen, "\"%s\" is not a CPU amount such as \"0.25 cores\"",
+			    value);
+			return -EINVAL;
+		}
+		c->v1_high_cpu_millicores = (uint64_t)(cores * 1000 + 0.5);
+		return 0;
+	}
+	if (strcmp(key, "exit-restore") == 0) {
+		if (strcmp(value, "rules") == 0 || strcmp(value, "all") == 0) {
+			c->exit_restore_all = strcmp(value, "all") == 0;
+			return 0;
+		}
+		snprintf(err, errlen, "\"%s\" is neither \"rules\" nor \"all\"", value);
+		return -EINVAL;
+	}
+	if (strcmp(key, "process-interval") == 0)
+		return conf_duration(value, 1000, &c->procs_ms, err, errlen);
 	if (strcmp(key, "interval") == 0)
 		return conf_duration(value, 100, &c->interval_ms, err, errlen);
 	if (strcmp(key, "rescan-interval") == 0)

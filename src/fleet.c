@@ -15,6 +15,7 @@ struct fleet_ct {
 	const char *runtime;
 	struct sampler_ct *sct;
 	int64_t cid;                    /* 0: not (or no longer) registered */
+	uint64_t key;                   /* fleet_obs.key */
 	int have_prev;
 	struct cg_sample prev, cur;
 	uint64_t prev_pgmajfault;
@@ -47,6 +48,10 @@ struct fleet {
 	int store_failing;              /* for log once per burst */
 	struct fleet_gone *gone;        /* pending "gone" marks, oldest first */
 	size_t ngone;
+	uint64_t next_key;
+	fleet_obs_fn obs_ct;
+	fleet_node_fn obs_node;
+	void *obs_arg;
 };
 
 static void fleet_gone_free(struct fleet *f);
@@ -214,6 +219,7 @@ fleet_sync(struct fleet *f, const struct discover_found *found, size_t n, int64_
 				j++;
 				continue;
 			}
+			c->key = ++f->next_key;
 			c->path = xstrdup(found[j].path);
 			c->name = xstrdup(found[j].name);
 			c->runtime = found[j].runtime;
@@ -390,6 +396,8 @@ fleet_tick(struct fleet *f, int64_t now_ms, int64_t dt_ms, int memstat, int *ret
 	node_ok = sampler_read_node(f->fs, &node) == 0;
 	if (storing && node_ok)
 		fleet_store_node(f, &node);
+	if (node_ok && f->obs_node != NULL)
+		f->obs_node(f->obs_arg, &node, f->have_node_prev ? &f->node_prev : NULL, dt_ms);
 	if (node_ok) {
 		f->node_prev = node;
 		f->have_node_prev = 1;
@@ -413,6 +421,15 @@ fleet_tick(struct fleet *f, int64_t now_ms, int64_t dt_ms, int memstat, int *ret
 		}
 		if (storing)
 			fleet_store_ct(f, c, ms_ok, &ms, now_ms);
+		if (f->obs_ct != NULL) {
+			struct fleet_obs o = {
+				.key = c->key, .cid = c->cid, .path = c->path, .name = c->name,
+				.runtime = c->runtime, .cur = &c->cur,
+				.prev = c->have_prev ? &c->prev : NULL, .dt_ms = dt_ms,
+			};
+
+			f->obs_ct(f->obs_arg, &o);
+		}
 		if (ms_ok)
 			c->prev_pgmajfault = ms.pgmajfault;
 		c->prev = c->cur;
@@ -440,6 +457,14 @@ fleet_tick(struct fleet *f, int64_t now_ms, int64_t dt_ms, int memstat, int *ret
 	if (ret_stored != NULL)
 		*ret_stored = storing;
 	return sampled;
+}
+
+void
+fleet_set_observer(struct fleet *f, fleet_obs_fn ct_fn, fleet_node_fn node_fn, void *arg)
+{
+	f->obs_ct = ct_fn;
+	f->obs_node = node_fn;
+	f->obs_arg = arg;
 }
 
 const struct cg_sample *

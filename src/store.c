@@ -147,6 +147,37 @@ static const struct store_migration store_migrations[] = {
 	  " pids, cgov_cold(cold, 6) AS oom, cgov_cold(cold, 7) AS oom_kill,"
 	  " psi_cpu_us, psi_mem_us, psi_io_us"
 	  " FROM sample s JOIN tick t ON t.id = s.key >> 22;" },
+	/* The journal of governing (journal.h, store_journal.c). Knob values
+	 * use the limit convention: NULL unknown, -1 "max". */
+	{ 2,
+	  "CREATE TABLE knob_orig ("
+	  " cid INTEGER NOT NULL, knob INTEGER NOT NULL, dev INTEGER NOT NULL,"
+	  " value INTEGER NOT NULL, ts_ms INTEGER NOT NULL,"
+	  " PRIMARY KEY (cid, knob, dev)) WITHOUT ROWID;"
+	  "CREATE TABLE action ("
+	  " id INTEGER PRIMARY KEY,"
+	  " ts_ms INTEGER NOT NULL, cid INTEGER NOT NULL,"
+	  " kind TEXT NOT NULL, policy TEXT, rule TEXT, rung INTEGER NOT NULL,"
+	  " knob INTEGER NOT NULL, dev INTEGER NOT NULL,"
+	  " old_value INTEGER, new_value INTEGER, observed TEXT,"
+	  " dry_run INTEGER NOT NULL, error INTEGER NOT NULL,"
+	  " restored_ms INTEGER);"
+	  "CREATE INDEX action_ts ON action(ts_ms);"
+	  "CREATE INDEX action_cid ON action(cid, ts_ms);"
+	  /* What is in force: small, and what restores and status look up. */
+	  "CREATE INDEX action_in_force ON action(cid, knob, dev)"
+	  " WHERE restored_ms IS NULL AND kind IN ('apply', 'reassert');"
+	  "CREATE TABLE rule_state ("
+	  " cid INTEGER NOT NULL, policy TEXT NOT NULL, rule TEXT NOT NULL,"
+	  " state TEXT NOT NULL, rung INTEGER NOT NULL, since_ms INTEGER NOT NULL,"
+	  " why TEXT,"
+	  " PRIMARY KEY (cid, policy, rule)) WITHOUT ROWID;"
+	  "CREATE TABLE daemon ("
+	  " id INTEGER PRIMARY KEY CHECK (id = 1),"
+	  " pid INTEGER NOT NULL, started_ms INTEGER NOT NULL,"
+	  " beat_ms INTEGER NOT NULL, interval_ms INTEGER NOT NULL,"
+	  " containers INTEGER NOT NULL, governed INTEGER NOT NULL,"
+	  " dry_run INTEGER NOT NULL, policies TEXT, stopped_ms INTEGER);" },
 };
 
 #define STORE_NMIGRATIONS \
@@ -206,6 +237,12 @@ struct sqlite3 *
 store_sqlite(struct store *st)
 {
 	return st->db;
+}
+
+int
+store_in_tick(struct store *st)
+{
+	return st->in_tick;
 }
 
 /* Returns the cached statement, reset and unbound, or NULL after logging

@@ -3,6 +3,12 @@
  *   cgov_hog mem BYTES          allocate and touch BYTES, then wait
  *   cgov_hog spin               burn one CPU until killed
  *   cgov_hog write FILE BYTES   write BYTES to FILE with O_DIRECT, fsync, exit
+ *   cgov_hog grow BYTES         allocate and touch 1 MiB, then burn 10 ms of
+ *                               CPU, until BYTES are held, then wait: an
+ *                               allocation storm whose pace CPU throttling
+ *                               slows (prints "ready" at once)
+ *   cgov_hog flood FILE         rewrite the first 32 MiB of FILE with O_DIRECT
+ *                               1 MiB writes until killed
  *
  * "mem" and "spin" write "ready\n" to stdout once the load is in place,
  * so a test can wait on that instead of sleeping.
@@ -13,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static void
@@ -76,6 +83,61 @@ hog_write(const char *path, unsigned long long bytes)
 	return 0;
 }
 
+static void
+spin_ms(long ms)
+{
+	struct timespec a, b;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
+	do
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
+	while ((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000 < ms);
+}
+
+static int
+hog_grow(unsigned long long bytes)
+{
+	const size_t chunk = 1 << 20;
+
+	ready();
+	for (unsigned long long held = 0; held < bytes; held += chunk) {
+		char *p = malloc(chunk);
+
+		if (p == NULL)
+			return 1;
+		for (size_t i = 0; i < chunk; i += 4096)
+			p[i] = 1;
+		spin_ms(10);
+	}
+	for (;;)
+		pause();
+}
+
+static int
+hog_flood(const char *path)
+{
+	const size_t chunk = 1 << 20;
+	void *buf;
+	int fd;
+
+	if (posix_memalign(&buf, 4096, chunk) != 0)
+		return 1;
+	memset(buf, 0xa5, chunk);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_DIRECT, 0600);
+	if (fd < 0) {
+		fprintf(stderr, "open %s: %s\n", path, strerror(errno));
+		return 77;
+	}
+	for (unsigned long n = 0;; n++) {
+		if (pwrite(fd, buf, chunk, (off_t)(n % 32) * (off_t)chunk) != (ssize_t)chunk) {
+			perror("write");
+			return 1;
+		}
+		if (n == 0)
+			ready();
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -85,6 +147,10 @@ main(int argc, char **argv)
 		return hog_spin();
 	if (argc == 4 && strcmp(argv[1], "write") == 0)
 		return hog_write(argv[2], strtoull(argv[3], NULL, 10));
-	fprintf(stderr, "usage: cgov_hog mem BYTES | spin | write FILE BYTES\n");
+	if (argc == 3 && strcmp(argv[1], "grow") == 0)
+		return hog_grow(strtoull(argv[2], NULL, 10));
+	if (argc == 3 && strcmp(argv[1], "flood") == 0)
+		return hog_flood(argv[2]);
+	fprintf(stderr, "usage: cgov_hog mem BYTES | spin | write FILE BYTES | grow BYTES | flood FILE\n");
 	return 2;
 }

@@ -16,7 +16,12 @@ HOG="$CGOV_BUILDDIR/tests/helpers/cgov_hog"
 TEST_NAME=$(basename "$0" .sh)
 
 skip() { echo "SKIP: $TEST_NAME: $*"; exit 77; }
-fail() { echo "FAIL: $TEST_NAME: $*"; [ -n "${DAEMON_LOG:-}" ] && [ -f "$DAEMON_LOG" ] && { echo "--- cgovd log:"; tail -n 30 "$DAEMON_LOG"; }; exit 1; }
+fail() {
+	echo "FAIL: $TEST_NAME: $*"
+	[ -n "${DAEMON_LOG:-}" ] && [ -f "$DAEMON_LOG" ] &&
+		{ echo "--- cgovd log (ticks left out):"; grep -v "debug: tick:" "$DAEMON_LOG" | tail -n 40; }
+	exit 1
+}
 pass() { echo "ok: $TEST_NAME: $*"; }
 need() { command -v "$1" >/dev/null 2>&1 || skip "needs $1"; }
 
@@ -39,6 +44,7 @@ SB_VERSION=""
 SB_TMP=""
 SB_PIDS=""
 SB_CREATED=""       # directories sb_init made above the sandbox, deepest last
+SB_FILES=""         # files outside SB_TMP a test made (removed at exit)
 
 # sb_init: finds the hierarchies and creates the sandbox root.
 sb_init() {
@@ -161,6 +167,7 @@ sb_cleanup() {
 		done
 	fi
 	wait 2>/dev/null
+	for f in $SB_FILES; do rm -f "$f"; done
 	[ -n "$SB_TMP" ] && rm -rf "$SB_TMP"
 	exit $rc
 }

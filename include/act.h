@@ -1,0 +1,93 @@
+/* act.h: the actuator, carrying out what the governor wants, safely.
+ *
+ * The governor (govern.h) says which knob values are wanted now; the
+ * actuator owns every write to cgroupfs that follows, and the safety rules
+ * of DESIGN.md live here:
+ *
+ *  - Journal first: before the first change of a knob, its original value
+ *    (read from cgroupfs) and the decision are committed durably
+ *    (journal.h); only then is the knob written. If the journal cannot be
+ *    written (disk full) the write still happens (governing never waits on
+ *    storage), the original is kept in memory, logged, and journaled on a
+ *    later sync.
+ *  - Owned knobs: a knob cgov changed is "owned" until it is restored. An
+ *    owned knob that is no longer wanted goes back to its original: a rule
+ *    cleared, a reload dropped the policy, or (act_restore_all) cgovd exits.
+ *  - Never lower a memory limit below current usage (the write is refused
+ *    and journaled as refused), never give a JVM container zero swap (the
+ *    governor already ensures it; the actuator re-asserts the buffer when
+ *    something else changes it, whatever the policy's on-drift says).
+ *  - Rate limits: a knob changes at most once per its policy's cooldown
+ *    (restores included: a knob just throttled is not released in the same
+ *    breath); at most max_actions_per_min applies per minute over the whole
+ *    node (restores are never capped: going back to the original is always
+ *    safe). Deferred changes are retried on the next sync.
+ *  - Drift: each sync reads the owned knobs back; a value that is neither
+ *    what cgov wrote nor the original is "changed behind cgov's back": it is
+ *    journaled (drift), and re-asserted when the policy says on-drift
+ *    reassert. A value changed behind cgov's back to its original is taken
+ *    as the admin taking the knob back: cgov releases it (drift).
+ *  - Dry run: decisions are made and journaled (dry_run = 1) but nothing is
+ *    written and no original is recorded; the in-memory state behaves as if
+ *    the writes had happened, so a decision is journaled once, not each tick.
+ *  - Kill (the last rung) signals every task once per firing and is logged
+ *    at error level: it is opt-in (`allow kill`) and loud.
+ *
+ * Crash recovery: act_reconcile() loads the originals a killed cgovd left
+ * in the journal; those knobs are owned again, and the first sync of each
+ * container restores what the current policies no longer want.
+ */
+#ifndef CGOV_ACT_H
+#define CGOV_ACT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cgfs.h"
+#include "govern.h"
+#include "sampler.h"
+#include "store.h"
+
+struct act_config {
+	int dry_run;
+	uint64_t max_actions_per_min;    /* node-wide cap on applies; default 60 */
+};
+
+struct act;
+
+/* fs is borrowed; st may be NULL (no journal: originals live in memory). */
+struct act *act_new(const struct cgfs *fs, struct store *st, const struct act_config *cfg);
+void act_free(struct act *a);
+void act_set_store(struct act *a, struct store *st);
+
+/* Loads the originals still journaled (a previous cgovd did not restore
+ * them: it crashed). Returns how many knobs are owned again, or -errno. */
+int act_reconcile(struct act *a, int64_t now_ms);
+
+/* Brings container (cid, path) to the wanted state w[0..n) at now_ms:
+ * applies wanted values, restores owned knobs no longer wanted, detects
+ * drift. name is for the log only (tenant-controlled: escaped there).
+ * Returns the number of knob writes made (or that would be, in dry run). */
+int act_sync(struct act *a, int64_t cid, const char *path, const char *name,
+    const struct gov_want *w, size_t n, int64_t now_ms);
+
+/* The base value of each knob for the governor (gov_ct.base): the original
+ * when cgov owns the knob, else the current value from this tick's sample s
+ * (no extra reads: the sampler already reads the limits), GOV_UNKNOWN when
+ * the sample does not have it (v1 soft limit, io knobs). */
+void act_base(struct act *a, int64_t cid, const struct cg_sample *s, int64_t base[PK__MAX]);
+
+/* The container is gone: forget its knobs (and their journaled originals:
+ * there is nothing left to restore). */
+void act_forget(struct act *a, int64_t cid);
+
+/* Restores every owned knob of every container (clean exit). Knobs set by
+ * static limits are restored too when statics is nonzero; otherwise they
+ * stay, and their originals stay journaled, so a later cgovd whose policies
+ * no longer set them restores them. Returns the number of restores. */
+int act_restore_all(struct act *a, int64_t now_ms, int statics);
+
+/* Knobs owned now (in force), for status and logs. */
+size_t act_owned(const struct act *a);
+
+#endif

@@ -1,0 +1,64 @@
+/* governing.h: the governing half of cgovd's tick.
+ *
+ * Glue between the fleet (what was sampled), the governor (govern.h: what
+ * the policies want) and the actuator (act.h: journal, write, restore).
+ * Per tick, fleet_tick() hands every container's samples to the observer
+ * registered here, which turns them into the metrics the conditions see
+ * (cores, rates, % throttled, PSI %, memory growth); governing_run() then,
+ * outside the store's tick transaction, evaluates and acts, and journals the
+ * rule state changes and the daemon's heartbeat.
+ *
+ * Process names (for `match process` and JVM detection) are read every
+ * process-interval, at most GOVERNING_MAX_TASKS tasks per container, and
+ * only while a policy set is loaded: a node without policies pays nothing.
+ */
+#ifndef CGOV_GOVERNING_H
+#define CGOV_GOVERNING_H
+
+#include <stdint.h>
+
+#include "act.h"
+#include "cgfs.h"
+#include "conf.h"
+#include "fleet.h"
+#include "policy.h"
+#include "store.h"
+
+#define GOVERNING_MAX_TASKS 32
+
+struct governing;
+
+/* A governor for the containers of fleet f (borrowed; the observer is
+ * registered on it), writing through fs, journaling to st (may be NULL). */
+struct governing *governing_new(const struct cgfs *fs, struct fleet *f, struct store *st,
+    const struct conf *c, int dry_run);
+/* Unregisters the observer and frees; does not restore (governing_exit). */
+void governing_free(struct governing *g);
+
+/* A new (or no longer any) history: reconciles with what a previous cgovd
+ * left in its journal the first time a store is given. */
+void governing_set_store(struct governing *g, struct store *st, int64_t now_ms);
+
+/* The host's cgroup version for policy checks: 2 on a pure v2 host, else 1. */
+int governing_cgroup_version(const struct cgfs *fs);
+
+/* Loads the policy set at path for this host, logging every diagnostic as
+ * "file:line:col: ...". Returns 0 and *ret, -ENOENT when path does not
+ * exist, -EINVAL when it has errors (logged), other -errno. */
+int governing_load(const char *path, int cgroup_version, struct policy_set **ret);
+
+/* Installs ps (ownership taken; NULL: no policies). Knobs that the new set
+ * no longer wants are restored on the next governing_run(). */
+void governing_set_policies(struct governing *g, struct policy_set *ps);
+
+/* Applies settings that may change on reload (rate cap, JVM buffer, ...). */
+void governing_set_conf(struct governing *g, const struct conf *c);
+
+/* Evaluates and acts for every container sampled by the last fleet_tick. */
+void governing_run(struct governing *g, int64_t now_ms);
+
+/* Clean exit: restores what the rules set (and the static limits when the
+ * configuration says exit-restore all), records the daemon's stop. */
+void governing_exit(struct governing *g, int64_t now_ms);
+
+#endif

@@ -1,0 +1,85 @@
+/* knob.h: the knobs cgov sets on a container, on cgroup v1 and v2.
+ *
+ * One knob (enum pol_knob, plus a device for the io knobs) maps to one or
+ * two files per cgroup version:
+ *
+ *   knob             v1                                   v2
+ *   memory limit     memory.limit_in_bytes                memory.max
+ *   memory high      memory.soft_limit_in_bytes (*)       memory.high
+ *   swap buffer      memory.memsw.limit_in_bytes - limit  memory.swap.max
+ *   cpu weight       cpu.shares                           cpu.weight (converted)
+ *   cpu quota        cpu.cfs_quota_us / cfs_period_us     cpu.max
+ *   io rbps ...      blkio.throttle.read_bps_device ...   io.max (rbps= ...)
+ *   pids max         pids.max                             pids.max
+ *   freeze           freezer.state                        cgroup.freeze
+ *
+ * (*) v1 has no allocation throttle; the governor pairs the soft limit with
+ * a CPU quota (doc/governor.md, "v1 fallback for memory.high").
+ *
+ * Values are int64 in the knob's unit (policy.h): bytes, v1 shares,
+ * millicores, bytes/s, ops/s, tasks, 0/1; POL_MAX is "max"/unlimited. The
+ * swap buffer on v1 is derived: memsw - limit, and writing it writes memsw =
+ * current limit + buffer. Writing the memory limit on v1 keeps the buffer:
+ * memsw and limit are written in the order the kernel accepts (memsw >=
+ * limit at every step).
+ *
+ * Writes go through cgfs_write() (libcgroup). Nothing here decides whether
+ * a write is allowed: that is the actuator's job (act.h).
+ */
+#ifndef CGOV_KNOB_H
+#define CGOV_KNOB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cgfs.h"
+#include "policy.h"
+
+/* Does this host have knob k (controller mounted, file present in the
+ * version's interface)? PK_KILL: v2 cgroup.kill or v1 cgroup.procs. */
+int knob_available(const struct cgfs *fs, enum pol_knob k);
+
+/* Reads the current value of knob k (device dev for io knobs; 0 otherwise)
+ * of container path. An io knob with no line for dev reads POL_MAX.
+ * Returns 0, -ENOENT/-ENODEV (gone), -ENXIO (not available on this host),
+ * -EIO (unparsable). */
+int knob_read(const struct cgfs *fs, const char *path, enum pol_knob k, dev_t dev,
+    int64_t *ret);
+
+/* Writes value to knob k of container path (see the ordering rules above).
+ * Returns 0 or the -errno of cgfs_write(); -EINVAL for a value the knob
+ * cannot take (PK_KILL is not written with knob_write). */
+int knob_write(const struct cgfs *fs, const char *path, enum pol_knob k, dev_t dev,
+    int64_t value);
+
+/* Kills every task of container path: v2 writes cgroup.kill, v1 sends
+ * SIGKILL to each pid of cgroup.procs (repeated until empty, at most a few
+ * rounds: forks may race). Returns the number of tasks signalled (v1; 1 on
+ * v2) or -errno. */
+int knob_kill(const struct cgfs *fs, const char *path);
+
+/* Formats a value for people and the journal: "4G", "max", "1.5 cores",
+ * "40M/s", "2048", "frozen". buf is always NUL-terminated. */
+void knob_format(enum pol_knob k, int64_t value, char *buf, size_t len);
+
+/* Resolves a device as written in a policy ("/dev/sda", "sda", "8:0") to
+ * its MAJ:MIN. Partitions resolve to their whole disk (the kernel throttles
+ * whole disks). Returns 0 or -ENOENT (no such block device), -ENOTBLK. */
+int knob_dev_resolve(const char *spec, dev_t *ret);
+
+/* Every block device an io action without a device applies to: the whole
+ * disks of /sys/block except loop*, ram* and zram* devices. Fills up to max
+ * entries, returns how many there are. */
+size_t knob_dev_all(dev_t *ret, size_t max);
+
+/* The process names of a container's tasks: for at most max_tasks pids of
+ * its cgroup.procs (in the hierarchy fs->walk), the comm and the exe
+ * basename, deduplicated. Names are tenant-controlled. *ret is an array of
+ * malloc'd strings (free with knob_procs_free). Returns 0 or -errno
+ * (-ENOENT: gone). */
+int knob_procs(const struct cgfs *fs, const char *path, size_t max_tasks, char ***ret,
+    size_t *ret_n);
+void knob_procs_free(char **v, size_t n);
+
+#endif

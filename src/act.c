@@ -1,0 +1,1150 @@
+/* act.c: the actuator: journal first, then write; restore, drift, rate limits.
+ *
+ * Each act_sync() of a container runs in four steps: decide (compare the
+ * wanted values with what the knobs hold, apply the safety rules and the
+ * rate limits), journal the decisions in one durable step, carry them out,
+ * and journal the outcome of what can only be known afterwards (restores
+ * done, writes that failed). Restores are journaled after their write on
+ * purpose: until a restore has really happened, the original stays in
+ * knob_orig, so a crash in between restores it once more on restart.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "act.h"
+#include "cgparse.h"
+#include "escape.h"
+#include "journal.h"
+#include "knob.h"
+#include "log.h"
+#include "xmalloc.h"
+
+#define ACT_CAP_DEFAULT    60
+#define ACT_CAP_WINDOW_MS  60000
+#define ACT_MAX_DEVS       64       /* io wants without a device: disks at most */
+
+/* A knob of one container the actuator keeps track of: owned (changed by
+ * cgov, not restored yet), or remembered after that for its cooldown, for a
+ * row journaled once (refused, drift) or a kill already done. */
+struct act_knob {
+	enum pol_knob knob;
+	dev_t dev;
+	int owned;
+	int journaled;          /* the original is durably in knob_orig */
+	int is_static;          /* last set by a static limit (rule NULL) */
+	int seen;               /* wanted in the sync under way */
+	int released;           /* the admin set the original back while `last`
+	                           was wanted: leave it alone while it still is */
+	int64_t orig;           /* the value before cgov (owned only) */
+	int64_t last;           /* what cgov wrote last (PK_KILL: 1 once killed);
+	                           GOV_UNKNOWN after act_reconcile */
+	int64_t cur;            /* read back in this sync; GOV_UNKNOWN unread */
+	int64_t changed_ms;     /* last change by cgov; 0 never */
+	int64_t refused;        /* wanted value refused and journaled; GOV_UNKNOWN */
+	int64_t drifted;        /* value found behind cgov's back and journaled */
+	/* Who set it: copies, as the policy set's pointers die on reload. */
+	char *policy, *rule;
+	int rung;
+	uint64_t cooldown_ms;
+	enum pol_drift drift;
+	int64_t action_id;      /* the journal row of the apply, 0 unknown */
+};
+
+struct act_ct {
+	int64_t cid;
+	char *path, *name;
+	int64_t synced_ms;      /* the last sync: when act_forget closes its rows */
+	struct act_knob *k;
+	size_t nk;
+};
+
+/* One decision of a sync. */
+struct act_step {
+	size_t k;                    /* index in the container's knobs */
+	enum journal_kind kind;      /* apply, reassert, restore, kill, drift, refused */
+	int64_t old, new;
+	const struct gov_want *w;    /* applies and kills; NULL otherwise */
+	int first;                   /* an apply that takes the knob over */
+	int release;                 /* a drift row that gives the knob up */
+	int journaled;               /* the pre-write step committed */
+	int err;                     /* -errno of the write, 0 */
+	int64_t id;                  /* journal row of an apply */
+	char why[192];
+};
+
+struct act_plan {
+	struct act_step *v;
+	size_t n, cap;
+};
+
+/* What the caller wants, with io wants expanded to one per device. */
+struct act_want {
+	size_t k;
+	int64_t value;
+	const struct gov_want *w;
+};
+
+struct act {
+	const struct cgfs *fs;
+	struct store *st;
+	int dry_run;
+	uint64_t cap;                /* applies per window */
+	int64_t cap_start_ms;        /* the window opened by the first apply in it */
+	uint64_t cap_used;
+	int cap_warned;              /* one refused row and warning per window */
+	int journal_down;            /* warned that the journal cannot be written */
+	struct act_ct **ct;          /* sorted by cid */
+	size_t nct;
+};
+
+struct act *
+act_new(const struct cgfs *fs, struct store *st, const struct act_config *cfg)
+{
+	struct act *a = xcalloc(1, sizeof *a);
+
+	a->fs = fs;
+	a->st = st;
+	a->dry_run = cfg->dry_run;
+	a->cap = cfg->max_actions_per_min != 0 ? cfg->max_actions_per_min : ACT_CAP_DEFAULT;
+	return a;
+}
+
+static void
+act_ct_free(struct act_ct *c)
+{
+	for (size_t i = 0; i < c->nk; i++) {
+		free(c->k[i].policy);
+		free(c->k[i].rule);
+	}
+	free(c->k);
+	free(c->path);
+	free(c->name);
+	free(c);
+}
+
+void
+act_free(struct act *a)
+{
+	if (a == NULL)
+		return;
+	for (size_t i = 0; i < a->nct; i++)
+		act_ct_free(a->ct[i]);
+	free(a->ct);
+	free(a);
+}
+
+void
+act_set_store(struct act *a, struct store *st)
+{
+	a->st = st;
+}
+
+/* --- containers and knobs ----------------------------------------------- */
+
+/* Binary search; *ret_pos gets the insertion point when not found. */
+static struct act_ct *
+act_ct_find(const struct act *a, int64_t cid, size_t *ret_pos)
+{
+	size_t lo = 0, hi = a->nct;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (a->ct[mid]->cid == cid)
+			return a->ct[mid];
+		if (a->ct[mid]->cid < cid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (ret_pos != NULL)
+		*ret_pos = lo;
+	return NULL;
+}
+
+static void
+act_str_set(char **dst, const char *s)
+{
+	if (s == NULL || *dst == NULL || strcmp(*dst, s) != 0) {
+		free(*dst);
+		*dst = s != NULL ? xstrdup(s) : NULL;
+	}
+}
+
+static struct act_ct *
+act_ct_get(struct act *a, int64_t cid, const char *path, const char *name)
+{
+	size_t pos;
+	struct act_ct *c = act_ct_find(a, cid, &pos);
+
+	if (c == NULL) {
+		c = xcalloc(1, sizeof *c);
+		c->cid = cid;
+		a->ct = xreallocarray(a->ct, a->nct + 1, sizeof *a->ct);
+		memmove(a->ct + pos + 1, a->ct + pos, (a->nct - pos) * sizeof *a->ct);
+		a->ct[pos] = c;
+		a->nct++;
+	}
+	act_str_set(&c->path, path);
+	act_str_set(&c->name, name);
+	return c;
+}
+
+static void
+act_ct_remove(struct act *a, struct act_ct *c)
+{
+	size_t pos;
+
+	for (pos = 0; pos < a->nct && a->ct[pos] != c; pos++)
+		;
+	memmove(a->ct + pos, a->ct + pos + 1, (a->nct - pos - 1) * sizeof *a->ct);
+	a->nct--;
+	act_ct_free(c);
+}
+
+static size_t
+act_knob_get(struct act_ct *c, enum pol_knob knob, dev_t dev)
+{
+	struct act_knob *e;
+
+	for (size_t i = 0; i < c->nk; i++)
+		if (c->k[i].knob == knob && c->k[i].dev == dev)
+			return i;
+	c->k = xreallocarray(c->k, c->nk + 1, sizeof *c->k);
+	e = &c->k[c->nk];
+	memset(e, 0, sizeof *e);
+	e->knob = knob;
+	e->dev = dev;
+	e->orig = e->last = e->cur = GOV_UNKNOWN;
+	e->refused = e->drifted = GOV_UNKNOWN;
+	e->cooldown_ms = POL_DEFAULT_COOLDOWN_MS;
+	e->drift = PD_LOG;
+	e->rung = -1;
+	return c->nk++;
+}
+
+static const char *
+act_policy_name(const struct gov_want *w)
+{
+	return w->policy != NULL ? w->policy->name : NULL;
+}
+
+static const char *
+act_rule_name(const struct gov_want *w)
+{
+	return w->rule != NULL ? w->rule->name : NULL;
+}
+
+/* Records who wants the knob now: its cooldown and on-drift follow. */
+static void
+act_knob_adopt(struct act_knob *e, const struct gov_want *w)
+{
+	act_str_set(&e->policy, act_policy_name(w));
+	act_str_set(&e->rule, act_rule_name(w));
+	e->rung = w->rule != NULL ? w->rung : -1;
+	e->is_static = w->rule == NULL;
+	e->cooldown_ms = w->policy != NULL ? w->policy->cooldown_ms : POL_DEFAULT_COOLDOWN_MS;
+	e->drift = w->policy != NULL ? w->policy->drift : PD_REASSERT;
+}
+
+static int
+act_knob_is_io(enum pol_knob k)
+{
+	return k >= PK_IO_RBPS && k <= PK_IO_WIOPS;
+}
+
+/* "cpu quota", "io write-limit 8:16". */
+static void
+act_knob_label(const struct act_knob *e, char *buf, size_t len)
+{
+	if (act_knob_is_io(e->knob))
+		snprintf(buf, len, "%s %u:%u", pol_knob_name(e->knob), major(e->dev),
+		    minor(e->dev));
+	else
+		snprintf(buf, len, "%s", pol_knob_name(e->knob));
+}
+
+/* --- reading -------------------------------------------------------------- */
+
+/* Memory in use (memory.current, v1 memory.usage_in_bytes): the floor no
+ * memory limit is lowered under. Returns 0 or -errno (gone included). */
+static int
+act_mem_usage(const struct act *a, const char *path, int64_t *ret)
+{
+	const char *file = a->fs->ctrl[CG_MEMORY].version == 2 ? "memory.current" :
+	    "memory.usage_in_bytes";
+	char buf[64];
+	uint64_t v;
+	ssize_t n;
+	int fd;
+
+	if ((fd = cgfs_open_dir(a->fs, CG_MEMORY, path)) < 0)
+		return fd;
+	n = cgfs_read_at(fd, file, buf, sizeof buf);
+	close(fd);
+	if (n < 0)
+		return (int)n;
+	if (cgparse_u64(buf, &v) < 0 || v >= CG_UNLIMITED)
+		return -EIO;
+	*ret = (int64_t)v;
+	return 0;
+}
+
+/* A memory limit lowered from old to value must stay at or above usage.
+ * Returns 1 when the change may go ahead, 0 when it would go below usage
+ * (or usage cannot be read: no guessing with the OOM killer), -errno when
+ * the container is gone. why explains a refusal. */
+static int
+act_floor_ok(const struct act *a, const struct act_ct *c, enum pol_knob k, int64_t old,
+    int64_t value, char *why, size_t len)
+{
+	char u[32], v[32];
+	int64_t usage = 0;
+	int r;
+
+	if (k != PK_MEM_LIMIT || value >= old)
+		return 1;
+	if ((r = act_mem_usage(a, c->path, &usage)) < 0) {
+		if (cgfs_gone(r))
+			return r;
+		snprintf(why, len, "memory usage unknown (%s): limit not lowered", strerror(-r));
+		return 0;
+	}
+	if (value >= usage)
+		return 1;
+	knob_format(PK_MEM_LIMIT, usage, u, sizeof u);
+	knob_format(PK_MEM_LIMIT, value, v, sizeof v);
+	snprintf(why, len, "memory usage %s above the limit %s: never lowered below usage",
+	    u, v);
+	return 0;
+}
+
+/* Reads every owned knob back (dry run: as if cgov's writes had happened).
+ * Returns 0, or -ENOENT when the container is gone. */
+static int
+act_read_owned(const struct act *a, struct act_ct *c)
+{
+	for (size_t i = 0; i < c->nk; i++) {
+		struct act_knob *e = &c->k[i];
+		int r;
+
+		e->cur = GOV_UNKNOWN;
+		if (!e->owned)
+			continue;
+		if (a->dry_run) {
+			e->cur = e->last;
+			continue;
+		}
+		if ((r = knob_read(a->fs, c->path, e->knob, e->dev, &e->cur)) < 0) {
+			if (cgfs_gone(r))
+				return -ENOENT;
+			log_debug("%s: cannot read %s back: %s", escape_log(0, c->path),
+			    pol_knob_name(e->knob), strerror(-r));
+			e->cur = GOV_UNKNOWN;
+			continue;
+		}
+		if (e->last == GOV_UNKNOWN)     /* reconciled: cgov's value is what is there */
+			e->last = e->cur;
+	}
+	return 0;
+}
+
+/* --- deciding ------------------------------------------------------------- */
+
+static struct act_step *
+act_plan_add(struct act_plan *p, size_t k, enum journal_kind kind, int64_t old, int64_t new)
+{
+	struct act_step *s;
+
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 8;
+		p->v = xreallocarray(p->v, p->cap, sizeof *p->v);
+	}
+	s = &p->v[p->n++];
+	memset(s, 0, sizeof *s);
+	s->k = k;
+	s->kind = kind;
+	s->old = old;
+	s->new = new;
+	return s;
+}
+
+static int
+act_plan_has(const struct act_plan *p, size_t k)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].k == k)
+			return 1;
+	return 0;
+}
+
+/* The node-wide cap: a window of a minute opened by its first apply. One
+ * refused row and one warning per window that overflows, not per tick: the
+ * deferred decisions are retried on each sync and go through once the next
+ * window opens. Returns 1 when an apply may go ahead. */
+static int
+act_cap_take(struct act *a, struct act_plan *p, size_t k, int64_t now_ms)
+{
+	struct act_step *s;
+
+	if (a->cap_start_ms == 0 || now_ms - a->cap_start_ms >= ACT_CAP_WINDOW_MS) {
+		a->cap_start_ms = now_ms;
+		a->cap_used = 0;
+		a->cap_warned = 0;
+	}
+	if (a->cap_used < a->cap) {
+		a->cap_used++;
+		return 1;
+	}
+	if (!a->cap_warned) {
+		a->cap_warned = 1;
+		log_warnx("rate cap: %llu knob changes in the last minute; further changes "
+		    "are deferred", (unsigned long long)a->cap);
+		s = act_plan_add(p, k, JK_REFUSED, STORE_NULL, STORE_NULL);
+		snprintf(s->why, sizeof s->why, "rate cap of %llu changes per minute reached: "
+		    "changes deferred", (unsigned long long)a->cap);
+	}
+	return 0;
+}
+
+static int
+act_cooling(const struct act_knob *e, uint64_t cooldown_ms, int64_t now_ms)
+{
+	return e->changed_ms != 0 && now_ms - e->changed_ms < (int64_t)cooldown_ms;
+}
+
+static int
+act_same_origin(const struct act_knob *e, const struct gov_want *w)
+{
+	const char *p = act_policy_name(w), *r = act_rule_name(w);
+
+	return (p == NULL ? e->policy == NULL : e->policy != NULL && strcmp(p, e->policy) == 0) &&
+	    (r == NULL ? e->rule == NULL : e->rule != NULL && strcmp(r, e->rule) == 0);
+}
+
+/* The kill rung: once per firing of a rule (the want stays while the rung
+ * is in force; the entry is dropped once it is no longer wanted). */
+static void
+act_plan_kill(struct act *a, struct act_ct *c, const struct act_want *x, int64_t now_ms,
+    struct act_plan *p)
+{
+	struct act_knob *e = &c->k[x->k];
+	struct act_step *s;
+
+	if (e->last == 1 && act_same_origin(e, x->w))
+		return;
+	if (!act_cap_take(a, p, x->k, now_ms))
+		return;
+	s = act_plan_add(p, x->k, JK_KILL, STORE_NULL, STORE_NULL);
+	s->w = x->w;
+	snprintf(s->why, sizeof s->why, "%s", x->w->why);
+}
+
+/* One wanted value. Returns 0, or -ENOENT when the container is gone. */
+static int
+act_plan_want(struct act *a, struct act_ct *c, const struct act_want *x, int64_t now_ms,
+    struct act_plan *p)
+{
+	struct act_knob *e = &c->k[x->k];
+	uint64_t cooldown = x->w->policy != NULL ? x->w->policy->cooldown_ms :
+	    POL_DEFAULT_COOLDOWN_MS;
+	struct act_step *s;
+	char why[192];
+	int64_t cur;
+	int r;
+
+	if (e->knob == PK_KILL) {
+		act_plan_kill(a, c, x, now_ms, p);
+		return 0;
+	}
+	if (e->released) {
+		if (x->value == e->last)
+			return 0;
+		e->released = 0;
+	}
+	if (e->owned && x->value == e->last) {
+		act_knob_adopt(e, x->w);
+		return 0;               /* held: act_plan_drift reads it back */
+	}
+	if (e->owned)
+		cur = e->cur;
+	else if ((r = knob_read(a->fs, c->path, e->knob, e->dev, &cur)) < 0) {
+		if (cgfs_gone(r))
+			return -ENOENT;
+		log_debug("%s: cannot read %s: %s", escape_log(0, c->path),
+		    pol_knob_name(e->knob), strerror(-r));
+		return 0;
+	}
+	if (cur == GOV_UNKNOWN)
+		return 0;
+	if (cur == x->value) {
+		e->refused = GOV_UNKNOWN;
+		return 0;
+	}
+	if (act_cooling(e, cooldown, now_ms))
+		return 0;
+	if ((r = act_floor_ok(a, c, e->knob, cur, x->value, why, sizeof why)) <= 0) {
+		if (r < 0)
+			return r;
+		if (e->refused != x->value) {
+			log_info("%s (%s): %s refused: %s", escape_log(0, c->name),
+			    escape_log(1, c->path), pol_knob_name(e->knob), why);
+			e->refused = x->value;
+			s = act_plan_add(p, x->k, JK_REFUSED, cur, x->value);
+			s->w = x->w;
+			snprintf(s->why, sizeof s->why, "%s", why);
+		}
+		return 0;
+	}
+	if (!act_cap_take(a, p, x->k, now_ms))
+		return 0;
+	s = act_plan_add(p, x->k, JK_APPLY, cur, x->value);
+	s->w = x->w;
+	s->first = !e->owned;
+	snprintf(s->why, sizeof s->why, "%s", x->w->why);
+	return 0;
+}
+
+/* An owned knob still wanted, not changed in this sync: was it changed
+ * behind cgov's back? Returns 0 or -ENOENT (gone). */
+static int
+act_plan_drift(struct act *a, struct act_ct *c, size_t k, int64_t now_ms, struct act_plan *p)
+{
+	struct act_knob *e = &c->k[k];
+	char found[32], why[192];
+	struct act_step *s;
+	int r;
+
+	if (e->cur == GOV_UNKNOWN || e->cur == e->last) {
+		e->drifted = GOV_UNKNOWN;
+		return 0;
+	}
+	knob_format(e->knob, e->cur, found, sizeof found);
+	if (e->cur == e->orig) {
+		s = act_plan_add(p, k, JK_DRIFT, e->last, e->cur);
+		s->release = 1;
+		snprintf(s->why, sizeof s->why, "set back to its original %s behind cgov's back: "
+		    "released", found);
+		return 0;
+	}
+	/* A JVM must never be left without swap: the buffer is re-asserted
+	 * whatever the policy's on-drift says. */
+	if (e->drift == PD_REASSERT || e->knob == PK_SWAP_BUFFER) {
+		if (act_cooling(e, e->cooldown_ms, now_ms)) {
+			/* Seen now, said now; put back when the cooldown ends. */
+			if (e->drifted != e->cur) {
+				s = act_plan_add(p, k, JK_DRIFT, e->last, e->cur);
+				snprintf(s->why, sizeof s->why, "changed to %s behind cgov's "
+				    "back: reasserted when the knob's cooldown ends", found);
+			}
+			return 0;
+		}
+		if ((r = act_floor_ok(a, c, e->knob, e->cur, e->last, why, sizeof why)) <= 0)
+			return r;
+		if (!act_cap_take(a, p, k, now_ms))
+			return 0;
+		s = act_plan_add(p, k, JK_REASSERT, e->cur, e->last);
+		snprintf(s->why, sizeof s->why, "changed to %s behind cgov's back: reasserted",
+		    found);
+		return 0;
+	}
+	if (e->drifted != e->cur) {
+		s = act_plan_add(p, k, JK_DRIFT, e->last, e->cur);
+		snprintf(s->why, sizeof s->why, "changed to %s behind cgov's back (on-drift log)",
+		    found);
+	}
+	return 0;
+}
+
+/* An owned knob no longer wanted goes back to its original, unless that
+ * would lower a memory limit below usage (it waits, and is retried on each
+ * sync). force skips the cooldown (cgovd is exiting). Returns 0 or -ENOENT. */
+static int
+act_plan_restore(struct act *a, struct act_ct *c, size_t k, int64_t now_ms, int force,
+    const char *why, struct act_plan *p)
+{
+	struct act_knob *e = &c->k[k];
+	char floor[192];
+	struct act_step *s;
+	int r;
+
+	if (e->cur == GOV_UNKNOWN)
+		return 0;
+	if (!force && act_cooling(e, e->cooldown_ms, now_ms))
+		return 0;
+	if ((r = act_floor_ok(a, c, e->knob, e->cur, e->orig, floor, sizeof floor)) <= 0) {
+		if (r == 0)
+			log_debug("%s: restore of %s waits: %s", escape_log(0, c->path),
+			    pol_knob_name(e->knob), floor);
+		return r;
+	}
+	s = act_plan_add(p, k, JK_RESTORE, e->cur, e->orig);
+	snprintf(s->why, sizeof s->why, "%s", why);
+	return 0;
+}
+
+/* --- journaling ----------------------------------------------------------- */
+
+static int
+act_journal_ok(const struct act *a, const struct act_ct *c)
+{
+	/* cid <= 0: a container the store does not know (no history). */
+	return a->st != NULL && c->cid > 0;
+}
+
+static void
+act_journal_result(struct act *a, int r)
+{
+	if (r < 0 && !a->journal_down) {
+		a->journal_down = 1;
+		log_warnx("journal: cannot record actions (%s): governing goes on, originals "
+		    "are kept in memory and journaled later", strerror(-r));
+	} else if (r == 0 && a->journal_down) {
+		a->journal_down = 0;
+		log_info("journal: recording actions again");
+	}
+}
+
+static int
+act_row(struct act *a, const struct act_ct *c, const struct act_step *s, enum journal_kind kind,
+    int error, int64_t now_ms, int64_t *ret_id)
+{
+	const struct act_knob *e = &c->k[s->k];
+	struct journal_action j = {
+		.ts_ms = now_ms, .cid = c->cid, .kind = kind,
+		.policy = s->w != NULL ? (char *)act_policy_name(s->w) : e->policy,
+		.rule = s->w != NULL ? (char *)act_rule_name(s->w) : e->rule,
+		.rung = s->w != NULL ? (s->w->rule != NULL ? s->w->rung : -1) : e->rung,
+		.knob = (int)e->knob, .dev = (int64_t)e->dev,
+		.old_value = s->old, .new_value = s->new,
+		.observed = (char *)s->why, .dry_run = a->dry_run, .error = error,
+		.restored_ms = STORE_NULL,
+	};
+
+	return journal_action_add(a->st, &j, ret_id);
+}
+
+static int64_t
+act_orig_of(enum pol_knob k, int64_t cur)
+{
+	return k == PK_FREEZE ? 0 : cur;     /* a freeze always ends thawed */
+}
+
+/* Before any write: the originals of the knobs taken over (and those a
+ * failing journal could not record before) and every decision, in one
+ * durable step. */
+static void
+act_journal_pre(struct act *a, struct act_ct *c, struct act_plan *p, int64_t now_ms)
+{
+	size_t rows = 0;
+	int r;
+
+	if (!act_journal_ok(a, c))
+		return;
+	for (size_t i = 0; i < p->n; i++)
+		rows += p->v[i].kind != JK_RESTORE;
+	for (size_t i = 0; i < c->nk; i++)
+		rows += c->k[i].owned && !c->k[i].journaled && !a->dry_run;
+	if (rows == 0)
+		return;
+	if ((r = journal_begin(a->st)) < 0)
+		goto out;
+	for (size_t i = 0; i < c->nk && r == 0; i++) {
+		struct act_knob *e = &c->k[i];
+
+		if (e->owned && !e->journaled && !a->dry_run)
+			r = journal_orig_put(a->st, c->cid, (int)e->knob, (int64_t)e->dev, e->orig,
+			    e->changed_ms);
+	}
+	for (size_t i = 0; i < p->n && r == 0; i++) {
+		struct act_step *s = &p->v[i];
+		struct act_knob *e = &c->k[s->k];
+
+		if (s->kind == JK_RESTORE)
+			continue;
+		if (s->first && !a->dry_run)
+			r = journal_orig_put(a->st, c->cid, (int)e->knob, (int64_t)e->dev,
+			    act_orig_of(e->knob, s->old), now_ms);
+		if (r == 0)
+			r = act_row(a, c, s, s->kind, 0, now_ms, &s->id);
+		if (r == 0 && s->release)
+			r = journal_action_restored(a->st, c->cid, (int)e->knob, (int64_t)e->dev,
+			    now_ms);
+		if (r == 0 && s->release && e->journaled)
+			r = journal_orig_del(a->st, c->cid, (int)e->knob, (int64_t)e->dev);
+	}
+	if (r == 0)
+		r = journal_commit(a->st);
+	else
+		journal_abort(a->st);
+out:
+	act_journal_result(a, r);
+	if (r < 0)
+		return;
+	for (size_t i = 0; i < c->nk; i++)
+		if (c->k[i].owned && !a->dry_run)
+			c->k[i].journaled = 1;
+	for (size_t i = 0; i < p->n; i++)
+		p->v[i].journaled = 1;
+}
+
+/* After the writes: restores done (the original leaves knob_orig only now)
+ * and writes that failed. A failed write of a knob cgov did not own leaves
+ * it unowned: its original and its apply row are closed. */
+static void
+act_journal_post(struct act *a, struct act_ct *c, struct act_plan *p, int64_t now_ms)
+{
+	size_t rows = 0;
+	int r;
+
+	if (!act_journal_ok(a, c))
+		return;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct act_step *s = &p->v[i];
+
+		rows += (s->kind == JK_RESTORE && s->err == 0) ||
+		    (s->err != 0 && !cgfs_gone(s->err));
+	}
+	if (rows == 0)
+		return;
+	if ((r = journal_begin(a->st)) < 0)
+		goto out;
+	for (size_t i = 0; i < p->n && r == 0; i++) {
+		struct act_step *s = &p->v[i];
+		struct act_knob *e = &c->k[s->k];
+		int close_row = (s->kind == JK_RESTORE && s->err == 0) || (s->first && s->err != 0);
+
+		if (s->err != 0 && cgfs_gone(s->err))
+			continue;
+		if (s->err != 0)
+			r = act_row(a, c, s, JK_FAILED, -s->err, now_ms, NULL);
+		else if (s->kind == JK_RESTORE)
+			r = act_row(a, c, s, JK_RESTORE, 0, now_ms, NULL);
+		if (r == 0 && close_row)
+			r = journal_action_restored(a->st, c->cid, (int)e->knob, (int64_t)e->dev,
+			    now_ms);
+		if (r == 0 && close_row && !a->dry_run)
+			r = journal_orig_del(a->st, c->cid, (int)e->knob, (int64_t)e->dev);
+	}
+	if (r == 0)
+		r = journal_commit(a->st);
+	else
+		journal_abort(a->st);
+out:
+	act_journal_result(a, r);
+}
+
+/* --- carrying out ---------------------------------------------------------- */
+
+static void
+act_log_step(const struct act *a, const struct act_ct *c, const struct act_step *s)
+{
+	const struct act_knob *e = &c->k[s->k];
+	const char *policy = s->w != NULL ? act_policy_name(s->w) : e->policy;
+	const char *rule = s->w != NULL ? act_rule_name(s->w) : e->rule;
+	char label[64], old[32], new[32];
+
+	act_knob_label(e, label, sizeof label);
+	knob_format(e->knob, s->old, old, sizeof old);
+	knob_format(e->knob, s->new, new, sizeof new);
+	log_info("%s%s (%s): %s %s %s -> %s, policy %s %s%s: %s", a->dry_run ? "dry run: " : "",
+	    escape_log(0, c->name), escape_log(1, c->path), journal_kind_name(s->kind), label,
+	    old, new, policy != NULL ? escape_log(2, policy) : "-",
+	    rule != NULL ? "rule " : "", rule != NULL ? escape_log(3, rule) : "static limit",
+	    s->why);
+}
+
+static void
+act_log_failure(const struct act_ct *c, const struct act_step *s)
+{
+	char label[64];
+
+	act_knob_label(&c->k[s->k], label, sizeof label);
+	if (cgfs_gone(s->err))
+		log_debug("%s: gone while writing %s", escape_log(0, c->path), label);
+	else
+		log_warnx("%s (%s): cannot %s %s: %s", escape_log(0, c->name),
+		    escape_log(1, c->path), journal_kind_name(s->kind), label, strerror(-s->err));
+}
+
+/* Kill is the last rung, opt-in, and loud: an error line whatever the
+ * log level, dry run included. */
+static void
+act_kill(struct act *a, struct act_ct *c, struct act_step *s, int64_t now_ms)
+{
+	struct act_knob *e = &c->k[s->k];
+	const char *policy, *rule;
+	int r = a->dry_run ? 0 : knob_kill(a->fs, c->path);
+
+	act_knob_adopt(e, s->w);
+	e->last = 1;
+	e->changed_ms = now_ms;
+	if (r < 0) {
+		s->err = r;
+		act_log_failure(c, s);
+		return;
+	}
+	policy = escape_log(2, e->policy != NULL ? e->policy : "-");
+	rule = escape_log(3, e->rule != NULL ? e->rule : "-");
+	if (a->dry_run)
+		log_err("dry run: KILL %s (%s) would be killed, policy %s rule %s: %s",
+		    escape_log(0, c->name), escape_log(1, c->path), policy, rule, s->why);
+	else
+		log_err("KILL %s (%s): %d task%s killed, policy %s rule %s: %s",
+		    escape_log(0, c->name), escape_log(1, c->path), r, r == 1 ? "" : "s",
+		    policy, rule, s->why);
+}
+
+/* Carries one step out and updates the knob's state. Returns 1 when a
+ * knob was written (or would be, in dry run). */
+static int
+act_do(struct act *a, struct act_ct *c, struct act_step *s, int64_t now_ms)
+{
+	struct act_knob *e = &c->k[s->k];
+	int r = 0;
+
+	switch (s->kind) {
+	case JK_KILL:
+		act_kill(a, c, s, now_ms);
+		return s->err == 0;
+	case JK_REFUSED:         /* logged when decided */
+		return 0;
+	case JK_DRIFT:
+		act_log_step(a, c, s);
+		if (s->release) {
+			e->owned = 0;
+			e->released = 1;
+			e->journaled = 0;
+		} else
+			e->drifted = s->new;
+		return 0;
+	default:
+		break;
+	}
+	if (!a->dry_run)
+		r = knob_write(a->fs, c->path, e->knob, e->dev, s->new);
+	e->changed_ms = now_ms;
+	if (r < 0) {
+		s->err = r;
+		act_log_failure(c, s);
+		return 0;
+	}
+	act_log_step(a, c, s);
+	if (s->kind == JK_RESTORE) {
+		e->owned = 0;
+		e->journaled = 0;
+		return 1;
+	}
+	if (s->first) {
+		e->owned = 1;
+		e->orig = act_orig_of(e->knob, s->old);
+		e->journaled = s->journaled && !a->dry_run;
+	}
+	if (s->w != NULL)
+		act_knob_adopt(e, s->w);
+	if (s->id != 0)
+		e->action_id = s->id;
+	e->last = s->new;
+	e->refused = e->drifted = GOV_UNKNOWN;
+	return 1;
+}
+
+static int
+act_carry_out(struct act *a, struct act_ct *c, struct act_plan *p, int64_t now_ms)
+{
+	int done = 0;
+
+	act_journal_pre(a, c, p, now_ms);
+	for (size_t i = 0; i < p->n; i++)
+		done += act_do(a, c, &p->v[i], now_ms);
+	act_journal_post(a, c, p, now_ms);
+	return done;
+}
+
+/* Drops what is no longer worth remembering: knobs neither owned nor
+ * wanted once their cooldown is over (a kill as soon as it is no longer
+ * wanted), and the container when nothing is left. */
+static void
+act_gc(struct act *a, struct act_ct *c, int64_t now_ms)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < c->nk; i++) {
+		struct act_knob *e = &c->k[i];
+
+		if (!e->owned && !e->seen &&
+		    (e->knob == PK_KILL || !act_cooling(e, e->cooldown_ms, now_ms))) {
+			free(e->policy);
+			free(e->rule);
+			continue;
+		}
+		c->k[out++] = *e;
+	}
+	c->nk = out;
+	if (c->nk == 0)
+		act_ct_remove(a, c);
+}
+
+/* Marks the wanted knobs seen and lists the wanted values, io wants without
+ * a device expanded to every disk. The first want of a knob wins. */
+static size_t
+act_expand(struct act_ct *c, const struct gov_want *w, size_t n, struct act_want **ret)
+{
+	struct act_want *v = NULL;
+	size_t nv = 0;
+	dev_t devs[ACT_MAX_DEVS];
+
+	for (size_t i = 0; i < c->nk; i++)
+		c->k[i].seen = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t ndev = 1;
+
+		devs[0] = w[i].dev;
+		if (act_knob_is_io(w[i].knob) && w[i].dev == 0) {
+			ndev = knob_dev_all(devs, ACT_MAX_DEVS);
+			ndev = ndev < ACT_MAX_DEVS ? ndev : ACT_MAX_DEVS;
+		}
+		for (size_t d = 0; d < ndev; d++) {
+			size_t k = act_knob_get(c, w[i].knob, act_knob_is_io(w[i].knob) ? devs[d] : 0);
+
+			if (c->k[k].seen)
+				continue;
+			c->k[k].seen = 1;
+			if (!c->k[k].owned && c->k[k].changed_ms == 0)
+				act_knob_adopt(&c->k[k], &w[i]);
+			v = xreallocarray(v, nv + 1, sizeof *v);
+			v[nv++] = (struct act_want){ .k = k, .value = w[i].value, .w = &w[i] };
+		}
+	}
+	*ret = v;
+	return nv;
+}
+
+int
+act_sync(struct act *a, int64_t cid, const char *path, const char *name,
+    const struct gov_want *w, size_t n, int64_t now_ms)
+{
+	struct act_ct *c = act_ct_find(a, cid, NULL);
+	struct act_plan p = { 0 };
+	struct act_want *v;
+	size_t nv;
+	int r, done = 0;
+
+	if (c == NULL && n == 0)
+		return 0;
+	c = act_ct_get(a, cid, path, name);
+	c->synced_ms = now_ms;
+	nv = act_expand(c, w, n, &v);
+	r = act_read_owned(a, c);
+	for (size_t i = 0; i < nv && r == 0; i++)
+		r = act_plan_want(a, c, &v[i], now_ms, &p);
+	for (size_t i = 0; i < c->nk && r == 0; i++) {
+		if (!c->k[i].owned || act_plan_has(&p, i))
+			continue;
+		if (!c->k[i].seen)
+			r = act_plan_restore(a, c, i, now_ms, 0, "no longer wanted", &p);
+		else if (!a->dry_run)
+			r = act_plan_drift(a, c, i, now_ms, &p);
+	}
+	if (r == 0)
+		done = act_carry_out(a, c, &p, now_ms);
+	else
+		log_debug("%s: gone while governing", escape_log(0, path));
+	act_gc(a, c, now_ms);
+	free(p.v);
+	free(v);
+	return done;
+}
+
+/* --- the rest of the contract ---------------------------------------------- */
+
+static size_t
+act_owned_in(const struct act_ct *c)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->nk; i++)
+		n += c->k[i].owned != 0;
+	return n;
+}
+
+static int64_t
+act_u64(uint64_t v)
+{
+	if (v == CG_UNKNOWN)
+		return GOV_UNKNOWN;
+	if (v == CG_UNLIMITED || v > (uint64_t)INT64_MAX)
+		return POL_MAX;
+	return (int64_t)v;
+}
+
+void
+act_base(struct act *a, int64_t cid, const struct cg_sample *s, int64_t base[PK__MAX])
+{
+	const struct act_ct *c = act_ct_find(a, cid, NULL);
+
+	for (int k = 0; k < PK__MAX; k++)
+		base[k] = GOV_UNKNOWN;
+	base[PK_MEM_LIMIT] = act_u64(s->mem_limit);
+	base[PK_MEM_HIGH] = act_u64(s->mem_high);
+	base[PK_SWAP_BUFFER] = act_u64(s->swap_limit);
+	base[PK_CPU_WEIGHT] = act_u64(s->cpu_shares);
+	base[PK_PIDS_MAX] = act_u64(s->pids_max);
+	if (s->cpu_quota_us == CG_UNLIMITED)
+		base[PK_CPU_QUOTA] = POL_MAX;
+	else if (s->cpu_quota_us != CG_UNKNOWN && s->cpu_period_us != CG_UNKNOWN &&
+	    s->cpu_period_us != 0)
+		base[PK_CPU_QUOTA] = act_u64((s->cpu_quota_us * 1000 + s->cpu_period_us / 2) /
+		    s->cpu_period_us);      /* rounded as knob_read does */
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->nk; i++)
+		if (c->k[i].owned && !act_knob_is_io(c->k[i].knob))
+			base[c->k[i].knob] = c->k[i].orig;
+}
+
+/* Drops the originals of containers whose cgroup is gone (gone[i] set):
+ * there is nothing left to restore. */
+static void
+act_drop_gone(struct act *a, const struct journal_orig *v, const unsigned char *gone,
+    size_t n, size_t ngone, int64_t now_ms)
+{
+	int r;
+
+	if ((r = journal_begin(a->st)) == 0) {
+		for (size_t i = 0; i < n && r == 0; i++) {
+			if (!gone[i])
+				continue;
+			r = journal_orig_del(a->st, v[i].cid, v[i].knob, v[i].dev);
+			if (r == 0)
+				r = journal_action_restored(a->st, v[i].cid, v[i].knob, v[i].dev,
+				    now_ms);
+		}
+		if (r == 0)
+			r = journal_commit(a->st);
+		else
+			journal_abort(a->st);
+	}
+	act_journal_result(a, r);
+	log_info("%zu original%s of containers gone since dropped from the journal", ngone,
+	    ngone == 1 ? "" : "s");
+}
+
+int
+act_reconcile(struct act *a, int64_t now_ms)
+{
+	struct journal_orig *v;
+	unsigned char *gone;
+	size_t n, ngone = 0;
+	int r, owned = 0;
+
+	if (a->st == NULL)
+		return 0;
+	if ((r = journal_orig_list(a->st, &v, &n)) < 0)
+		return r;
+	if (a->dry_run) {
+		/* A dry run writes nothing, restores included: the originals stay
+		 * for the next real cgovd. */
+		if (n > 0)
+			log_info("dry run: %zu knob%s left changed by a previous cgovd stay as "
+			    "they are", n, n == 1 ? "" : "s");
+		journal_origs_free(v, n);
+		return 0;
+	}
+	gone = xcalloc(n + 1, 1);
+	for (size_t i = 0; i < n; i++) {
+		const struct journal_orig *o = &v[i];
+		struct act_ct *c;
+		struct act_knob *e;
+		size_t k;
+		int fd = o->path != NULL ? cgfs_open_dir(a->fs, a->fs->walk, o->path) : -ENOENT;
+
+		if (fd < 0 && cgfs_gone(fd)) {
+			gone[i] = 1;
+			ngone++;
+			continue;
+		}
+		if (fd >= 0)
+			close(fd);
+		c = act_ct_get(a, o->cid, o->path, o->path);
+		k = act_knob_get(c, (enum pol_knob)o->knob, (dev_t)o->dev);
+		e = &c->k[k];
+		if (e->owned)
+			continue;
+		e->owned = e->journaled = 1;
+		e->orig = o->value;
+		e->last = GOV_UNKNOWN;  /* read back on the first sync */
+		owned++;
+	}
+	if (ngone > 0)
+		act_drop_gone(a, v, gone, n, ngone, now_ms);
+	free(gone);
+	journal_origs_free(v, n);
+	return owned;
+}
+
+void
+act_forget(struct act *a, int64_t cid)
+{
+	struct act_ct *c = act_ct_find(a, cid, NULL);
+	int r;
+
+	if (c == NULL)
+		return;
+	if (act_journal_ok(a, c) && act_owned_in(c) > 0 && (r = journal_begin(a->st)) == 0) {
+		for (size_t i = 0; i < c->nk && r == 0; i++) {
+			struct act_knob *e = &c->k[i];
+
+			if (!e->owned)
+				continue;
+			r = journal_action_restored(a->st, cid, (int)e->knob, (int64_t)e->dev,
+			    c->synced_ms);
+			if (r == 0 && e->journaled)
+				r = journal_orig_del(a->st, cid, (int)e->knob, (int64_t)e->dev);
+		}
+		if (r == 0)
+			r = journal_commit(a->st);
+		else
+			journal_abort(a->st);
+		act_journal_result(a, r);
+	}
+	act_ct_remove(a, c);
+}
+
+int
+act_restore_all(struct act *a, int64_t now_ms, int statics)
+{
+	int total = 0;
+
+	for (size_t i = 0; i < a->nct; i++) {
+		struct act_ct *c = a->ct[i];
+		struct act_plan p = { 0 };
+		int r = act_read_owned(a, c);
+
+		for (size_t k = 0; k < c->nk && r == 0; k++) {
+			struct act_knob *e = &c->k[k];
+
+			if (e->owned && (statics || !e->is_static))
+				r = act_plan_restore(a, c, k, now_ms, 1, "cgovd exiting", &p);
+		}
+		if (r == 0)
+			total += act_carry_out(a, c, &p, now_ms);
+		free(p.v);
+	}
+	return total;
+}
+
+size_t
+act_owned(const struct act *a)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->nct; i++)
+		n += act_owned_in(a->ct[i]);
+	return n;
+}

@@ -1,0 +1,507 @@
+/* governing.c: samples -> metrics -> governor -> actuator, once per tick. */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "escape.h"
+#include "govern.h"
+#include "governing.h"
+#include "journal.h"
+#include "knob.h"
+#include "log.h"
+#include "xmalloc.h"
+
+/* What governing keeps per container between ticks. Entries are appended
+ * in fleet key order (keys only grow), so the array stays sorted by key. */
+struct gv_ct {
+	uint64_t key;
+	int64_t cid;                    /* the store's, 0 until registered */
+	char *path, *name;
+	const char *runtime;
+	uint64_t seen;                  /* tick number of the last observation */
+	struct cg_sample cur;
+	struct gov_metrics m;
+	double mem_rate;                /* bytes/s, smoothed */
+	int have_rate;
+	char **procs;
+	size_t nprocs;
+	int procs_known, jvm, governed;
+	int64_t procs_ms;               /* when the names were read */
+};
+
+struct governing {
+	const struct cgfs *fs;
+	struct fleet *fleet;
+	struct store *st;
+	struct gov *gov;
+	struct act *act;
+	struct policy_set *ps;
+	int reconciled, dry_run, exit_restore_all;
+	int noswap_warned;
+	uint64_t procs_interval_ms, interval_ms;
+	char *policies_path;
+	int64_t started_ms;
+
+	struct gv_ct *ct;
+	size_t n, cap;
+	uint64_t tick;
+	double node[PM__MAX], node_limit[PM__MAX];
+};
+
+int
+governing_cgroup_version(const struct cgfs *fs)
+{
+	return fs->layout == CGFS_V2 ? 2 : 1;
+}
+
+static struct gv_ct *
+gv_find(struct governing *g, uint64_t key)
+{
+	size_t lo = 0, hi = g->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (g->ct[mid].key == key)
+			return &g->ct[mid];
+		if (g->ct[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static void
+gv_ct_clear(struct gv_ct *c)
+{
+	free(c->path);
+	free(c->name);
+	knob_procs_free(c->procs, c->nprocs);
+	memset(c, 0, sizeof *c);
+}
+
+/* The actuator's key: the store's cid, stable by path for the life of the
+ * database; without a database, a negative key of our own. */
+static int64_t
+gv_act_key(const struct gv_ct *c)
+{
+	return c->cid != 0 ? c->cid : -(int64_t)c->key;
+}
+
+static double
+gv_num(uint64_t v)
+{
+	return v == CG_UNKNOWN ? NAN : (double)v;
+}
+
+static double
+gv_limit(uint64_t v)
+{
+	return v == CG_UNKNOWN ? NAN : v == CG_UNLIMITED ? INFINITY : (double)v;
+}
+
+/* A counter's rate per second over dt; NAN when either end is unknown. A
+ * counter that went backwards was reset: it counts from zero. */
+static double
+gv_rate(uint64_t cur, uint64_t prev, int64_t dt_ms)
+{
+	if (cur == CG_UNKNOWN || prev == CG_UNKNOWN || dt_ms <= 0)
+		return NAN;
+	return (double)(cur >= prev ? cur - prev : cur) * 1000.0 / (double)dt_ms;
+}
+
+static void
+gv_metrics(struct gv_ct *c, const struct cg_sample *a, const struct cg_sample *b, int64_t dt)
+{
+	struct gov_metrics *m = &c->m;
+
+	for (int i = 0; i < PM__MAX; i++) {
+		m->v[i] = NAN;
+		m->limit[i] = NAN;
+	}
+	m->v[PM_MEMORY] = gv_num(a->mem_current);
+	m->limit[PM_MEMORY] = gv_limit(a->mem_limit);
+	m->v[PM_SWAP] = gv_num(a->swap_current);
+	m->limit[PM_SWAP] = gv_limit(a->swap_limit);
+	m->v[PM_PIDS] = gv_num(a->pids_current);
+	m->limit[PM_PIDS] = gv_limit(a->pids_max);
+	if (a->cpu_quota_us == CG_UNLIMITED)
+		m->limit[PM_CPU] = INFINITY;
+	else if (a->cpu_quota_us != CG_UNKNOWN && a->cpu_period_us != CG_UNKNOWN &&
+	    a->cpu_period_us > 0)
+		m->limit[PM_CPU] = (double)a->cpu_quota_us / (double)a->cpu_period_us;
+	if (b != NULL) {
+		double periods = gv_rate(a->nr_periods, b->nr_periods, dt);
+		double thr = gv_rate(a->nr_throttled, b->nr_throttled, dt);
+		double growth;
+
+		m->v[PM_CPU] = gv_rate(a->cpu_usage_us, b->cpu_usage_us, dt) / 1e6;
+		if (!isnan(periods) && !isnan(thr))
+			m->v[PM_THROTTLED] = periods > 0 ? 100.0 * thr / periods : 0;
+		m->v[PM_IO_READ] = gv_rate(a->io.rbytes, b->io.rbytes, dt);
+		m->v[PM_IO_WRITE] = gv_rate(a->io.wbytes, b->io.wbytes, dt);
+		m->v[PM_IO_READ_IOPS] = gv_rate(a->io.rios, b->io.rios, dt);
+		m->v[PM_IO_WRITE_IOPS] = gv_rate(a->io.wios, b->io.wios, dt);
+		/* PSI totals are microseconds stalled: per second of wall time
+		 * that is a fraction of 1e6. */
+		m->v[PM_PRESSURE_CPU] = gv_rate(a->psi_cpu_us, b->psi_cpu_us, dt) / 1e4;
+		m->v[PM_PRESSURE_MEMORY] = gv_rate(a->psi_mem_us, b->psi_mem_us, dt) / 1e4;
+		m->v[PM_PRESSURE_IO] = gv_rate(a->psi_io_us, b->psi_io_us, dt) / 1e4;
+		/* Memory growth, smoothed over a few ticks so one burst does not
+		 * make an ETA of milliseconds. */
+		if (a->mem_current != CG_UNKNOWN && b->mem_current != CG_UNKNOWN && dt > 0) {
+			growth = ((double)a->mem_current - (double)b->mem_current) * 1000.0 /
+			    (double)dt;
+			c->mem_rate = c->have_rate ? 0.5 * c->mem_rate + 0.5 * growth : growth;
+			c->have_rate = 1;
+		}
+	}
+	if (c->have_rate && c->mem_rate > 0 && isfinite(m->limit[PM_MEMORY]) &&
+	    !isnan(m->v[PM_MEMORY])) {
+		double left = m->limit[PM_MEMORY] - m->v[PM_MEMORY];
+
+		m->v[PM_MEMORY_ETA] = left > 0 ? left / c->mem_rate * 1000.0 : 0;
+	}
+}
+
+static void
+gv_on_ct(void *arg, const struct fleet_obs *o)
+{
+	struct governing *g = arg;
+	struct gv_ct *c = gv_find(g, o->key);
+
+	if (c == NULL) {
+		if (g->n == g->cap) {
+			g->cap = g->cap ? g->cap * 2 : 64;
+			g->ct = xreallocarray(g->ct, g->cap, sizeof *g->ct);
+		}
+		c = &g->ct[g->n++];
+		memset(c, 0, sizeof *c);
+		c->key = o->key;
+		c->path = xstrdup(o->path);
+		c->name = xstrdup(o->name);
+		c->runtime = o->runtime;
+	}
+	if (o->cid != 0)
+		c->cid = o->cid;
+	c->seen = g->tick;
+	c->cur = *o->cur;
+	gv_metrics(c, o->cur, o->prev, o->dt_ms);
+}
+
+static double
+gv_ticks_pct(uint64_t cur, uint64_t prev, uint64_t tcur, uint64_t tprev)
+{
+	if (cur == CG_UNKNOWN || prev == CG_UNKNOWN || tcur <= tprev || cur < prev)
+		return NAN;
+	return 100.0 * (double)(cur - prev) / (double)(tcur - tprev);
+}
+
+static void
+gv_on_node(void *arg, const struct cg_node *a, const struct cg_node *b, int64_t dt)
+{
+	struct governing *g = arg;
+
+	for (int i = PM_NODE_CPU; i < PM__MAX; i++) {
+		g->node[i] = NAN;
+		g->node_limit[i] = NAN;
+	}
+	g->node[PM_NODE_MEMORY_AVAILABLE] = gv_num(a->mem.mem_available);
+	g->node_limit[PM_NODE_MEMORY_AVAILABLE] = gv_num(a->mem.mem_total);
+	g->node[PM_NODE_SWAP_FREE] = gv_num(a->mem.swap_free);
+	g->node_limit[PM_NODE_SWAP_FREE] = gv_num(a->mem.swap_total);
+	if (b == NULL)
+		return;
+	g->node[PM_NODE_CPU] = gv_ticks_pct(a->cpu.busy, b->cpu.busy, a->cpu.total, b->cpu.total);
+	g->node[PM_NODE_PRESSURE_CPU] = gv_rate(a->psi_cpu_us, b->psi_cpu_us, dt) / 1e4;
+	g->node[PM_NODE_PRESSURE_MEMORY] = gv_rate(a->psi_mem_us, b->psi_mem_us, dt) / 1e4;
+	g->node[PM_NODE_PRESSURE_IO] = gv_rate(a->psi_io_us, b->psi_io_us, dt) / 1e4;
+	/* node.temp stays unknown until cgov reads sensors. */
+}
+
+struct governing *
+governing_new(const struct cgfs *fs, struct fleet *f, struct store *st, const struct conf *c,
+    int dry_run)
+{
+	struct governing *g = xcalloc(1, sizeof *g);
+	struct act_config ac = { .dry_run = dry_run };
+	struct gov_config gc = { .cgroup_version = governing_cgroup_version(fs) };
+
+	g->fs = fs;
+	g->fleet = f;
+	g->dry_run = dry_run;
+	gc.jvm_swap_buffer = (int64_t)c->jvm_swap_buffer;
+	gc.v1_high_cpu_millicores = (int64_t)c->v1_high_cpu_millicores;
+	ac.max_actions_per_min = c->max_actions_per_min;
+	g->gov = gov_new(&gc);
+	g->act = act_new(fs, NULL, &ac);
+	g->procs_interval_ms = c->procs_ms;
+	g->interval_ms = c->interval_ms;
+	g->exit_restore_all = c->exit_restore_all;
+	g->policies_path = xstrdup(c->policies);
+	for (int i = PM_NODE_CPU; i < PM__MAX; i++)
+		g->node[i] = g->node_limit[i] = NAN;
+	fleet_set_observer(f, gv_on_ct, gv_on_node, g);
+	governing_set_store(g, st, 0);
+	return g;
+}
+
+void
+governing_free(struct governing *g)
+{
+	if (g == NULL)
+		return;
+	fleet_set_observer(g->fleet, NULL, NULL, NULL);
+	for (size_t i = 0; i < g->n; i++)
+		gv_ct_clear(&g->ct[i]);
+	free(g->ct);
+	act_free(g->act);
+	gov_free(g->gov);
+	policy_set_free(g->ps);
+	free(g->policies_path);
+	free(g);
+}
+
+void
+governing_set_conf(struct governing *g, const struct conf *c)
+{
+	/* The governor and actuator take their settings at creation; only
+	 * the cadences and the policy path change on a reload. The rest is
+	 * documented in cgov.conf(5) as needing a restart. */
+	g->procs_interval_ms = c->procs_ms;
+	g->interval_ms = c->interval_ms;
+	g->exit_restore_all = c->exit_restore_all;
+	free(g->policies_path);
+	g->policies_path = xstrdup(c->policies);
+}
+
+void
+governing_set_store(struct governing *g, struct store *st, int64_t now_ms)
+{
+	int r;
+
+	g->st = st;
+	act_set_store(g->act, st);
+	if (st == NULL || g->reconciled)
+		return;
+	g->reconciled = 1;
+	journal_rule_state_clear(st);
+	r = act_reconcile(g->act, now_ms);
+	if (r > 0)
+		log_warnx("%d knob%s changed by a previous cgovd that did not exit cleanly: "
+		    "restoring what the policies no longer want", r, r == 1 ? "" : "s");
+	else if (r < 0)
+		log_warnx("cannot read the journal of a previous cgovd (%s): knobs it left "
+		    "changed are not restored", strerror(-r));
+}
+
+int
+governing_load(const char *path, int cgroup_version, struct policy_set **ret)
+{
+	struct pol_diags d = { 0 };
+	int r;
+
+	*ret = NULL;
+	r = policy_load(path, cgroup_version, &d, ret);
+	for (size_t i = 0; i < d.n; i++) {
+		const struct pol_diag *x = &d.v[i];
+
+		if (x->sev == PS_ERROR)
+			log_err("%s:%d:%d: %s%s%s", x->file, x->line, x->col, x->msg,
+			    x->hint ? "; " : "", x->hint ? x->hint : "");
+		else
+			log_warnx("%s:%d:%d: warning: %s%s%s", x->file, x->line, x->col, x->msg,
+			    x->hint ? "; " : "", x->hint ? x->hint : "");
+	}
+	pol_diags_free(&d);
+	return r;
+}
+
+void
+governing_set_policies(struct governing *g, struct policy_set *ps)
+{
+	gov_set_policies(g->gov, ps);
+	policy_set_free(g->ps);
+	g->ps = ps;
+	for (size_t i = 0; i < g->n; i++)
+		g->ct[i].procs_ms = 0;          /* re-read: matches may change */
+}
+
+static int
+gv_needs_procs(const struct governing *g)
+{
+	return g->ps != NULL && g->ps->n > 0;
+}
+
+static void
+gv_read_procs(struct governing *g, struct gv_ct *c, int64_t now_ms)
+{
+	char **v;
+	size_t n;
+	int r;
+
+	if (c->procs_ms != 0 && now_ms - c->procs_ms < (int64_t)g->procs_interval_ms)
+		return;
+	c->procs_ms = now_ms;
+	r = knob_procs(g->fs, c->path, GOVERNING_MAX_TASKS, &v, &n);
+	if (r < 0) {
+		if (!cgfs_gone(r))
+			log_debug("container %s: cannot read its tasks: %s",
+			    escape_log(0, c->path), strerror(-r));
+		return;
+	}
+	knob_procs_free(c->procs, c->nprocs);
+	c->procs = v;
+	c->nprocs = n;
+	c->procs_known = 1;
+	c->jvm = 0;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i], "java") == 0)
+			c->jvm = 1;
+}
+
+static int
+gv_governed(const struct governing *g, const struct gv_ct *c)
+{
+	for (size_t i = 0; g->ps != NULL && i < g->ps->n; i++)
+		if (policy_match(&g->ps->v[i], c->path, c->runtime,
+		    (const char *const *)c->procs, c->nprocs, c->procs_known))
+			return 1;
+	return 0;
+}
+
+static void
+gv_journal_events(struct governing *g, int64_t now_ms)
+{
+	const struct gov_event *ev;
+	size_t nev;
+	int jr = -1;
+
+	gov_events(g->gov, &ev, &nev);
+	if (nev == 0)
+		return;
+	if (g->st != NULL)
+		jr = journal_begin(g->st);
+	for (size_t i = 0; i < nev; i++) {
+		const struct gov_event *e = &ev[i];
+		struct gv_ct *c = gv_find(g, e->key);
+		const char *path = c != NULL ? c->path : "?";
+
+		if (e->to == GS_ACTIVE || e->to == GS_COOLING || e->from == GS_ACTIVE)
+			log_info("container %s: policy \"%s\" rule \"%s\": %s -> %s%s%s",
+			    escape_log(0, path), e->policy->name, e->rule->name,
+			    gov_state_name(e->from), gov_state_name(e->to),
+			    e->why[0] ? ": " : "", e->why);
+		else
+			log_debug("container %s: policy \"%s\" rule \"%s\": %s -> %s",
+			    escape_log(0, path), e->policy->name, e->rule->name,
+			    gov_state_name(e->from), gov_state_name(e->to));
+		if (jr == 0 && c != NULL && c->cid != 0)
+			journal_rule_state_put(g->st, c->cid, e->policy->name, e->rule->name,
+			    gov_state_name(e->to), e->rung, e->since_ms, e->why);
+	}
+	if (jr == 0 && journal_commit(g->st) < 0)
+		journal_abort(g->st);
+	(void)now_ms;
+}
+
+static void
+gv_heartbeat(struct governing *g, int64_t now_ms, size_t governed, int64_t stopped_ms)
+{
+	struct journal_daemon d = {
+		.pid = getpid(), .started_ms = g->started_ms, .beat_ms = now_ms,
+		.interval_ms = (int64_t)g->interval_ms, .containers = (int64_t)g->n,
+		.governed = (int64_t)governed, .dry_run = g->dry_run,
+		.policies = g->policies_path, .stopped_ms = stopped_ms,
+	};
+
+	if (g->st != NULL)
+		journal_daemon_put(g->st, &d);
+}
+
+/* A swap buffer on a host without swap protects nothing: say so loudly,
+ * once (again if swap comes and goes). */
+static void
+gv_check_swap(struct governing *g, const struct gv_ct *c, const struct gov_want *w, size_t n)
+{
+	double total = g->node_limit[PM_NODE_SWAP_FREE];
+
+	if (total > 0) {
+		g->noswap_warned = 0;
+		return;
+	}
+	if (g->noswap_warned || isnan(total))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (w[i].knob != PK_SWAP_BUFFER || w[i].value <= 0)
+			continue;
+		log_warnx("container %s%s keeps a swap buffer, but this host has no swap to "
+		    "give: under memory pressure it will meet the OOM killer instead "
+		    "(add swap, e.g. zram)", escape_log(0, c->path), c->jvm ? " (a JVM)" : "");
+		g->noswap_warned = 1;
+		return;
+	}
+}
+
+void
+governing_run(struct governing *g, int64_t now_ms)
+{
+	size_t out = 0, governed = 0;
+
+	if (g->started_ms == 0)
+		g->started_ms = now_ms;
+	for (size_t i = 0; i < g->n; i++) {
+		struct gv_ct *c = &g->ct[i];
+		struct gov_ct gc;
+		const struct gov_want *w;
+		size_t nw;
+
+		if (c->seen != g->tick) {        /* gone, or no longer a container */
+			gov_forget(g->gov, c->key);
+			act_forget(g->act, gv_act_key(c));
+			gv_ct_clear(c);
+			continue;
+		}
+		if (out != i)
+			g->ct[out] = *c;
+		c = &g->ct[out++];
+		for (int m = PM_NODE_CPU; m < PM__MAX; m++) {
+			c->m.v[m] = g->node[m];
+			c->m.limit[m] = g->node_limit[m];
+		}
+		if (gv_needs_procs(g))
+			gv_read_procs(g, c, now_ms);
+		c->governed = gv_governed(g, c);
+		governed += c->governed != 0;
+		gc = (struct gov_ct){
+			.key = c->key, .path = c->path, .runtime = c->runtime,
+			.procs = (const char *const *)c->procs, .nprocs = c->nprocs,
+			.procs_known = c->procs_known, .jvm = c->jvm,
+		};
+		act_base(g->act, gv_act_key(c), &c->cur, gc.base);
+		gov_eval(g->gov, &gc, &c->m, now_ms, &w, &nw);
+		gv_check_swap(g, c, w, nw);
+		act_sync(g->act, gv_act_key(c), c->path, c->name, w, nw, now_ms);
+	}
+	g->n = out;
+	g->tick++;
+	gv_journal_events(g, now_ms);
+	gv_heartbeat(g, now_ms, governed, STORE_NULL);
+}
+
+void
+governing_exit(struct governing *g, int64_t now_ms)
+{
+	int r = act_restore_all(g->act, now_ms, g->exit_restore_all);
+
+	if (r > 0)
+		log_info("exit: %d knob%s restored", r, r == 1 ? "" : "s");
+	if (g->st != NULL)
+		journal_rule_state_clear(g->st);
+	gv_heartbeat(g, now_ms, 0, now_ms);
+}

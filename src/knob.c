@@ -1,0 +1,892 @@
+/* knob.c: reading and writing the knobs of knob.h on cgroup v1 and v2. */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "knob.h"
+#include "units.h"
+#include "xmalloc.h"
+
+/* v1 prints an unlimited memory limit as PAGE_COUNTER_MAX pages in bytes
+ * (9223372036854771712 with 4 KiB pages); any value this large is "max". */
+#define KNOB_V1_UNLIMITED	(INT64_C(1) << 62)
+/* The smallest CFS quota the kernel takes is 1 ms. */
+#define KNOB_MIN_QUOTA_US	1000
+/* cgroup.procs grows to this before a container's task list is cut. */
+#define KNOB_PROCS_MAX		(4 * 1024 * 1024)
+/* Rounds of SIGKILL over cgroup.procs on v1: each round catches the tasks
+ * forked while the previous one was signalling. */
+#define KNOB_KILL_ROUNDS	16
+
+/* Where a knob lives: one file per version (NULL: none), in controller
+ * ctrl's hierarchy. The v1 swap buffer is memsw (minus the limit). */
+struct knob_file {
+	enum cg_ctrl ctrl;
+	const char *v1, *v2;
+};
+
+static const struct knob_file knob_files[PK__MAX] = {
+	[PK_MEM_LIMIT] = { CG_MEMORY, "memory.limit_in_bytes", "memory.max" },
+	[PK_MEM_HIGH] = { CG_MEMORY, "memory.soft_limit_in_bytes", "memory.high" },
+	[PK_SWAP_BUFFER] = { CG_MEMORY, "memory.memsw.limit_in_bytes", "memory.swap.max" },
+	[PK_CPU_WEIGHT] = { CG_CPU, "cpu.shares", "cpu.weight" },
+	[PK_CPU_QUOTA] = { CG_CPU, "cpu.cfs_quota_us", "cpu.max" },
+	[PK_IO_RBPS] = { CG_IO, "blkio.throttle.read_bps_device", "io.max" },
+	[PK_IO_WBPS] = { CG_IO, "blkio.throttle.write_bps_device", "io.max" },
+	[PK_IO_RIOPS] = { CG_IO, "blkio.throttle.read_iops_device", "io.max" },
+	[PK_IO_WIOPS] = { CG_IO, "blkio.throttle.write_iops_device", "io.max" },
+	[PK_PIDS_MAX] = { CG_PIDS, "pids.max", "pids.max" },
+	[PK_FREEZE] = { CG_FREEZER, "freezer.state", "cgroup.freeze" },
+	[PK_KILL] = { CG_FREEZER, NULL, "cgroup.kill" },
+};
+
+/* The io.max key of each io knob. */
+static const char *
+knob_io_key(enum pol_knob k)
+{
+	switch (k) {
+	case PK_IO_RBPS:
+		return "rbps";
+	case PK_IO_WBPS:
+		return "wbps";
+	case PK_IO_RIOPS:
+		return "riops";
+	case PK_IO_WIOPS:
+		return "wiops";
+	default:
+		return NULL;
+	}
+}
+
+static int
+knob_is_io(enum pol_knob k)
+{
+	return knob_io_key(k) != NULL;
+}
+
+static int
+knob_version(const struct cgfs *fs, enum pol_knob k)
+{
+	return fs->ctrl[knob_files[k].ctrl].version;
+}
+
+static const char *
+knob_file_name(const struct cgfs *fs, enum pol_knob k)
+{
+	return knob_version(fs, k) == 2 ? knob_files[k].v2 : knob_files[k].v1;
+}
+
+int
+knob_available(const struct cgfs *fs, enum pol_knob k)
+{
+	struct stat sb;
+
+	if ((unsigned)k >= PK__MAX)
+		return 0;
+	if (k == PK_KILL)       /* cgroup.kill, or SIGKILL over cgroup.procs */
+		return fs->ctrl[fs->walk].version != 0;
+	if (knob_version(fs, k) == 0)
+		return 0;
+	/* Swap accounting is optional on v1 (swapaccount=0, or built without
+	 * it); memsw files are then missing everywhere, the root included. */
+	if (k == PK_SWAP_BUFFER && knob_version(fs, k) == 1)
+		return fstatat(fs->ctrl[CG_MEMORY].rootfd, knob_files[k].v1, &sb, 0) == 0;
+	return 1;
+}
+
+/* -ENOENT of a file in an open cgroup directory: the cgroup is gone, or the
+ * file does not exist on this host (cgroup.procs is in every cgroup). */
+static int
+knob_missing(int dirfd)
+{
+	return faccessat(dirfd, "cgroup.procs", F_OK, 0) == 0 ? -ENXIO : -ENOENT;
+}
+
+/* Reads file name of path's directory in controller c into buf. */
+static int
+knob_read_file(const struct cgfs *fs, enum cg_ctrl c, const char *path, const char *name,
+    char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	if ((fd = cgfs_open_dir(fs, c, path)) < 0)
+		return fd;
+	n = cgfs_read_at(fd, name, buf, len);
+	if (n == -ENOENT)
+		n = knob_missing(fd);
+	close(fd);
+	if (n == -EFBIG)
+		return -EIO;
+	return n < 0 ? (int)n : 0;
+}
+
+/* Parses a decimal integer followed by optional white space. */
+static int
+knob_parse_i64(const char *s, int64_t *ret)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (end == s || errno != 0)
+		return -EIO;
+	end += strspn(end, " \t\n");
+	if (*end != '\0')
+		return -EIO;
+	*ret = v;
+	return 0;
+}
+
+/* A limit: "max", -1 (v1 quota) and v1's huge "unlimited" mean POL_MAX. */
+static int
+knob_parse_limit(const char *s, int64_t *ret)
+{
+	int64_t v;
+
+	s += strspn(s, " \t");
+	if (strncmp(s, "max", 3) == 0 && s[3 + strspn(s + 3, " \t\n")] == '\0') {
+		*ret = POL_MAX;
+		return 0;
+	}
+	if (knob_parse_i64(s, &v) < 0 || v < -1)
+		return -EIO;
+	*ret = v == -1 || v >= KNOB_V1_UNLIMITED ? POL_MAX : v;
+	return 0;
+}
+
+static int
+knob_read_limit(const struct cgfs *fs, enum cg_ctrl c, const char *path, const char *name,
+    int64_t *ret)
+{
+	char buf[128];
+	int r;
+
+	if ((r = knob_read_file(fs, c, path, name, buf, sizeof buf)) < 0)
+		return r;
+	return knob_parse_limit(buf, ret);
+}
+
+/* v2 cpu.max: "QUOTA PERIOD" or "max PERIOD". */
+static int
+knob_read_cpu_max(const struct cgfs *fs, const char *path, int64_t *ret_quota,
+    int64_t *ret_period)
+{
+	char buf[128], *sp;
+	int r;
+
+	if ((r = knob_read_file(fs, CG_CPU, path, "cpu.max", buf, sizeof buf)) < 0)
+		return r;
+	if ((sp = strchr(buf, ' ')) == NULL)
+		return -EIO;
+	*sp++ = '\0';
+	if (knob_parse_limit(buf, ret_quota) < 0 || knob_parse_i64(sp, ret_period) < 0 ||
+	    *ret_period <= 0)
+		return -EIO;
+	return 0;
+}
+
+/* Quota and period in microseconds, on either version. */
+static int
+knob_read_quota_us(const struct cgfs *fs, const char *path, int64_t *ret_quota,
+    int64_t *ret_period)
+{
+	int r;
+
+	if (fs->ctrl[CG_CPU].version == 2)
+		return knob_read_cpu_max(fs, path, ret_quota, ret_period);
+	if ((r = knob_read_limit(fs, CG_CPU, path, "cpu.cfs_quota_us", ret_quota)) < 0 ||
+	    (r = knob_read_limit(fs, CG_CPU, path, "cpu.cfs_period_us", ret_period)) < 0)
+		return r;
+	return *ret_period > 0 && *ret_period != POL_MAX ? 0 : -EIO;
+}
+
+/* Parses "MAJ:MIN" at s; returns the length consumed or -EIO. */
+static int
+knob_parse_devnum(const char *s, dev_t *ret)
+{
+	unsigned int maj, min;
+	int n = 0;
+
+	if (sscanf(s, "%u:%u%n", &maj, &min, &n) != 2 || n == 0)
+		return -EIO;
+	*ret = makedev(maj, min);
+	return n;
+}
+
+/* The value of key (io.max) or of the single value (v1) on dev's line of
+ * an io file; a device without a line has no limit. */
+static int
+knob_parse_io(const char *text, dev_t dev, const char *key, int64_t *ret)
+{
+	const char *line, *p;
+	char tok[64];
+	size_t klen = key != NULL ? strlen(key) : 0;
+
+	*ret = POL_MAX;
+	for (line = text; *line != '\0'; line = p + (*p == '\n')) {
+		dev_t d;
+		int n;
+
+		p = line + strcspn(line, "\n");
+		if (p == line)
+			continue;
+		if ((n = knob_parse_devnum(line, &d)) < 0)
+			return -EIO;
+		if (d != dev)
+			continue;
+		line += n;
+		while (line < p) {
+			size_t tlen;
+
+			line += strspn(line, " \t");
+			tlen = strcspn(line, " \t\n");
+			if (tlen == 0)
+				break;
+			if (tlen >= sizeof tok)
+				return -EIO;
+			memcpy(tok, line, tlen);
+			tok[tlen] = '\0';
+			line += tlen;
+			if (key == NULL)
+				return knob_parse_limit(tok, ret);
+			if (strncmp(tok, key, klen) == 0 && tok[klen] == '=')
+				return knob_parse_limit(tok + klen + 1, ret);
+		}
+		return key == NULL ? -EIO : 0;
+	}
+	return 0;
+}
+
+static int
+knob_read_io(const struct cgfs *fs, const char *path, enum pol_knob k, dev_t dev,
+    int64_t *ret)
+{
+	char buf[16384];
+	int r;
+
+	if (dev == 0)
+		return -EINVAL;
+	if ((r = knob_read_file(fs, CG_IO, path, knob_file_name(fs, k), buf, sizeof buf)) < 0)
+		return r;
+	return knob_parse_io(buf, dev, knob_version(fs, k) == 2 ? knob_io_key(k) : NULL, ret);
+}
+
+static int
+knob_read_freeze(const struct cgfs *fs, const char *path, int64_t *ret)
+{
+	char buf[64];
+	int r;
+
+	if ((r = knob_read_file(fs, CG_FREEZER, path, knob_file_name(fs, PK_FREEZE), buf,
+	    sizeof buf)) < 0)
+		return r;
+	if (knob_version(fs, PK_FREEZE) == 2)
+		return knob_parse_i64(buf, ret) == 0 && (*ret == 0 || *ret == 1) ? 0 : -EIO;
+	/* FREEZING is on its way to FROZEN: what was asked is frozen. */
+	if (strcmp(buf, "FROZEN\n") == 0 || strcmp(buf, "FREEZING\n") == 0)
+		*ret = 1;
+	else if (strcmp(buf, "THAWED\n") == 0)
+		*ret = 0;
+	else
+		return -EIO;
+	return 0;
+}
+
+/* v1 limit and memsw; memsw is POL_MAX when unlimited. */
+static int
+knob_read_memsw(const struct cgfs *fs, const char *path, int64_t *ret_limit,
+    int64_t *ret_memsw)
+{
+	int r;
+
+	if ((r = knob_read_limit(fs, CG_MEMORY, path, "memory.memsw.limit_in_bytes",
+	    ret_memsw)) < 0)
+		return r;
+	return knob_read_limit(fs, CG_MEMORY, path, "memory.limit_in_bytes", ret_limit);
+}
+
+int
+knob_read(const struct cgfs *fs, const char *path, enum pol_knob k, dev_t dev, int64_t *ret)
+{
+	int64_t a, b;
+	int r;
+
+	if ((unsigned)k >= PK__MAX || k == PK_KILL)
+		return -EINVAL;
+	if (knob_version(fs, k) == 0)
+		return -ENXIO;
+	if (knob_is_io(k))
+		return knob_read_io(fs, path, k, dev, ret);
+	switch (k) {
+	case PK_SWAP_BUFFER:
+		if (knob_version(fs, k) == 2)
+			break;
+		if ((r = knob_read_memsw(fs, path, &a, &b)) < 0)
+			return r;
+		/* The kernel keeps memsw >= limit; an unlimited limit leaves
+		 * memsw unlimited too. */
+		*ret = b == POL_MAX ? POL_MAX : b >= a ? b - a : 0;
+		return 0;
+	case PK_CPU_WEIGHT:
+		if ((r = knob_read_limit(fs, CG_CPU, path, knob_file_name(fs, k), &a)) < 0)
+			return r;
+		if (a == POL_MAX || a <= 0)
+			return -EIO;
+		*ret = knob_version(fs, k) == 2 ? (int64_t)units_weight_to_shares((uint64_t)a) : a;
+		return 0;
+	case PK_CPU_QUOTA:
+		if ((r = knob_read_quota_us(fs, path, &a, &b)) < 0)
+			return r;
+		/* Nearest millicore: 33333/100000 reads 333. */
+		*ret = a == POL_MAX ? POL_MAX : (a * 1000 + b / 2) / b;
+		return 0;
+	case PK_FREEZE:
+		return knob_read_freeze(fs, path, ret);
+	default:
+		break;
+	}
+	return knob_read_limit(fs, knob_files[k].ctrl, path, knob_file_name(fs, k), ret);
+}
+
+/* --- writes ------------------------------------------------------------------ */
+
+/* How knob k's file spells "no limit": "max" on v2 and in v1's pids.max,
+ * "-1" in the other v1 files. */
+static const char *
+knob_unlimited(const struct cgfs *fs, enum pol_knob k)
+{
+	return knob_version(fs, k) == 2 || k == PK_PIDS_MAX ? "max" : "-1";
+}
+
+static void
+knob_limit_text(const struct cgfs *fs, enum pol_knob k, int64_t v, char *buf, size_t len)
+{
+	if (v == POL_MAX)
+		snprintf(buf, len, "%s", knob_unlimited(fs, k));
+	else
+		snprintf(buf, len, "%" PRId64, v);
+}
+
+static int
+knob_write_limit(const struct cgfs *fs, enum pol_knob k, const char *path, const char *file,
+    int64_t v)
+{
+	char text[32];
+
+	knob_limit_text(fs, k, v, text, sizeof text);
+	return cgfs_write(fs, knob_files[k].ctrl, path, file, text);
+}
+
+/* memsw = limit + buffer, unlimited when either is (or the sum would be). */
+static int64_t
+knob_memsw_sum(int64_t limit, int64_t buffer)
+{
+	if (limit == POL_MAX || buffer == POL_MAX || buffer >= KNOB_V1_UNLIMITED - limit)
+		return POL_MAX;
+	return limit + buffer;
+}
+
+/* v1: the kernel refuses memsw < limit (EINVAL) at every step, so a raise
+ * writes memsw first and a lowering writes the limit first; the buffer
+ * (memsw - limit) is kept. Without swap accounting, or with an unlimited
+ * buffer, the limit alone is written. */
+static int
+knob_write_v1_limit(const struct cgfs *fs, const char *path, int64_t v)
+{
+	const char *lf = "memory.limit_in_bytes", *sf = "memory.memsw.limit_in_bytes";
+	int64_t limit, memsw, to;
+	int r;
+
+	r = knob_read_memsw(fs, path, &limit, &memsw);
+	if (r == -ENXIO || (r == 0 && memsw == POL_MAX))
+		return knob_write_limit(fs, PK_MEM_LIMIT, path, lf, v);
+	if (r < 0)
+		return r;
+	to = knob_memsw_sum(v, memsw - limit);
+	if (v == POL_MAX || v > limit) {
+		if ((r = knob_write_limit(fs, PK_MEM_LIMIT, path, sf, to)) < 0)
+			return r;
+		return knob_write_limit(fs, PK_MEM_LIMIT, path, lf, v);
+	}
+	if ((r = knob_write_limit(fs, PK_MEM_LIMIT, path, lf, v)) < 0)
+		return r;
+	return knob_write_limit(fs, PK_MEM_LIMIT, path, sf, to);
+}
+
+static int
+knob_write_v1_buffer(const struct cgfs *fs, const char *path, int64_t v)
+{
+	int64_t limit, memsw;
+	int r;
+
+	if ((r = knob_read_memsw(fs, path, &limit, &memsw)) < 0)
+		return r;
+	return knob_write_limit(fs, PK_SWAP_BUFFER, path, "memory.memsw.limit_in_bytes",
+	    knob_memsw_sum(limit, v));
+}
+
+/* The period is kept; the quota is at least the kernel's 1 ms. */
+static int
+knob_write_quota(const struct cgfs *fs, const char *path, int64_t mc)
+{
+	int64_t quota, period, us;
+	char text[64];
+	int r;
+
+	if ((r = knob_read_quota_us(fs, path, &quota, &period)) < 0)
+		return r;
+	if (mc != POL_MAX) {
+		us = mc > INT64_MAX / period ? INT64_MAX / 1000 : mc * period / 1000;
+		if (us < KNOB_MIN_QUOTA_US)
+			us = KNOB_MIN_QUOTA_US;
+	} else
+		us = POL_MAX;
+	if (fs->ctrl[CG_CPU].version == 1)
+		return knob_write_limit(fs, PK_CPU_QUOTA, path, "cpu.cfs_quota_us", us);
+	knob_limit_text(fs, PK_CPU_QUOTA, us, text, sizeof text);
+	snprintf(text + strlen(text), sizeof text - strlen(text), " %" PRId64, period);
+	return cgfs_write(fs, CG_CPU, path, "cpu.max", text);
+}
+
+/* "MAJ:MIN N" on v1, where 0 removes the rule; "MAJ:MIN key=N|max" on v2.
+ * A limit of 0 is refused: v1 would read it as "no limit". */
+static int
+knob_write_io(const struct cgfs *fs, const char *path, enum pol_knob k, dev_t dev,
+    int64_t v)
+{
+	char text[96], num[32];
+
+	if (dev == 0 || v <= 0)
+		return -EINVAL;
+	if (knob_version(fs, k) == 2) {
+		knob_limit_text(fs, k, v, num, sizeof num);
+		snprintf(text, sizeof text, "%u:%u %s=%s", major(dev), minor(dev),
+		    knob_io_key(k), num);
+	} else
+		snprintf(text, sizeof text, "%u:%u %" PRId64, major(dev), minor(dev),
+		    v == POL_MAX ? 0 : v);
+	return cgfs_write(fs, CG_IO, path, knob_file_name(fs, k), text);
+}
+
+int
+knob_write(const struct cgfs *fs, const char *path, enum pol_knob k, dev_t dev,
+    int64_t value)
+{
+	int version;
+
+	if ((unsigned)k >= PK__MAX || k == PK_KILL || (value < 0 && value != POL_MAX))
+		return -EINVAL;
+	if ((version = knob_version(fs, k)) == 0)
+		return -ENXIO;
+	if (knob_is_io(k))
+		return knob_write_io(fs, path, k, dev, value);
+	switch (k) {
+	case PK_MEM_LIMIT:
+		if (version == 1)
+			return knob_write_v1_limit(fs, path, value);
+		break;
+	case PK_SWAP_BUFFER:
+		if (version == 1)
+			return knob_write_v1_buffer(fs, path, value);
+		break;
+	case PK_CPU_WEIGHT:
+		if (value == POL_MAX || value == 0)
+			return -EINVAL;
+		if (version == 2)
+			value = (int64_t)units_shares_to_weight((uint64_t)value);
+		break;
+	case PK_CPU_QUOTA:
+		return value == 0 ? -EINVAL : knob_write_quota(fs, path, value);
+	case PK_FREEZE:
+		if (value != 0 && value != 1)
+			return -EINVAL;
+		return cgfs_write(fs, CG_FREEZER, path, knob_file_name(fs, k),
+		    version == 2 ? (value ? "1" : "0") : (value ? "FROZEN" : "THAWED"));
+	default:
+		break;
+	}
+	return knob_write_limit(fs, k, path, knob_file_name(fs, k), value);
+}
+
+/* --- tasks ------------------------------------------------------------------------ */
+
+static int
+knob_pid_cmp(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The pids of a container's cgroup.procs (hierarchy fs->walk), sorted and
+ * deduplicated (v1 promises neither). The read grows its buffer for big
+ * containers up to KNOB_PROCS_MAX; past it the list is cut at the last
+ * whole line. *ret is malloc'd (NULL when empty). */
+static int
+knob_pids(const struct cgfs *fs, const char *path, pid_t **ret, size_t *ret_n)
+{
+	size_t len = 4096, n = 0;
+	pid_t *v = NULL;
+	char *buf, *p, *end;
+	ssize_t r;
+	int fd;
+
+	if ((fd = cgfs_open_dir(fs, fs->walk, path)) < 0)
+		return fd;
+	for (;;) {
+		buf = xmalloc(len);
+		r = cgfs_read_at(fd, "cgroup.procs", buf, len);
+		if (r != -EFBIG || len >= KNOB_PROCS_MAX)
+			break;
+		free(buf);
+		len *= 4;
+	}
+	close(fd);
+	if (r == -EFBIG && (p = strrchr(buf, '\n')) != NULL)
+		p[1] = '\0';
+	else if (r < 0) {
+		free(buf);
+		return (int)r;
+	}
+	for (p = buf; *p != '\0'; p = end + (*end != '\0')) {
+		long pid = strtol(p, &end, 10);
+
+		if (end == p || (*end != '\n' && *end != '\0'))
+			break;
+		if (pid <= 0 || pid > INT32_MAX)
+			continue;
+		v = xreallocarray(v, n + 1, sizeof *v);
+		v[n++] = (pid_t)pid;
+	}
+	free(buf);
+	if (n > 0)
+		qsort(v, n, sizeof *v, knob_pid_cmp);
+	*ret_n = 0;
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || v[i] != v[i - 1])
+			v[(*ret_n)++] = v[i];
+	*ret = v;
+	return 0;
+}
+
+/* v1 (and v2 without cgroup.kill): SIGKILL each task of cgroup.procs, then
+ * again for the tasks that appeared meanwhile (forked by a dying parent),
+ * until a round finds none new or the rounds run out. A pid is signalled
+ * once; one that exits first (ESRCH) is not counted. */
+static int
+knob_kill_procs(const struct cgfs *fs, const char *path)
+{
+	pid_t *seen = NULL;
+	size_t nseen = 0;
+	int round, killed = 0, r = 0;
+
+	for (round = 0; round < KNOB_KILL_ROUNDS; round++) {
+		size_t before = nseen, n;
+		pid_t *pids;
+
+		if ((r = knob_pids(fs, path, &pids, &n)) < 0)
+			break;
+		for (size_t i = 0; i < n; i++) {
+			if (before > 0 && bsearch(&pids[i], seen, before, sizeof *seen,
+			    knob_pid_cmp) != NULL)
+				continue;
+			seen = xreallocarray(seen, nseen + 1, sizeof *seen);
+			seen[nseen++] = pids[i];
+			if (kill(pids[i], SIGKILL) == 0)
+				killed++;
+		}
+		free(pids);
+		if (nseen == before)
+			break;
+		qsort(seen, nseen, sizeof *seen, knob_pid_cmp);
+	}
+	free(seen);
+	/* Gone after some kills: the container died with its tasks. */
+	return r < 0 && !(cgfs_gone(r) && killed > 0) ? r : killed;
+}
+
+int
+knob_kill(const struct cgfs *fs, const char *path)
+{
+	int r;
+
+	/* cgroup.kill where the container's tasks live in the v2 hierarchy. */
+	if (fs->ctrl[fs->walk].version == 2 && fs->ctrl[CG_FREEZER].version == 2) {
+		r = cgfs_write(fs, CG_FREEZER, path, "cgroup.kill", "1");
+		if (r != -ENXIO)        /* kernels before 5.14 have no cgroup.kill */
+			return r < 0 ? r : 1;
+	}
+	if (fs->ctrl[fs->walk].version == 0)
+		return -ENXIO;
+	return knob_kill_procs(fs, path);
+}
+
+/* Adds name to v (deduplicated); empty names are skipped. */
+static void
+knob_procs_add(char ***v, size_t *n, const char *name)
+{
+	if (*name == '\0')
+		return;
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*v)[i], name) == 0)
+			return;
+	*v = xreallocarray(*v, *n + 1, sizeof **v);
+	(*v)[(*n)++] = xstrdup(name);
+}
+
+/* The basename of /proc/PID/exe into buf ("" when unreadable). The kernel
+ * marks a replaced binary "PATH (deleted)": a JVM upgraded under a running
+ * tenant is still "java". */
+static void
+knob_exe_name(const struct cgfs *fs, pid_t pid, char *buf, size_t len)
+{
+	static const char deleted[] = " (deleted)";
+	char link[64], target[4096], *base;
+	size_t tl;
+	ssize_t n;
+
+	snprintf(link, sizeof link, "%s/%d/exe", fs->proc_dir, (int)pid);
+	buf[0] = '\0';
+	if ((n = readlink(link, target, sizeof target - 1)) <= 0)
+		return;
+	target[n] = '\0';
+	tl = (size_t)n;
+	if (tl > sizeof deleted - 1 && strcmp(target + tl - (sizeof deleted - 1), deleted) == 0)
+		target[tl - (sizeof deleted - 1)] = '\0';
+	base = strrchr(target, '/');
+	snprintf(buf, len, "%s", base != NULL ? base + 1 : target);
+}
+
+int
+knob_procs(const struct cgfs *fs, const char *path, size_t max_tasks, char ***ret,
+    size_t *ret_n)
+{
+	char **v = NULL, name[4096];
+	size_t n = 0, npids;
+	pid_t *pids;
+	int r;
+
+	*ret = NULL;
+	*ret_n = 0;
+	if (fs->ctrl[fs->walk].version == 0)
+		return -ENXIO;
+	if ((r = knob_pids(fs, path, &pids, &npids)) < 0)
+		return r;
+	for (size_t i = 0; i < npids && i < max_tasks; i++) {
+		char comm[64];
+		ssize_t len;
+
+		/* A task that exits meanwhile (ENOENT, ESRCH) or that may
+		 * not be looked at (EACCES) is skipped. */
+		snprintf(comm, sizeof comm, "%d/comm", (int)pids[i]);
+		len = cgfs_read_proc(fs, comm, name, sizeof name);
+		if (len > 0 && name[len - 1] == '\n')
+			name[len - 1] = '\0';
+		if (len > 0)
+			knob_procs_add(&v, &n, name);
+		knob_exe_name(fs, pids[i], name, sizeof name);
+		knob_procs_add(&v, &n, name);
+	}
+	free(pids);
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+void
+knob_procs_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* --- formatting ---------------------------------------------------------------------- */
+
+/* Millicores as "1 core", "1.5 cores", "0.25 cores". */
+static void
+knob_format_cores(int64_t mc, char *buf, size_t len)
+{
+	char frac[8];
+	int64_t whole = mc / 1000, rest = mc % 1000;
+
+	if (rest == 0) {
+		snprintf(buf, len, "%" PRId64 " core%s", whole, whole == 1 ? "" : "s");
+		return;
+	}
+	snprintf(frac, sizeof frac, "%03d", (int)rest);
+	for (size_t i = strlen(frac); i > 0 && frac[i - 1] == '0'; i--)
+		frac[i - 1] = '\0';
+	snprintf(buf, len, "%" PRId64 ".%s cores", whole, frac);
+}
+
+void
+knob_format(enum pol_knob k, int64_t value, char *buf, size_t len)
+{
+	char size[32];
+
+	if (len == 0)
+		return;
+	if (k == PK_KILL) {
+		snprintf(buf, len, "kill");
+		return;
+	}
+	if (value == POL_MAX) {
+		snprintf(buf, len, "max");
+		return;
+	}
+	if (value < 0) {
+		snprintf(buf, len, "unknown");
+		return;
+	}
+	switch (k) {
+	case PK_MEM_LIMIT:
+	case PK_MEM_HIGH:
+	case PK_SWAP_BUFFER:
+		units_format_size((uint64_t)value, buf, len);
+		break;
+	case PK_CPU_QUOTA:
+		knob_format_cores(value, buf, len);
+		break;
+	case PK_IO_RBPS:
+	case PK_IO_WBPS:
+		units_format_size((uint64_t)value, size, sizeof size);
+		snprintf(buf, len, "%s/s", size);
+		break;
+	case PK_IO_RIOPS:
+	case PK_IO_WIOPS:
+		snprintf(buf, len, "%" PRId64 " iops", value);
+		break;
+	case PK_FREEZE:
+		snprintf(buf, len, "%s", value ? "frozen" : "thawed");
+		break;
+	default:
+		snprintf(buf, len, "%" PRId64, value);
+		break;
+	}
+}
+
+/* --- devices ------------------------------------------------------------------------- */
+
+/* Reads a sysfs "MAJ:MIN\n" file. */
+static int
+knob_sysfs_dev(const char *file, dev_t *ret)
+{
+	char buf[64];
+	ssize_t n;
+
+	if ((n = cgfs_read_at(AT_FDCWD, file, buf, sizeof buf)) < 0)
+		return (int)n;
+	return knob_parse_devnum(buf, ret) < 0 ? -EIO : 0;
+}
+
+/* A partition's whole disk: /sys/dev/block/M:m links to .../sda/sda1,
+ * whose parent directory is the disk. */
+static int
+knob_whole_disk(dev_t dev, dev_t *ret)
+{
+	char dir[64], file[96];
+	struct stat sb;
+
+	snprintf(dir, sizeof dir, "/sys/dev/block/%u:%u", major(dev), minor(dev));
+	if (stat(dir, &sb) < 0)
+		return -ENOENT;
+	snprintf(file, sizeof file, "%s/partition", dir);
+	if (stat(file, &sb) < 0) {
+		*ret = dev;
+		return 0;
+	}
+	snprintf(file, sizeof file, "%s/../dev", dir);
+	return knob_sysfs_dev(file, ret);
+}
+
+/* Is spec exactly "MAJ:MIN"? */
+static int
+knob_spec_devnum(const char *spec, dev_t *ret)
+{
+	int n = knob_parse_devnum(spec, ret);
+
+	return n > 0 && spec[n] == '\0';
+}
+
+int
+knob_dev_resolve(const char *spec, dev_t *ret)
+{
+	char file[512];
+	struct stat sb;
+	dev_t dev;
+	int r;
+
+	if (spec == NULL || *spec == '\0')
+		return -ENOENT;
+	if (spec[0] == '/') {
+		if (stat(spec, &sb) < 0)
+			return -errno;
+		if (!S_ISBLK(sb.st_mode))
+			return -ENOTBLK;
+		dev = sb.st_rdev;
+	} else if (!knob_spec_devnum(spec, &dev)) {
+		/* A kernel device name: no path may sneak in. */
+		if (strchr(spec, '/') != NULL || strcmp(spec, ".") == 0 ||
+		    strcmp(spec, "..") == 0 || strlen(spec) > 255)
+			return -ENOENT;
+		snprintf(file, sizeof file, "/sys/class/block/%s/dev", spec);
+		if ((r = knob_sysfs_dev(file, &dev)) < 0)
+			return r;
+	}
+	return knob_whole_disk(dev, ret);
+}
+
+static int
+knob_dev_cmp(const void *a, const void *b)
+{
+	dev_t x = *(const dev_t *)a, y = *(const dev_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+size_t
+knob_dev_all(dev_t *ret, size_t max)
+{
+	struct dirent *de;
+	dev_t *all = NULL;
+	size_t n = 0;
+	DIR *d;
+
+	if ((d = opendir("/sys/block")) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		char file[300];
+		dev_t dev;
+
+		if (de->d_name[0] == '.' || strncmp(de->d_name, "loop", 4) == 0 ||
+		    strncmp(de->d_name, "ram", 3) == 0 || strncmp(de->d_name, "zram", 4) == 0)
+			continue;
+		snprintf(file, sizeof file, "/sys/block/%s/dev", de->d_name);
+		if (knob_sysfs_dev(file, &dev) < 0)
+			continue;
+		all = xreallocarray(all, n + 1, sizeof *all);
+		all[n++] = dev;
+	}
+	closedir(d);
+	/* In MAJ:MIN order, so the caller's first max are always the same. */
+	if (n > 0)
+		qsort(all, n, sizeof *all, knob_dev_cmp);
+	for (size_t i = 0; i < n && i < max; i++)
+		ret[i] = all[i];
+	free(all);
+	return n;
+}

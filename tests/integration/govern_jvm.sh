@@ -1,0 +1,103 @@
+#!/bin/bash
+# A container running a real JVM (Debian's openjdk) keeps a swap buffer:
+# v1 memsw = limit + buffer, v2 memory.swap.max = buffer. A policy's buffer
+# is applied; a JVM under a policy that sets none gets the configured
+# default; when something else takes the swap away, cgovd puts it back; a
+# container without a JVM is not touched by a `match process "java"` policy.
+. "$(dirname "$0")/../lib/sandbox.sh"
+sb_init
+need java
+need jq
+DB="$SB_TMP/cgov.db"
+POL="$SB_TMP/policies"
+CONF="$SB_TMP/cgov.conf"
+mkdir -p "$POL"
+sb_mk jvm1
+sb_mk jvm2
+sb_mk plain
+M=$((1024 * 1024))
+
+if [ "$SB_VERSION" = 1 ]; then
+	sb_file jvm1 memory.memsw.limit_in_bytes >/dev/null || skip "no swap accounting (memsw)"
+	limit() { cat "$(sb_file "$1" memory.limit_in_bytes)"; }
+	swapbuf() { echo $(( $(cat "$(sb_file "$1" memory.memsw.limit_in_bytes)") - $(limit "$1") )); }
+	take_swap() { cat "$(sb_file "$1" memory.limit_in_bytes)" > "$(sb_file "$1" memory.memsw.limit_in_bytes)"; }
+else
+	sb_file jvm1 memory.swap.max >/dev/null || skip "no memory.swap.max"
+	limit() { cat "$(sb_file "$1" memory.max)"; }
+	swapbuf() { cat "$(sb_file "$1" memory.swap.max)"; }
+	take_swap() { echo 0 > "$(sb_file "$1" memory.swap.max)"; }
+fi
+PLAIN_LIMIT=$(limit plain)
+
+cat > "$SB_TMP/Idle.java" <<'EOF'
+public class Idle {
+	public static void main(String[] args) throws Exception {
+		System.out.println("ready");
+		Thread.sleep(Long.MAX_VALUE);
+	}
+}
+EOF
+cat > "$POL/20-jvm.policy" <<EOF
+# JVM tenants: a 256M limit and 128M of swap they always keep.
+policy "jvm" {
+    match cgroup "$SB_BASE/jvm1" "$SB_BASE/plain"
+    match process "java"
+    cooldown 2s
+    memory limit 256M
+    memory swap-buffer 128M
+}
+# jvm2 gets a limit but names no buffer: the JVM default applies.
+policy "jvm2" {
+    match cgroup "$SB_BASE/jvm2"
+    priority 10
+    memory limit 200M
+}
+EOF
+cat > "$CONF" <<EOF
+jvm-swap-buffer = 64M
+process-interval = 1s
+EOF
+
+for c in jvm1 jvm2; do
+	sb_run $c "$SB_TMP/$c.out" java -Xmx32m -Xss512k -XX:TieredStopAtLevel=1 \
+		-XX:+UseSerialGC "$SB_TMP/Idle.java"
+	eval "${c}_PID=\$SB_LAST_PID"
+done
+sb_run plain "$SB_TMP/plain.out" sleep 600
+for c in jvm1 jvm2; do
+	wait_until 60 'grep -q ready "$SB_TMP/'$c'.out"' || fail "$c: java did not start: $(cat "$SB_TMP/$c.out")"
+done
+[ "$(cat /proc/$jvm1_PID/comm)" = java ] || fail "the JVM's comm is $(cat /proc/$jvm1_PID/comm)"
+
+DAEMON_LOG="$SB_TMP/cgovd.log"
+"$CGOVD" --foreground -v --config "$CONF" --policies "$POL" --db "$DB" \
+	--interval 500ms --rescan-interval 500ms --containers "$SB_BASE/*" > "$DAEMON_LOG" 2>&1 &
+DAEMON_PID=$!
+
+wait_until 15 'test "$(swapbuf jvm1)" = $((128 * M))' || fail "jvm1 swap buffer $(swapbuf jvm1)"
+[ "$(limit jvm1)" = $((256 * M)) ] || fail "jvm1 limit $(limit jvm1)"
+pass "jvm1: limit 256M, swap buffer 128M (kernel files)"
+wait_until 15 'test "$(swapbuf jvm2)" = $((64 * M))' || fail "jvm2 swap buffer $(swapbuf jvm2), want the 64M default"
+[ "$(limit jvm2)" = $((200 * M)) ] || fail "jvm2 limit $(limit jvm2)"
+pass "jvm2: limit 200M and the default 64M buffer"
+[ "$(limit plain)" = "$PLAIN_LIMIT" ] || fail "the container without a JVM was changed"
+
+# Something else takes jvm1's swap away: cgovd re-asserts the buffer.
+take_swap jvm1
+wait_until 15 'test "$(swapbuf jvm1)" = $((128 * M))' || fail "swap buffer not re-asserted ($(swapbuf jvm1))"
+grep -q "swap-buffer.*behind cgov's back" "$DAEMON_LOG" || fail "the drift was not logged"
+"$CGOV" --db "$DB" actions --format json |
+	jq -e '[.actions[] | select(.kind == "reassert" and .knob == "memory swap-buffer")] | length >= 1' \
+	>/dev/null || fail "no reassert row in the journal"
+pass "swap taken behind cgov's back was re-asserted and journaled"
+
+if [ "$(awk 'NR > 1' /proc/swaps | wc -l)" = 0 ]; then
+	grep -q "no swap" "$DAEMON_LOG" || fail "no warning that the host has no swap to give"
+	pass "warned that the host has no swap"
+fi
+
+# A clean exit keeps static limits (exit-restore rules), so the JVM keeps its swap.
+kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID"; DAEMON_PID=""
+[ "$(swapbuf jvm1)" = $((128 * M)) ] || fail "exit took the swap buffer away"
+pass "clean exit kept the static limits"

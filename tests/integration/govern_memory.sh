@@ -1,0 +1,82 @@
+#!/bin/bash
+# OOM avoidance on the real kernel: an allocation storm crossing 50% of its
+# memory limit gets `memory high 45% of limit`. On cgroup v2 that is
+# memory.high; on v1 it is the fallback: memory.soft_limit_in_bytes plus a
+# CPU quota (v1-high-cpu) that slows the allocating task. Either way the
+# storm's pace, measured from the kernel's usage counter, drops by at least
+# half, nothing is OOM-killed, and everything is restored when it ends.
+. "$(dirname "$0")/../lib/sandbox.sh"
+sb_init
+DB="$SB_TMP/cgov.db"
+POL="$SB_TMP/policies"
+mkdir -p "$POL"
+sb_mk storm
+M=$((1024 * 1024))
+
+if [ "$SB_VERSION" = 1 ]; then
+	USAGE=$(sb_file storm memory.usage_in_bytes)
+	HIGH=$(sb_file storm memory.soft_limit_in_bytes)
+	QUOTA=$(sb_file storm cpu.cfs_quota_us) || skip "no CPU quota"
+	OOMK() { awk '$1 == "oom_kill" { print $2 }' "$(sb_file storm memory.oom_control)"; }
+	high() { v=$(cat "$HIGH"); [ "$v" -ge $((1 << 62)) ] && echo max || echo "$v"; }
+else
+	USAGE=$(sb_file storm memory.current)
+	HIGH=$(sb_file storm memory.high)
+	QUOTA=$(sb_file storm cpu.max)
+	OOMK() { awk '$1 == "oom_kill" { print $2 }' "$(sb_file storm memory.events)"; }
+	high() { cat "$HIGH"; }
+fi
+quota() { cut -d' ' -f1 "$QUOTA"; }
+ORIG_HIGH=$(high)
+ORIG_QUOTA=$(quota)
+[ "$ORIG_HIGH" = max ] || skip "the sandbox already has a memory high/soft limit"
+OOM0=$(OOMK)
+
+cat > "$POL/10-storm.policy" <<EOF
+policy "storm" {
+    match cgroup "$SB_BASE/*"
+    memory limit 400M
+    cooldown 1s
+    rule "allocation-storm" {
+        when memory > 50% of limit
+        do memory high 45% of limit
+        until memory < 25% of limit for 1s
+    }
+}
+EOF
+DAEMON_LOG="$SB_TMP/cgovd.log"
+"$CGOVD" --foreground -v --config /dev/null --policies "$POL" --db "$DB" \
+	--interval 500ms --rescan-interval 500ms --containers "$SB_BASE/*" > "$DAEMON_LOG" 2>&1 &
+DAEMON_PID=$!
+wait_until 15 'test "$(cat "$(sb_file storm memory.limit_in_bytes || sb_file storm memory.max)")" = $((400 * M))' ||
+	fail "static memory limit not applied"
+
+# The storm's free pace, from the kernel's counter, below the threshold.
+sb_run storm "$SB_TMP/storm.out" "$HOG" grow $((300 * M))
+STORM_PID=$SB_LAST_PID
+wait_until 10 'grep -q ready "$SB_TMP/storm.out"' || fail "storm not ready"
+u0=$(cat "$USAGE"); t0=$(date +%s%N)
+wait_until 20 'test "$(cat "$USAGE")" -gt $((150 * M))' || fail "the storm does not grow"
+u1=$(cat "$USAGE"); t1=$(date +%s%N)
+free_rate=$(( (u1 - u0) * 1000 / ((t1 - t0) / 1000000) ))
+
+wait_until 20 'test "$(high)" = $((180 * M))' || fail "memory high not set ($(high))"
+if [ "$SB_VERSION" = 1 ]; then
+	want=$(( $(cat "$(sb_file storm cpu.cfs_period_us)") / 4 ))
+	wait_until 5 'test "$(quota)" = "$want"' || fail "v1 fallback: CPU quota $(quota), want $want"
+fi
+# Its pace under the throttle, over a 3 s measurement window.
+u2=$(cat "$USAGE"); t2=$(date +%s%N)
+sleep 3
+u3=$(cat "$USAGE"); t3=$(date +%s%N)
+slow_rate=$(( (u3 - u2) * 1000 / ((t3 - t2) / 1000000) ))
+[ "$slow_rate" -le $((free_rate / 2)) ] ||
+	fail "the storm went from $free_rate to $slow_rate bytes/s: not slowed by half"
+kill -0 "$STORM_PID" || fail "the storm died"
+[ "$(OOMK)" = "$OOM0" ] || fail "the OOM killer fired"
+pass "v$SB_VERSION: storm slowed from $((free_rate / M)) MiB/s to $((slow_rate / M)) MiB/s, no OOM kill"
+
+kill -KILL "$STORM_PID"; wait "$STORM_PID" 2>/dev/null
+wait_until 15 'test "$(high)" = max' || fail "memory high not restored ($(high))"
+wait_until 5 'test "$(quota)" = "$ORIG_QUOTA"' || fail "CPU quota not restored ($(quota))"
+pass "memory high (and the v1 CPU quota) restored after the storm"
