@@ -109,7 +109,10 @@ main(int argc, char **argv)
 			char **sub = argv + optind;
 			int subc = argc - optind;
 
-			optind = 1;     /* the command parses its own argv */
+			/* The command parses its own argv. 0, not 1: glibc then
+			 * starts afresh, so options may follow arguments again
+			 * (the "+" of the top level is not inherited). */
+			optind = 0;
 			return commands[i].fn(&ctx, subc, sub);
 		}
 	}

@@ -56,7 +56,9 @@ explain_find(struct store *st, const char *arg, struct explain_ct *ret)
 	size_t n, names = 0;
 	int r;
 
-	if ((r = store_query_containers(st, &v, &n)) < 0)
+	if (st == NULL)
+		n = 0, v = NULL;
+	else if ((r = store_query_containers(st, &v, &n)) < 0)
 		return r;
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(v[i].path, arg) == 0) {
@@ -117,13 +119,14 @@ explain_procs(struct explain_ct *c)
 static const char *
 explain_mismatch(const struct policy *p, const struct explain_ct *c)
 {
-	const char *none[] = { NULL };
+	struct policy paths = *p;       /* the same policy, processes aside */
 
-	if (policy_match(p, c->path, c->runtime, none, 0, 1) == 0 && p->nprocesses == 0)
+	paths.nprocesses = 0;
+	if (!policy_match(&paths, c->path, c->runtime, NULL, 0, 1))
 		return "no: cgroup or runtime";
-	if (p->nprocesses > 0 && !c->procs_known)
+	if (!c->procs_known)
 		return "no: its processes cannot be read";
-	return p->nprocesses > 0 ? "no: no such process" : "no";
+	return "no: no such process";
 }
 
 static void
@@ -235,7 +238,7 @@ cmd_policy_explain(struct cmd_ctx *ctx, int argc, char **argv)
 	size_t ninforce = 0, nrs = 0;
 	int ch, r, rc = CMD_FAILURE;
 
-	optind = 1;
+	optind = 0;                     /* a fresh scan of our own argv */
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'P':
@@ -259,11 +262,18 @@ cmd_policy_explain(struct cmd_ctx *ctx, int argc, char **argv)
 		free(policies);
 		return CMD_USAGE;
 	}
-	if ((st = cmd_open_store(ctx)) == NULL) {
-		free(policies);
-		return CMD_FAILURE;
+	/* Without a history a path can still be explained (no rule states). */
+	if (store_open(ctx->db, STORE_RDONLY, &st) < 0) {
+		st = NULL;
+		if (argv[optind][0] != '/') {
+			fprintf(stderr, "cgov: policy explain: cannot open %s to find \"%s\": give "
+			    "the container's cgroup path\n", ctx->db, escape_log(0, argv[optind]));
+			free(policies);
+			return CMD_FAILURE;
+		}
 	}
-	if (policies == NULL && journal_daemon_get(st, &jd) == 0 && jd.policies != NULL)
+	if (policies == NULL && st != NULL && journal_daemon_get(st, &jd) == 0 &&
+	    jd.policies != NULL)
 		policies = xstrdup(jd.policies);
 	if (policies == NULL)
 		policies = xstrdup(CGOV_SYSCONFDIR "/policies.d");
@@ -283,7 +293,7 @@ cmd_policy_explain(struct cmd_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	explain_procs(&c);
-	if (c.cid != 0) {
+	if (c.cid != 0 && st != NULL) {
 		jf.container = c.path;
 		journal_action_query(st, &jf, &inforce, &ninforce);
 		journal_rule_state_list(st, c.path, &rs, &nrs);

@@ -315,7 +315,7 @@ governing_load(const char *path, int cgroup_version, struct policy_set **ret)
 			log_err("%s:%d:%d: %s%s%s", x->file, x->line, x->col, x->msg,
 			    x->hint ? "; " : "", x->hint ? x->hint : "");
 		else
-			log_warnx("%s:%d:%d: warning: %s%s%s", x->file, x->line, x->col, x->msg,
+			log_warnx("%s:%d:%d: %s%s%s", x->file, x->line, x->col, x->msg,
 			    x->hint ? "; " : "", x->hint ? x->hint : "");
 	}
 	pol_diags_free(&d);

@@ -70,6 +70,69 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 #ifdef FUZZ_REPLAY_MAIN
 static size_t replay_files, replay_inputs;
 
+/* A short fuzz run without libFuzzer, for make check: mutants of each seed
+ * from a fixed-seed xorshift (reproducible), each byte-flipped, spliced
+ * with a grammar token, or with a span deleted or doubled. */
+#define REPLAY_MUTANTS 300
+
+static uint64_t replay_rng = 0x9e3779b97f4a7c15ULL;
+
+static size_t
+replay_rand(size_t n)
+{
+	replay_rng ^= replay_rng << 13;
+	replay_rng ^= replay_rng >> 7;
+	replay_rng ^= replay_rng << 17;
+	return n ? (size_t)(replay_rng % n) : 0;
+}
+
+static void
+replay_mutants(const uint8_t *seed, size_t n)
+{
+	static const char *const tokens[] = {
+		"{", "}", "(", ")", "\"", "#", "\n", " for ", " and ", " or ", " of limit",
+		" of current", "%", "/s", "G", "ms", " cores", "do ", "when ", "until ",
+		"rule \"x\" {", "policy \"p\" {", "memory.eta", "node.temp", "io ", "\\",
+		"99999999999999999999", "-1", "0", "\xff", "\x1b[2J",
+	};
+	uint8_t *buf = malloc(2 * n + 64);
+
+	if (buf == NULL || n == 0) {
+		free(buf);
+		return;
+	}
+	for (int i = 0; i < REPLAY_MUTANTS; i++) {
+		size_t at = replay_rand(n), len = n, span;
+		const char *t;
+
+		memcpy(buf, seed, n);
+		switch (replay_rand(4)) {
+		case 0:
+			buf[at] ^= (uint8_t)(1u << replay_rand(8));
+			break;
+		case 1:
+			t = tokens[replay_rand(sizeof tokens / sizeof tokens[0])];
+			memmove(buf + at + strlen(t), buf + at, n - at);
+			memcpy(buf + at, t, strlen(t));
+			len = n + strlen(t);
+			break;
+		case 2:
+			span = replay_rand(n - at) + 1;
+			memmove(buf + at, buf + at + span, n - at - span);
+			len = n - span;
+			break;
+		default:
+			span = replay_rand(n - at < 64 ? n - at : 64) + 1;
+			memmove(buf + at + span, buf + at, n - at);
+			len = n + span;
+			break;
+		}
+		LLVMFuzzerTestOneInput(buf, len);
+		replay_inputs++;
+	}
+	free(buf);
+}
+
 static void
 replay_file(const char *path)
 {
@@ -95,6 +158,7 @@ replay_file(const char *path)
 		LLVMFuzzerTestOneInput(data, (size_t)cut);
 		replay_inputs++;
 	}
+	replay_mutants(data, (size_t)n);
 	replay_files++;
 	free(data);
 }
