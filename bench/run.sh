@@ -9,3 +9,6 @@ echo "== sampling: cgov vs the pread floor vs libcgroup; cgovd RSS and CPU at 1 
 echo
 echo "== store: inserts per second, bytes per container-sample, top query"
 "$b/bench/bench_store"
+echo
+echo "== governor: deciding, per container and per tick, on the shipped policies"
+"$b/bench/bench_govern" --policies "$(dirname "$0")/../policies"

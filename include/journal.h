@@ -86,9 +86,11 @@ struct journal_action {
 /* Appends an action; *ret_id (optional) gets its id. Strings may be NULL. */
 int journal_action_add(struct store *st, const struct journal_action *a, int64_t *ret_id);
 /* Marks every apply/reassert row of (cid, knob, dev) still in force as
- * restored at ts_ms. */
+ * restored at ts_ms: the dry-run rows when dry_run is set, else the real
+ * ones (a dry run never closes what a real cgovd changed, nor the other
+ * way round). */
 int journal_action_restored(struct store *st, int64_t cid, int knob, int64_t dev,
-    int64_t ts_ms);
+    int64_t ts_ms, int dry_run);
 
 struct journal_filter {
 	int64_t since_ms;        /* rows with ts_ms >= since_ms; 0: all */

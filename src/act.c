@@ -438,6 +438,19 @@ act_plan_kill(struct act *a, struct act_ct *c, const struct act_want *x, int64_t
 
 	if (e->last == 1 && act_same_origin(e, x->w))
 		return;
+	/* Opt-in: never without the policy's `allow kill`, whatever asks. */
+	if (x->w->policy == NULL || !x->w->policy->allow_kill) {
+		if (e->refused != 1) {
+			e->refused = 1;
+			s = act_plan_add(p, x->k, JK_REFUSED, STORE_NULL, STORE_NULL);
+			s->w = x->w;
+			snprintf(s->why, sizeof s->why, "kill refused: the policy does not say "
+			    "\"allow kill\"");
+			log_err("%s (%s): kill refused: the policy does not allow it",
+			    escape_log(0, c->name), escape_log(1, c->path));
+		}
+		return;
+	}
 	if (!act_cap_take(a, p, x->k, now_ms))
 		return;
 	s = act_plan_add(p, x->k, JK_KILL, STORE_NULL, STORE_NULL);
@@ -674,7 +687,7 @@ act_journal_pre(struct act *a, struct act_ct *c, struct act_plan *p, int64_t now
 			r = act_row(a, c, s, s->kind, 0, now_ms, &s->id);
 		if (r == 0 && s->release)
 			r = journal_action_restored(a->st, c->cid, (int)e->knob, (int64_t)e->dev,
-			    now_ms);
+			    now_ms, a->dry_run);
 		if (r == 0 && s->release && e->journaled)
 			r = journal_orig_del(a->st, c->cid, (int)e->knob, (int64_t)e->dev);
 	}
@@ -727,7 +740,7 @@ act_journal_post(struct act *a, struct act_ct *c, struct act_plan *p, int64_t no
 			r = act_row(a, c, s, JK_RESTORE, 0, now_ms, NULL);
 		if (r == 0 && close_row)
 			r = journal_action_restored(a->st, c->cid, (int)e->knob, (int64_t)e->dev,
-			    now_ms);
+			    now_ms, a->dry_run);
 		if (r == 0 && close_row && !a->dry_run)
 			r = journal_orig_del(a->st, c->cid, (int)e->knob, (int64_t)e->dev);
 	}
@@ -901,9 +914,14 @@ act_expand(struct act_ct *c, const struct gov_want *w, size_t n, struct act_want
 
 	for (size_t i = 0; i < c->nk; i++)
 		c->k[i].seen = 0;
-	for (size_t i = 0; i < n; i++) {
-		size_t ndev = 1;
+	/* Two passes: a want for one device beats an every-disk want of the
+	 * same knob on that device (the more specific line wins), whatever
+	 * order the governor listed them in. */
+	for (size_t pass = 0; pass < 2 * n; pass++) {
+		size_t i = pass % n, ndev = 1;
 
+		if ((act_knob_is_io(w[i].knob) && w[i].dev == 0) != (pass >= n))
+			continue;
 		devs[0] = w[i].dev;
 		if (act_knob_is_io(w[i].knob) && w[i].dev == 0) {
 			ndev = knob_dev_all(devs, ACT_MAX_DEVS);
@@ -1023,7 +1041,7 @@ act_drop_gone(struct act *a, const struct journal_orig *v, const unsigned char *
 			r = journal_orig_del(a->st, v[i].cid, v[i].knob, v[i].dev);
 			if (r == 0)
 				r = journal_action_restored(a->st, v[i].cid, v[i].knob, v[i].dev,
-				    now_ms);
+				    now_ms, 0);
 		}
 		if (r == 0)
 			r = journal_commit(a->st);
@@ -1088,6 +1106,18 @@ act_reconcile(struct act *a, int64_t now_ms)
 	return owned;
 }
 
+/* Is the container's cgroup still there (only no longer watched)? */
+static int
+act_ct_exists(const struct act *a, const struct act_ct *c)
+{
+	int fd;
+
+	if (c->path == NULL || (fd = cgfs_open_dir(a->fs, a->fs->walk, c->path)) < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
 void
 act_forget(struct act *a, int64_t cid)
 {
@@ -1096,6 +1126,23 @@ act_forget(struct act *a, int64_t cid)
 
 	if (c == NULL)
 		return;
+	/* Not gone after all: its knobs go back before cgov lets go of it. A
+	 * restore that must wait (memory floor) keeps the container, for
+	 * act_restore_all or, through the journal, the next cgovd. */
+	if (act_owned_in(c) > 0 && act_ct_exists(a, c)) {
+		struct act_plan p = { 0 };
+
+		r = act_read_owned(a, c);
+		for (size_t k = 0; k < c->nk && r == 0; k++)
+			if (c->k[k].owned)
+				r = act_plan_restore(a, c, k, c->synced_ms, 1, "no longer governed",
+				    &p);
+		if (r == 0)
+			act_carry_out(a, c, &p, c->synced_ms);
+		free(p.v);
+		if (r == 0 && act_owned_in(c) > 0)
+			return;
+	}
 	if (act_journal_ok(a, c) && act_owned_in(c) > 0 && (r = journal_begin(a->st)) == 0) {
 		for (size_t i = 0; i < c->nk && r == 0; i++) {
 			struct act_knob *e = &c->k[i];
@@ -1103,7 +1150,7 @@ act_forget(struct act *a, int64_t cid)
 			if (!e->owned)
 				continue;
 			r = journal_action_restored(a->st, cid, (int)e->knob, (int64_t)e->dev,
-			    c->synced_ms);
+			    c->synced_ms, a->dry_run);
 			if (r == 0 && e->journaled)
 				r = journal_orig_del(a->st, cid, (int)e->knob, (int64_t)e->dev);
 		}

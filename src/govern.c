@@ -793,9 +793,14 @@ gov_jvm_floor(struct gov_ctx *x, const struct policy *first)
 {
 	struct gov *g = x->g;
 	struct gov_want *w = gov_want_find(g, PK_SWAP_BUFFER, 0);
+	int64_t base = x->ct->base[PK_SWAP_BUFFER];
 	char size[32];
 
 	if (w != NULL && w->value >= g->cfg.jvm_swap_buffer)
+		return;
+	/* A floor, not a cut: a buffer at or above it (unlimited included)
+	 * that no policy changes stays as it is. */
+	if (w == NULL && base != GOV_UNKNOWN && base >= g->cfg.jvm_swap_buffer)
 		return;
 	if (w == NULL) {
 		w = gov_want_add(g);
@@ -815,8 +820,10 @@ gov_jvm_floor(struct gov_ctx *x, const struct policy *first)
  * allocating tasks down. A static memory high is the soft limit alone: a
  * permanent CPU quota would be a surprise nobody asked for. */
 static void
-gov_v1_fallback(struct gov *g)
+gov_v1_fallback(struct gov_ctx *x)
 {
+	struct gov *g = x->g;
+	int64_t base = x->ct->base[PK_CPU_QUOTA];
 	struct gov_want *high = gov_want_find(g, PK_MEM_HIGH, 0), *q;
 	const struct policy *p;
 	const struct pol_rule *r;
@@ -829,6 +836,10 @@ gov_v1_fallback(struct gov *g)
 	rung = high->rung;
 	q = gov_want_find(g, PK_CPU_QUOTA, 0);
 	if (q != NULL && q->value <= g->cfg.v1_high_cpu_millicores)
+		return;
+	/* The fallback slows a tenant down; it never raises a quota that is
+	 * already at or below its own. */
+	if (q == NULL && base != GOV_UNKNOWN && base <= g->cfg.v1_high_cpu_millicores)
 		return;
 	if (q == NULL)
 		q = gov_want_add(g);
@@ -1060,7 +1071,7 @@ gov_eval(struct gov *g, const struct gov_ct *ct, const struct gov_metrics *m,
 	}
 	if (ct->jvm && first != NULL)
 		gov_jvm_floor(&x, first);
-	gov_v1_fallback(g);
+	gov_v1_fallback(&x);
 	*ret = g->wants;
 	*ret_n = g->nwants;
 }

@@ -30,6 +30,7 @@ struct gv_ct {
 	char **procs;
 	size_t nprocs;
 	int procs_known, jvm, governed;
+	int match_stale;                /* governed must be recomputed */
 	int64_t procs_ms;               /* when the names were read */
 };
 
@@ -186,6 +187,7 @@ gv_on_ct(void *arg, const struct fleet_obs *o)
 		c->path = xstrdup(o->path);
 		c->name = xstrdup(o->name);
 		c->runtime = o->runtime;
+		c->match_stale = 1;
 	}
 	if (o->cid != 0)
 		c->cid = o->cid;
@@ -328,8 +330,10 @@ governing_set_policies(struct governing *g, struct policy_set *ps)
 	gov_set_policies(g->gov, ps);
 	policy_set_free(g->ps);
 	g->ps = ps;
-	for (size_t i = 0; i < g->n; i++)
+	for (size_t i = 0; i < g->n; i++) {
 		g->ct[i].procs_ms = 0;          /* re-read: matches may change */
+		g->ct[i].match_stale = 1;
+	}
 }
 
 static int
@@ -359,6 +363,7 @@ gv_read_procs(struct governing *g, struct gv_ct *c, int64_t now_ms)
 	c->procs = v;
 	c->nprocs = n;
 	c->procs_known = 1;
+	c->match_stale = 1;
 	c->jvm = 0;
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(v[i], "java") == 0)
@@ -476,7 +481,11 @@ governing_run(struct governing *g, int64_t now_ms)
 		}
 		if (gv_needs_procs(g))
 			gv_read_procs(g, c, now_ms);
-		c->governed = gv_governed(g, c);
+		/* Matching changes only with the names or the policies. */
+		if (c->match_stale) {
+			c->governed = gv_governed(g, c);
+			c->match_stale = 0;
+		}
 		governed += c->governed != 0;
 		gc = (struct gov_ct){
 			.key = c->key, .path = c->path, .runtime = c->runtime,

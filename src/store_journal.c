@@ -327,7 +327,8 @@ journal_action_add(struct store *st, const struct journal_action *a, int64_t *re
 }
 
 int
-journal_action_restored(struct store *st, int64_t cid, int knob, int64_t dev, int64_t ts_ms)
+journal_action_restored(struct store *st, int64_t cid, int knob, int64_t dev, int64_t ts_ms,
+    int dry_run)
 {
 	sqlite3_stmt *stmt;
 	int err;
@@ -337,8 +338,9 @@ journal_action_restored(struct store *st, int64_t cid, int knob, int64_t dev, in
 	/* The WHERE is action_in_force's, so the update walks that index. */
 	if ((err = journal_prepare(st, "UPDATE action SET restored_ms = ?4"
 	    " WHERE cid = ?1 AND knob = ?2 AND dev = ?3 AND restored_ms IS NULL"
-	    " AND kind IN ('apply', 'reassert')", &stmt)) != 0)
+	    " AND kind IN ('apply', 'reassert') AND dry_run = ?5", &stmt)) != 0)
 		return err;
+	sqlite3_bind_int(stmt, 5, dry_run != 0);
 	sqlite3_bind_int64(stmt, 1, cid);
 	sqlite3_bind_int(stmt, 2, knob);
 	sqlite3_bind_int64(stmt, 3, dev);

@@ -86,6 +86,16 @@ wait_until 15 'test "$(quota)" = "$WANT"' || fail "old rules not kept after a br
 pass "broken reload refused with file:line:col, the running rule still throttles"
 rm -f "$POL/20-broken.policy"
 
+# A reload that drops the policy restores what its rule set; putting it
+# back arms the rule again.
+mv "$POL/10-hog.policy" "$SB_TMP/10-hog.policy"
+kill -HUP "$DAEMON_PID"
+wait_until 15 'test "$(quota)" = "$ORIG"' || fail "dropping the policy did not restore the quota ($(quota))"
+mv "$SB_TMP/10-hog.policy" "$POL/10-hog.policy"
+kill -HUP "$DAEMON_PID"
+wait_until 15 'test "$(quota)" = "$WANT"' || fail "the policy put back does not throttle again"
+pass "a reload that drops the policy restored the quota"
+
 # 4. kill -9 with the throttle in force, hog stopped, restart: no stale throttle.
 kill -KILL "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null; DAEMON_PID=""
 stop_hog

@@ -49,6 +49,35 @@ for cmd in "top" "top --since 1h" "containers --all"; do
 	echo "$csv" | grep -qF "\"'=1+2\"" || fail "$cmd csv does not defuse a formula: $csv"
 	echo "$csv" | grep -qF '"q""uote'"'"'s,comma"' || fail "$cmd csv quoting: $csv"
 done
+# Governed: each gets a static pids limit, so the journal names them all.
+POL="$SB_TMP/policies"
+mkdir -p "$POL"
+printf 'policy "all" {\n    match cgroup "%s/*"\n    pids max 4000\n}\n' "$SB_BASE" > "$POL/all.policy"
+DAEMON_LOG="$SB_TMP/gov.log"
+"$CGOVD" --foreground -v --config /dev/null --policies "$POL" --db "$DB" --interval 200ms \
+	--containers "$SB_BASE/*" > "$DAEMON_LOG" 2>&1 &
+DAEMON_PID=$!
+wait_until 20 'test "$(db_q "select count(*) from action")" -ge ${#names[@]}' || fail "not every container was governed"
+kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID"; DAEMON_PID=""
+grep -q "$ESC" "$DAEMON_LOG" && fail "cgovd log carries a raw ESC while governing"
+LC_ALL=C grep -qaP '\xff' "$DAEMON_LOG" && fail "cgovd log carries invalid UTF-8 while governing"
+for cmd in "actions" "status"; do
+	for fmt in table json csv; do
+		out=$("$CGOV" --db "$DB" $cmd --format $fmt) || fail "$cmd --format $fmt failed"
+		echo "$out" | grep -q "$ESC" && fail "$cmd $fmt carries a raw ESC: $(echo "$out" | cat -v)"
+		echo "$out" | LC_ALL=C grep -qaP '\xff' && fail "$cmd $fmt carries invalid UTF-8"
+	done
+done
+got=$("$CGOV" --db "$DB" actions --format json | jq -r '.actions[].name' | sort -u) || fail "actions: invalid JSON"
+echo "$got" | grep -qxF "${names[0]}" || fail "actions json lost the ESC name exactly"
+"$CGOV" --db "$DB" actions | grep -qF '\x1b[31mred' || fail "actions table does not show the ESC escaped"
+red="$SB_BASE/${names[0]}"
+out=$("$CGOV" --db "$DB" policy explain --policies "$POL" "$red") || fail "explain failed"
+echo "$out" | grep -q "$ESC" && fail "explain carries a raw ESC: $(echo "$out" | cat -v)"
+echo "$out" | grep -q "pids max 4000" || fail "explain does not show the limit: $out"
+[ "$("$CGOV" --db "$DB" policy explain --format json --policies "$POL" "$red" | jq -r .container)" = "$red" ] ||
+	fail "explain json does not round-trip the path"
+
 # cgov sql: read-only, one statement, integers exact.
 out=$("$CGOV" --db "$DB" sql --format json "select 9007199254740993 as big") || fail "sql failed"
 echo "$out" | grep -q '"big": 9007199254740993' || fail "sql integer not exact: $out"
@@ -71,4 +100,4 @@ if command -v script >/dev/null 2>&1; then
 	[ "$(echo "$live" | grep -o "cgov top by memory" | wc -l)" = 1 ] || fail "top --live did not quit at once"
 fi
 
-pass "${#names[@]} hostile names escaped in table, JSON, CSV and the log"
+pass "${#names[@]} hostile names escaped in table, JSON, CSV and the log; in actions, status and explain"

@@ -8,6 +8,7 @@
  * removed in its teardown. Skips (77) without root or without v1.
  */
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -26,6 +27,7 @@
 
 #include "act.h"
 #include "journal.h"
+#include "knob.h"
 #include "log.h"
 
 #define T0      INT64_C(1800000000000)
@@ -195,6 +197,20 @@ ct_write(enum cg_ctrl c, const char *file, const char *value)
 	close(fd);
 }
 
+/* The container's cgroup goes away (it has no tasks). */
+static void
+ct_remove(void)
+{
+	char dir[1200];
+
+	for (int c = 0; c < CG_CTRL_MAX; c++) {
+		if (sb.fs->ctrl[c].version == 0)
+			continue;
+		snprintf(dir, sizeof dir, "%s%s", sb.fs->ctrl[c].mount, sb.ct);
+		assert_int_equal(rmdir(dir), 0);
+	}
+}
+
 /* --- per test: a container and a database --------------------------------- */
 
 static struct {
@@ -206,6 +222,7 @@ static struct {
 
 static struct policy pol = { .name = "tenants", .cooldown_ms = COOL, .drift = PD_REASSERT };
 static struct policy pol_log = { .name = "logging", .cooldown_ms = COOL, .drift = PD_LOG };
+static struct policy pol_kill = { .name = "killer", .cooldown_ms = COOL, .allow_kill = 1 };
 static struct pol_rule rule = { .name = "cpu-hog" };
 
 static struct gov_want
@@ -741,7 +758,7 @@ static void
 test_kill_once(void **state)
 {
 	struct act *a = new_act(0, 0);
-	struct gov_want w = want(PK_KILL, 1, &pol, &rule);
+	struct gov_want w = want(PK_KILL, 1, &pol_kill, &rule);
 	int status;
 
 	spawn_holder(1);
@@ -758,6 +775,23 @@ test_kill_once(void **state)
 	act_free(a);
 }
 
+/* Without `allow kill` the kill rung is refused (journaled once): no task
+ * is signalled, whoever asks. */
+static void
+test_kill_needs_allow(void **state)
+{
+	struct act *a = new_act(0, 0);
+	struct gov_want w = want(PK_KILL, 1, &pol, &rule);
+
+	spawn_holder(1);
+	assert_int_equal(sync1(a, &w, 1, T0), 0);
+	assert_int_equal(sync1(a, &w, 1, T0 + COOL), 0);
+	assert_int_equal(kill(t.child, 0), 0);   /* alive */
+	assert_int_equal(count_kind(JK_KILL), 0);
+	assert_int_equal(count_kind(JK_REFUSED), 1);
+	act_free(a);
+}
+
 /* A container gone for good: its originals and rows in force are closed. */
 static void
 test_forget(void **state)
@@ -769,15 +803,34 @@ test_forget(void **state)
 	size_t n;
 
 	assert_int_equal(sync1(a, &w, 1, T0), 1);
+	ct_remove();
 	act_forget(a, t.cid);
 	assert_int_equal(act_owned(a), 0);
 	assert_int_equal(count_origs(), 0);
 	assert_int_equal(journal_action_query(t.st, &f, &v, &n), 0);
 	assert_int_equal(n, 0);
 	journal_actions_free(v, n);
+	assert_int_equal(count_kind(JK_RESTORE), 0);
 	/* Nothing left to restore at exit. */
 	assert_int_equal(act_restore_all(a, T0 + COOL, 1), 0);
-	assert_string_equal(ct_read(CG_CPU, "cpu.shares"), "512");
+	act_free(a);
+}
+
+/* A container forgotten while its cgroup is still there (no longer
+ * watched) gets its knobs back first: nothing stays throttled with its
+ * original dropped from the journal. */
+static void
+test_forget_still_there(void **state)
+{
+	struct act *a = new_act(0, 0);
+	struct gov_want w = want(PK_CPU_WEIGHT, 512, &pol, &rule);
+
+	assert_int_equal(sync1(a, &w, 1, T0), 1);
+	act_forget(a, t.cid);
+	assert_string_equal(ct_read(CG_CPU, "cpu.shares"), "1024");
+	assert_int_equal(act_owned(a), 0);
+	assert_int_equal(count_origs(), 0);
+	assert_int_equal(count_kind(JK_RESTORE), 1);
 	act_free(a);
 }
 
@@ -802,6 +855,31 @@ test_restore_all(void **state)
 }
 
 /* The governor's base values: the original while cgov owns a knob. */
+/* A want for one disk beats an every-disk want of the same knob on that
+ * disk, whichever the governor lists first. */
+static void
+test_io_device_beats_all(void **state)
+{
+	struct act *a = new_act(0, 0);
+	struct gov_want w[2];
+	dev_t devs[8];
+	char line[64];
+	size_t nd = knob_dev_all(devs, 8);
+
+	if (nd == 0 || sb.fs->ctrl[CG_IO].version != 1) {
+		act_free(a);
+		skip();
+	}
+	w[0] = want(PK_IO_WBPS, 10 << 20, &pol, &rule);         /* every disk */
+	w[1] = want(PK_IO_WBPS, 20 << 20, &pol, &rule);         /* one disk */
+	w[1].dev = devs[0];
+	assert_true(sync1(a, w, 2, T0) >= 1);
+	snprintf(line, sizeof line, "%u:%u %d", major(devs[0]), minor(devs[0]), 20 << 20);
+	assert_non_null(strstr(ct_read(CG_IO, "blkio.throttle.write_bps_device"), line));
+	act_restore_all(a, T0 + COOL, 1);
+	act_free(a);
+}
+
 static void
 test_base(void **state)
 {
@@ -848,9 +926,12 @@ main(void)
 		T(test_memory_floor),
 		T(test_memory_floor_restore),
 		T(test_kill_once),
+		T(test_kill_needs_allow),
 		T(test_forget),
+		T(test_forget_still_there),
 		T(test_restore_all),
 		T(test_base),
+		T(test_io_device_beats_all),
 	};
 
 	if (geteuid() != 0) {

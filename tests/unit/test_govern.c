@@ -538,6 +538,28 @@ test_jvm_floor(void **state)
 	fx_free(&f);
 }
 
+/* The JVM floor only ever raises: a container whose own buffer is at or
+ * above it (unlimited included) and that no policy gives a buffer keeps
+ * its own; one below it (zero) gets the floor. */
+static void
+test_jvm_floor_never_lowers(void **state)
+{
+	struct fx f;
+
+	fx_init(&f, "policy \"quiet\" { cpu shares 512 }\n");
+	f.ct.jvm = 1;
+	f.ct.base[PK_SWAP_BUFFER] = POL_MAX;
+	tick(&f);
+	assert_int_equal(wanted(&f, PK_SWAP_BUFFER), NONE);
+	f.ct.base[PK_SWAP_BUFFER] = 1 * GiB;
+	tick(&f);
+	assert_int_equal(wanted(&f, PK_SWAP_BUFFER), NONE);
+	f.ct.base[PK_SWAP_BUFFER] = 0;
+	tick(&f);
+	assert_int_equal(wanted(&f, PK_SWAP_BUFFER), 512 * MiB);
+	fx_free(&f);
+}
+
 static const char mem_storm[] =
     "policy \"jvm\" {\n"
     "    rule \"storm\" {\n"
@@ -578,6 +600,17 @@ test_v1_fallback(void **state)
 	f.m.v[PM_MEMORY] = 2.0 * GiB;
 	tick(&f);
 	assert_int_equal(wanted(&f, PK_CPU_QUOTA), 400);
+	fx_free(&f);
+	/* A container already held below the fallback quota keeps its own:
+	 * the fallback never raises a quota. */
+	fx_init_cfg(&f, mem_storm, &v1);
+	f.ct.base[PK_CPU_QUOTA] = 100;
+	f.m.v[PM_MEMORY] = 3.9 * GiB;
+	f.m.limit[PM_MEMORY] = 4 * GiB;
+	for (int i = 0; i < 3; i++)
+		tick(&f);
+	assert_int_not_equal(wanted(&f, PK_MEM_HIGH), NONE);
+	assert_int_equal(wanted(&f, PK_CPU_QUOTA), NONE);
 	fx_free(&f);
 	fx_init(&f, mem_storm);
 	f.m.v[PM_MEMORY] = 3.9 * GiB;
@@ -1028,6 +1061,7 @@ main(void)
 		cmocka_unit_test(test_static_vs_rule),
 		cmocka_unit_test(test_swap_buffer_max),
 		cmocka_unit_test(test_jvm_floor),
+		cmocka_unit_test(test_jvm_floor_never_lowers),
 		cmocka_unit_test(test_v1_fallback),
 		cmocka_unit_test(test_why_of_limit),
 		cmocka_unit_test(test_relative_static_limit),

@@ -268,8 +268,8 @@ test_actions(void **state TEST_UNUSED)
 	assert_int_equal(journal_action_query(st, &f, &v, &n), 0);
 	assert_int_equal(n, 3);                         /* not the failed one */
 	journal_actions_free(v, n);
-	assert_int_equal(journal_action_restored(st, a, PK_MEM_HIGH, 0, T0 + 5000), 0);
-	assert_int_equal(journal_action_restored(st, b, PK_CPU_QUOTA, 0, T0 + 5000), 0);
+	assert_int_equal(journal_action_restored(st, a, PK_MEM_HIGH, 0, T0 + 5000, 0), 0);
+	assert_int_equal(journal_action_restored(st, b, PK_CPU_QUOTA, 0, T0 + 5000, 0), 0);
 	assert_int_equal(journal_action_query(st, &f, &v, &n), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(v[0].knob, PK_CPU_QUOTA);
@@ -284,6 +284,24 @@ test_actions(void **state TEST_UNUSED)
 	/* The failed row is never marked restored. */
 	assert_int_equal(test_sql_i64(st, "SELECT restored_ms FROM action"
 	    " WHERE kind = 'failed'"), STORE_NULL);
+
+	/* A dry run and a real cgovd never close each other's rows. */
+	{
+		struct journal_action dry = { .ts_ms = T0 + 6000, .cid = a, .kind = JK_APPLY,
+		    .rung = 0, .knob = PK_PIDS_MAX, .old_value = STORE_NULL, .new_value = 100,
+		    .dry_run = 1, .restored_ms = STORE_NULL };
+		struct journal_action real = dry;
+
+		real.dry_run = 0;
+		assert_int_equal(journal_action_add(st, &dry, NULL), 0);
+		assert_int_equal(journal_action_add(st, &real, NULL), 0);
+		assert_int_equal(journal_action_restored(st, a, PK_PIDS_MAX, 0, T0 + 7000, 1), 0);
+		assert_int_equal(test_sql_i64(st, "SELECT count(*) FROM action WHERE new_value = 100"
+		    " AND restored_ms IS NULL AND dry_run = 0"), 1);
+		assert_int_equal(journal_action_restored(st, a, PK_PIDS_MAX, 0, T0 + 8000, 0), 0);
+		assert_int_equal(test_sql_i64(st, "SELECT count(*) FROM action WHERE new_value = 100"
+		    " AND restored_ms IS NULL"), 0);
+	}
 	store_close(st);
 }
 
