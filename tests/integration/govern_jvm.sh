@@ -22,13 +22,18 @@ if [ "$SB_VERSION" = 1 ]; then
 	limit() { cat "$(sb_file "$1" memory.limit_in_bytes)"; }
 	swapbuf() { echo $(( $(cat "$(sb_file "$1" memory.memsw.limit_in_bytes)") - $(limit "$1") )); }
 	take_swap() { cat "$(sb_file "$1" memory.limit_in_bytes)" > "$(sb_file "$1" memory.memsw.limit_in_bytes)"; }
+	# jvm2 starts with no swap at all: a 300M limit and memsw equal to it.
+	no_swap() { echo $((300 * 1024 * 1024)) > "$(sb_file "$1" memory.limit_in_bytes)" &&
+		echo $((300 * 1024 * 1024)) > "$(sb_file "$1" memory.memsw.limit_in_bytes)"; }
 else
 	sb_file jvm1 memory.swap.max >/dev/null || skip "no memory.swap.max"
 	limit() { cat "$(sb_file "$1" memory.max)"; }
 	swapbuf() { cat "$(sb_file "$1" memory.swap.max)"; }
 	take_swap() { echo 0 > "$(sb_file "$1" memory.swap.max)"; }
+	no_swap() { take_swap "$1"; }
 fi
 PLAIN_LIMIT=$(limit plain)
+no_swap jvm2 || fail "cannot take jvm2's swap away for the test"
 
 cat > "$SB_TMP/Idle.java" <<'EOF'
 public class Idle {
@@ -47,7 +52,8 @@ policy "jvm" {
     memory limit 256M
     memory swap-buffer 128M
 }
-# jvm2 gets a limit but names no buffer: the JVM default applies.
+# jvm2 gets a limit but names no buffer, and starts without swap: the JVM
+# default buffer applies (a JVM whose own buffer is larger keeps its own).
 policy "jvm2" {
     match cgroup "$SB_BASE/jvm2"
     priority 10

@@ -78,5 +78,5 @@ wait_until 20 'test "$(iolim lxc/web write)" = $((40 * M))' || fail "io-flood: w
 "$CGOV" --db "$DB" policy explain "$SB_BASE/lxc/web" --policies "$POL" > "$SB_TMP/explain.out" ||
 	fail "policy explain failed"
 grep -q "io-flood *active" "$SB_TMP/explain.out" || fail "explain does not show io-flood active: $(cat "$SB_TMP/explain.out")"
-pass "web: io-flood rule capped writes at 40M/s; actions and explain say why"
 kill -KILL "$FLOOD_PID"; wait "$FLOOD_PID" 2>/dev/null
+pass "web: io-flood rule capped writes at 40M/s; actions and explain say why"
