@@ -10,18 +10,19 @@
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "buf.h"
 #include "cgparse.h"
 #include "escape.h"
 #include "units.h"
+#ifdef FUZZ_REPLAY_MAIN
+#include "replay.h"
+#endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -69,62 +70,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifdef FUZZ_REPLAY_MAIN
-static size_t replay_files, replay_inputs;
-
+/* Every prefix of small files, a sample of prefixes of larger ones. */
 static void
-replay_file(const char *path)
+replay_snapshot(const uint8_t *data, size_t n)
 {
-	FILE *fp = fopen(path, "rb");
-	uint8_t *data;
-	long n;
-
-	if (fp == NULL || fseek(fp, 0, SEEK_END) != 0 || (n = ftell(fp)) < 0) {
-		if (fp)
-			fclose(fp);
-		return;
-	}
-	rewind(fp);
-	data = malloc((size_t)n + 1);
-	if (data == NULL || fread(data, 1, (size_t)n, fp) != (size_t)n) {
-		free(data);
-		fclose(fp);
-		return;
-	}
-	fclose(fp);
-	/* Every prefix of small files, a sample of prefixes of larger ones. */
-	for (long cut = 0; cut <= n; cut += n > 2048 ? n / 512 + 1 : 1) {
-		LLVMFuzzerTestOneInput(data, (size_t)cut);
-		replay_inputs++;
-	}
-	LLVMFuzzerTestOneInput(data, (size_t)n);
-	replay_inputs++;
-	replay_files++;
-	free(data);
-}
-
-static void
-replay_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		char path[4096];
-		struct stat st;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-		if (stat(path, &st) < 0)
-			continue;
-		if (S_ISDIR(st.st_mode))
-			replay_dir(path);
-		else if (S_ISREG(st.st_mode))
-			replay_file(path);
-	}
-	closedir(d);
+	replay_prefixes(data, n, n > 2048 ? 512 : 0);
 }
 
 int
@@ -137,19 +87,16 @@ main(int argc, char **argv)
 		"0::", "1:memory:", "\xff\xfe\x1b[31m", "1.5.5G", "9999999999999999999d",
 	};
 	const char *dir = argc > 1 ? argv[1] : getenv("CGOV_FIXTURES");
+	size_t files;
 
-	for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
-		LLVMFuzzerTestOneInput((const uint8_t *)hostile[i], strlen(hostile[i]));
-		replay_inputs++;
-	}
+	replay_strings(hostile, sizeof hostile / sizeof hostile[0]);
 	if (dir == NULL) {
 		fprintf(stderr, "fuzz_cgparse: give a corpus directory or set CGOV_FIXTURES\n");
 		return 2;
 	}
-	replay_dir(dir);
-	printf("fuzz_cgparse replay: %zu files, %zu inputs, no crash\n", replay_files,
-	    replay_inputs);
+	files = replay_dir(dir, replay_snapshot);
+	printf("fuzz_cgparse replay: %zu files, %zu inputs, no crash\n", files, replay_inputs());
 	/* A corpus that yields nothing means the test tested nothing. */
-	return replay_files > 0 ? 0 : 1;
+	return files > 0 ? 0 : 1;
 }
 #endif
