@@ -8,6 +8,7 @@
 #ifndef CGOV_OUTPUT_H
 #define CGOV_OUTPUT_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 enum out_format { OUT_TABLE, OUT_JSON, OUT_CSV };
@@ -35,6 +36,11 @@ void out_num(struct out *o, double v, int decimals, const char *text);
 
 /* An integer: exact in every format (no trip through a double). */
 void out_int(struct out *o, long long v);
+
+/* A time in ms since the epoch: the number in JSON and CSV, local
+ * "YYYY-MM-DD HH:MM:SS" in the table; INT64_MIN (the store's NULL) is null
+ * and `none` in the table. */
+void out_time(struct out *o, int64_t ms, const char *none);
 
 /* Writes the rows: a table with a header line, a JSON array of objects, or
  * CSV with a header line. */

@@ -73,19 +73,6 @@ actions_raw(struct out *o, int64_t v)
 		out_int(o, (long long)v);
 }
 
-static void
-actions_time(struct out *o, int64_t ms, const char *none)
-{
-	char t[32];
-
-	if (ms == STORE_NULL) {
-		out_num(o, NAN, 0, none);
-		return;
-	}
-	units_format_time(ms, t, sizeof t);
-	out_num(o, (double)ms, 0, t);      /* exact: ms stay below 2^53 */
-}
-
 static int
 actions_holds(enum journal_kind k)
 {
@@ -100,7 +87,7 @@ actions_add_row(struct out *o, const struct journal_action *a)
 	const char *nt = actions_value(a->knob, a->new_value, new, sizeof new);
 
 	out_int(o, (long long)a->id);
-	actions_time(o, a->ts_ms, "-");
+	out_time(o, a->ts_ms, "-");
 	out_str(o, a->name);
 	out_str(o, a->path);
 	out_str(o, journal_kind_name(a->kind));
@@ -125,7 +112,7 @@ actions_add_row(struct out *o, const struct journal_action *a)
 	snprintf(err, sizeof err, "%s", a->error != 0 ? strerror(a->error) : "");
 	out_num(o, a->error != 0 ? a->error : NAN, 0, err);
 	out_int(o, actions_holds(a->kind) && a->restored_ms == STORE_NULL);
-	actions_time(o, a->restored_ms, actions_holds(a->kind) ? "in force" : "");
+	out_time(o, a->restored_ms, actions_holds(a->kind) ? "in force" : "");
 }
 
 static int64_t

@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,19 +18,6 @@ static const struct out_col containers_cols[] = {
 	{ "path", "PATH", 0, 0 },
 };
 #define CONTAINERS_NCOLS (sizeof containers_cols / sizeof containers_cols[0])
-
-static void
-containers_time(struct out *o, int64_t ms)
-{
-	char t[32];
-
-	if (ms == STORE_NULL) {
-		out_num(o, NAN, 0, "-");
-		return;
-	}
-	units_format_time(ms, t, sizeof t);
-	out_num(o, (double)ms, 0, t);      /* exact: ms stay below 2^53 */
-}
 
 int
 cmd_containers(struct cmd_ctx *ctx, int argc, char **argv)
@@ -83,9 +69,9 @@ cmd_containers(struct cmd_ctx *ctx, int argc, char **argv)
 		out_str(o, v[i].name);
 		out_str(o, v[i].runtime);
 		out_str(o, v[i].gone_ms == STORE_NULL ? "present" : "gone");
-		containers_time(o, v[i].first_seen_ms);
-		containers_time(o, v[i].last_seen_ms);
-		containers_time(o, v[i].gone_ms);
+		out_time(o, v[i].first_seen_ms, "-");
+		out_time(o, v[i].last_seen_ms, "-");
+		out_time(o, v[i].gone_ms, "-");
 		out_str(o, v[i].path);
 	}
 	if (ctx->format == OUT_JSON) {

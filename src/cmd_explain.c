@@ -165,7 +165,7 @@ static void
 explain_rule(struct out *o, const struct policy *p, const char *match, const struct pol_rule *r,
     const struct journal_rule_state *rs, size_t nrs)
 {
-	char when[256], step[160], t[32], dur[32];
+	char when[256], step[160], dur[32];
 	struct buf detail = { 0 };
 	const struct journal_rule_state *s = NULL;
 
@@ -197,8 +197,7 @@ explain_rule(struct out *o, const struct policy *p, const char *match, const str
 		else
 			snprintf(st, sizeof st, "%s", s->state);
 		out_str(o, st);
-		units_format_time(s->since_ms, t, sizeof t);
-		out_num(o, (double)s->since_ms, 0, t);
+		out_time(o, s->since_ms, "-");
 	}
 	out_str(o, detail.data ? detail.data : "");
 	explain_loc(o, &r->loc);

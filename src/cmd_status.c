@@ -115,19 +115,6 @@ status_judge(struct status *s)
 		s->state = "stale";
 }
 
-static void
-status_time(struct out *o, int64_t ms)
-{
-	char t[32];
-
-	if (ms == STORE_NULL) {
-		out_num(o, NAN, 0, "-");
-		return;
-	}
-	units_format_time(ms, t, sizeof t);
-	out_num(o, (double)ms, 0, t);
-}
-
 static const char *
 status_value(int knob, int64_t v, char *buf, size_t len)
 {
@@ -143,7 +130,7 @@ status_force_row(struct out *o, const struct journal_action *a)
 	char dev[32], old[32], new[32];
 	int ok = a->knob >= 0 && a->knob < PK__MAX;
 
-	status_time(o, a->ts_ms);
+	out_time(o, a->ts_ms, "-");
 	out_str(o, a->name);
 	out_str(o, a->path);
 	out_str(o, ok ? pol_knob_name((enum pol_knob)a->knob) : NULL);
@@ -169,7 +156,7 @@ status_rule_row(struct out *o, const struct journal_rule_state *r)
 		out_int(o, r->rung);
 	else
 		out_num(o, NAN, 0, "-");
-	status_time(o, r->since_ms);
+	out_time(o, r->since_ms, "-");
 	out_str(o, r->why);
 }
 

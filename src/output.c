@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "escape.h"
 #include "output.h"
+#include "units.h"
 #include "xmalloc.h"
 
 struct out_cell {
@@ -210,4 +211,17 @@ out_print(struct out *o, FILE *fp)
 		}
 		break;
 	}
+}
+
+void
+out_time(struct out *o, int64_t ms, const char *none)
+{
+	char t[32];
+
+	if (ms == INT64_MIN) {
+		out_num(o, NAN, 0, none);
+		return;
+	}
+	units_format_time(ms, t, sizeof t);
+	out_num(o, (double)ms, 0, t);      /* exact: ms stay below 2^53 */
 }
