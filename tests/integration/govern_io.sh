@@ -11,12 +11,10 @@ POL="$SB_TMP/policies"
 mkdir -p "$POL"
 sb_mk flood
 DIR=$(block_dir) || skip "no block-device-backed directory for direct I/O"
-DEV=$(mountpoint -d "$(findmnt -no TARGET -T "$DIR")" 2>/dev/null)
-# The whole disk of that filesystem: the kernel throttles whole disks.
-DISK=$(basename "$(readlink -f "/sys/dev/block/$DEV")")
-[ -e "/sys/dev/block/$DEV/partition" ] &&
-	DISK=$(basename "$(dirname "$(readlink -f "/sys/dev/block/$DEV")")")
-DISKDEV=$(cat "/sys/class/block/$DISK/dev")
+read -r DISK DISKDEV <<EOF
+$(disk_of "$DIR")
+EOF
+[ -n "$DISKDEV" ] || skip "no disk under $DIR"
 
 if [ "$SB_VERSION" = 1 ]; then
 	LIMIT_FILE=$(sb_file flood blkio.throttle.write_bps_device) || skip "no blkio throttling"

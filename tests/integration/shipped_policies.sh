@@ -26,11 +26,10 @@ sb_mk lxc/critical-db
 sb_mk lxc/backup-1
 sb_mk lxc/web
 DIR=$(block_dir) || skip "no block-device-backed directory for direct I/O"
-DEV=$(mountpoint -d "$(findmnt -no TARGET -T "$DIR")")
-DISK=$(basename "$(readlink -f "/sys/dev/block/$DEV")")
-[ -e "/sys/dev/block/$DEV/partition" ] &&
-	DISK=$(basename "$(dirname "$(readlink -f "/sys/dev/block/$DEV")")")
-DISKDEV=$(cat "/sys/class/block/$DISK/dev")
+read -r DISK DISKDEV <<EOF
+$(disk_of "$DIR")
+EOF
+[ -n "$DISKDEV" ] || skip "no disk under $DIR"
 
 if [ "$SB_VERSION" = 1 ]; then
 	limit() { cat "$(sb_file "$1" memory.limit_in_bytes)"; }

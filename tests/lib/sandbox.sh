@@ -198,3 +198,13 @@ block_dir() {
 	done
 	return 1
 }
+
+# disk_of DIR: "NAME MAJ:MIN" of the whole disk under DIR's filesystem (the
+# kernel throttles whole disks, not partitions).
+disk_of() {
+	local dev sys
+	dev=$(mountpoint -d "$(findmnt -no TARGET -T "$1")" 2>/dev/null) || return 1
+	sys=$(readlink -f "/sys/dev/block/$dev") || return 1
+	[ -e "$sys/partition" ] && sys=$(dirname "$sys")
+	echo "$(basename "$sys") $(cat "$sys/dev")"
+}
