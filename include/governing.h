@@ -21,10 +21,35 @@
 #include "cgfs.h"
 #include "conf.h"
 #include "fleet.h"
+#include "govern.h"
 #include "policy.h"
 #include "store.h"
 
 #define GOVERNING_MAX_TASKS 32
+
+/* --- metrics: what the conditions see, from two samples ---------------- */
+
+/* A container's memory growth, smoothed across ticks (half the weight on
+ * the newest tick) so one burst does not make an ETA of milliseconds. */
+struct governing_growth {
+	double rate;                     /* bytes/s */
+	int known;
+};
+
+/* Fills the container metrics of m (node metrics untouched) from the
+ * cumulative samples cur and prev (NULL on the first tick), dt ms apart:
+ * cores from cpu usage, % of CFS periods throttled, io bytes/s and ops/s
+ * (a counter that went backwards was reset: it counts from zero), PSI
+ * "some" as % of wall time, memory.eta from the smoothed growth (unknown
+ * when not growing or unlimited). Unknown figures are NAN; limits are
+ * INFINITY when unlimited. */
+void governing_metrics(const struct cg_sample *cur, const struct cg_sample *prev, int64_t dt,
+    struct governing_growth *growth, struct gov_metrics *m);
+
+/* Fills the node metrics of m (PM_NODE_*): % of all CPUs busy, memory and
+ * swap available with their totals as limits, PSI %; node.temp unknown. */
+void governing_node_metrics(const struct cg_node *cur, const struct cg_node *prev, int64_t dt,
+    struct gov_metrics *m);
 
 struct governing;
 

@@ -25,8 +25,7 @@ struct gv_ct {
 	uint64_t seen;                  /* tick number of the last observation */
 	struct cg_sample cur;
 	struct gov_metrics m;
-	double mem_rate;                /* bytes/s, smoothed */
-	int have_rate;
+	struct governing_growth growth;
 	char **procs;
 	size_t nprocs;
 	int procs_known, jvm, governed;
@@ -50,7 +49,7 @@ struct governing {
 	struct gv_ct *ct;
 	size_t n, cap;
 	uint64_t tick;
-	double node[PM__MAX], node_limit[PM__MAX];
+	struct gov_metrics node;        /* node metrics of the last tick */
 };
 
 int
@@ -116,12 +115,11 @@ gv_rate(uint64_t cur, uint64_t prev, int64_t dt_ms)
 	return (double)(cur >= prev ? cur - prev : cur) * 1000.0 / (double)dt_ms;
 }
 
-static void
-gv_metrics(struct gv_ct *c, const struct cg_sample *a, const struct cg_sample *b, int64_t dt)
+void
+governing_metrics(const struct cg_sample *a, const struct cg_sample *b, int64_t dt,
+    struct governing_growth *gr, struct gov_metrics *m)
 {
-	struct gov_metrics *m = &c->m;
-
-	for (int i = 0; i < PM__MAX; i++) {
+	for (int i = 0; i < PM_NODE_CPU; i++) {
 		m->v[i] = NAN;
 		m->limit[i] = NAN;
 	}
@@ -158,15 +156,15 @@ gv_metrics(struct gv_ct *c, const struct cg_sample *a, const struct cg_sample *b
 		if (a->mem_current != CG_UNKNOWN && b->mem_current != CG_UNKNOWN && dt > 0) {
 			growth = ((double)a->mem_current - (double)b->mem_current) * 1000.0 /
 			    (double)dt;
-			c->mem_rate = c->have_rate ? 0.5 * c->mem_rate + 0.5 * growth : growth;
-			c->have_rate = 1;
+			gr->rate = gr->known ? 0.5 * gr->rate + 0.5 * growth : growth;
+			gr->known = 1;
 		}
 	}
-	if (c->have_rate && c->mem_rate > 0 && isfinite(m->limit[PM_MEMORY]) &&
+	if (gr->known && gr->rate > 0 && isfinite(m->limit[PM_MEMORY]) &&
 	    !isnan(m->v[PM_MEMORY])) {
 		double left = m->limit[PM_MEMORY] - m->v[PM_MEMORY];
 
-		m->v[PM_MEMORY_ETA] = left > 0 ? left / c->mem_rate * 1000.0 : 0;
+		m->v[PM_MEMORY_ETA] = left > 0 ? left / gr->rate * 1000.0 : 0;
 	}
 }
 
@@ -193,7 +191,7 @@ gv_on_ct(void *arg, const struct fleet_obs *o)
 		c->cid = o->cid;
 	c->seen = g->tick;
 	c->cur = *o->cur;
-	gv_metrics(c, o->cur, o->prev, o->dt_ms);
+	governing_metrics(o->cur, o->prev, o->dt_ms, &c->growth, &c->m);
 }
 
 static double
@@ -204,26 +202,33 @@ gv_ticks_pct(uint64_t cur, uint64_t prev, uint64_t tcur, uint64_t tprev)
 	return 100.0 * (double)(cur - prev) / (double)(tcur - tprev);
 }
 
+void
+governing_node_metrics(const struct cg_node *a, const struct cg_node *b, int64_t dt,
+    struct gov_metrics *m)
+{
+	for (int i = PM_NODE_CPU; i < PM__MAX; i++) {
+		m->v[i] = NAN;
+		m->limit[i] = NAN;
+	}
+	m->v[PM_NODE_MEMORY_AVAILABLE] = gv_num(a->mem.mem_available);
+	m->limit[PM_NODE_MEMORY_AVAILABLE] = gv_num(a->mem.mem_total);
+	m->v[PM_NODE_SWAP_FREE] = gv_num(a->mem.swap_free);
+	m->limit[PM_NODE_SWAP_FREE] = gv_num(a->mem.swap_total);
+	if (b == NULL)
+		return;
+	m->v[PM_NODE_CPU] = gv_ticks_pct(a->cpu.busy, b->cpu.busy, a->cpu.total, b->cpu.total);
+	m->v[PM_NODE_PRESSURE_CPU] = gv_rate(a->psi_cpu_us, b->psi_cpu_us, dt) / 1e4;
+	m->v[PM_NODE_PRESSURE_MEMORY] = gv_rate(a->psi_mem_us, b->psi_mem_us, dt) / 1e4;
+	m->v[PM_NODE_PRESSURE_IO] = gv_rate(a->psi_io_us, b->psi_io_us, dt) / 1e4;
+	/* node.temp stays unknown until cgov reads sensors. */
+}
+
 static void
 gv_on_node(void *arg, const struct cg_node *a, const struct cg_node *b, int64_t dt)
 {
 	struct governing *g = arg;
 
-	for (int i = PM_NODE_CPU; i < PM__MAX; i++) {
-		g->node[i] = NAN;
-		g->node_limit[i] = NAN;
-	}
-	g->node[PM_NODE_MEMORY_AVAILABLE] = gv_num(a->mem.mem_available);
-	g->node_limit[PM_NODE_MEMORY_AVAILABLE] = gv_num(a->mem.mem_total);
-	g->node[PM_NODE_SWAP_FREE] = gv_num(a->mem.swap_free);
-	g->node_limit[PM_NODE_SWAP_FREE] = gv_num(a->mem.swap_total);
-	if (b == NULL)
-		return;
-	g->node[PM_NODE_CPU] = gv_ticks_pct(a->cpu.busy, b->cpu.busy, a->cpu.total, b->cpu.total);
-	g->node[PM_NODE_PRESSURE_CPU] = gv_rate(a->psi_cpu_us, b->psi_cpu_us, dt) / 1e4;
-	g->node[PM_NODE_PRESSURE_MEMORY] = gv_rate(a->psi_mem_us, b->psi_mem_us, dt) / 1e4;
-	g->node[PM_NODE_PRESSURE_IO] = gv_rate(a->psi_io_us, b->psi_io_us, dt) / 1e4;
-	/* node.temp stays unknown until cgov reads sensors. */
+	governing_node_metrics(a, b, dt, &g->node);
 }
 
 struct governing *
@@ -247,7 +252,7 @@ governing_new(const struct cgfs *fs, struct fleet *f, struct store *st, const st
 	g->exit_restore_all = c->exit_restore_all;
 	g->policies_path = xstrdup(c->policies);
 	for (int i = PM_NODE_CPU; i < PM__MAX; i++)
-		g->node[i] = g->node_limit[i] = NAN;
+		g->node.v[i] = g->node.limit[i] = NAN;
 	fleet_set_observer(f, gv_on_ct, gv_on_node, g);
 	governing_set_store(g, st, 0);
 	return g;
@@ -434,7 +439,7 @@ gv_heartbeat(struct governing *g, int64_t now_ms, size_t governed, int64_t stopp
 static void
 gv_check_swap(struct governing *g, const struct gv_ct *c, const struct gov_want *w, size_t n)
 {
-	double total = g->node_limit[PM_NODE_SWAP_FREE];
+	double total = g->node.limit[PM_NODE_SWAP_FREE];
 
 	if (total > 0) {
 		g->noswap_warned = 0;
@@ -476,8 +481,8 @@ governing_run(struct governing *g, int64_t now_ms)
 			g->ct[out] = *c;
 		c = &g->ct[out++];
 		for (int m = PM_NODE_CPU; m < PM__MAX; m++) {
-			c->m.v[m] = g->node[m];
-			c->m.limit[m] = g->node_limit[m];
+			c->m.v[m] = g->node.v[m];
+			c->m.limit[m] = g->node.limit[m];
 		}
 		if (gv_needs_procs(g))
 			gv_read_procs(g, c, now_ms);
