@@ -7,6 +7,12 @@
  *                               CPU, until BYTES are held, then wait: an
  *                               allocation storm whose pace CPU throttling
  *                               slows (prints "ready" at once)
+ *   cgov_hog count THREADS MS   THREADS threads count in a loop for MS ms of
+ *                               wall time; prints the total (a victim's CPU
+ *                               throughput)
+ *   cgov_hog read FILE MS       O_DIRECT 1 MiB reads over the first 64 MiB
+ *                               of FILE (written first) for MS ms; prints
+ *                               bytes/s (a victim's disk throughput)
  *   cgov_hog flood FILE         rewrite the first 32 MiB of FILE with O_DIRECT
  *                               1 MiB writes until killed
  *
@@ -16,6 +22,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +120,90 @@ hog_grow(unsigned long long bytes)
 		pause();
 }
 
+struct count_arg {
+	volatile int *stop;
+	unsigned long long n;
+};
+
+static void *
+count_thread(void *p)
+{
+	struct count_arg *a = p;
+	unsigned long long n = 0;
+
+	while (!*a->stop)
+		n++;
+	a->n = n;
+	return NULL;
+}
+
+static int
+hog_count(int threads, long ms)
+{
+	volatile int stop = 0;
+	struct count_arg args[64];
+	pthread_t tid[64];
+	unsigned long long total = 0;
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	if (threads < 1 || threads > 64)
+		return 2;
+	for (int i = 0; i < threads; i++) {
+		args[i] = (struct count_arg){ .stop = &stop };
+		pthread_create(&tid[i], NULL, count_thread, &args[i]);
+	}
+	nanosleep(&ts, NULL);
+	stop = 1;
+	for (int i = 0; i < threads; i++) {
+		pthread_join(tid[i], NULL);
+		total += args[i].n;
+	}
+	printf("%llu\n", total);
+	return 0;
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+hog_read(const char *path, long ms)
+{
+	const size_t chunk = 1 << 20, span = 64;
+	unsigned long long bytes = 0;
+	double t0, t;
+	void *buf;
+	int fd;
+
+	if (posix_memalign(&buf, 4096, chunk) != 0)
+		return 1;
+	memset(buf, 0x3c, chunk);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_DIRECT, 0600);
+	if (fd < 0) {
+		fprintf(stderr, "open %s: %s\n", path, strerror(errno));
+		return 77;
+	}
+	for (size_t i = 0; i < span; i++)
+		if (pwrite(fd, buf, chunk, (off_t)(i * chunk)) != (ssize_t)chunk)
+			return 1;
+	fsync(fd);
+	t0 = now_s();
+	for (unsigned long i = 0; (t = now_s()) - t0 < ms / 1000.0; i++) {
+		if (pread(fd, buf, chunk, (off_t)((i % span) * chunk)) != (ssize_t)chunk)
+			return 1;
+		bytes += chunk;
+	}
+	printf("%.0f\n", (double)bytes / (t - t0));
+	close(fd);
+	unlink(path);
+	return 0;
+}
+
 static int
 hog_flood(const char *path)
 {
@@ -149,8 +240,12 @@ main(int argc, char **argv)
 		return hog_write(argv[2], strtoull(argv[3], NULL, 10));
 	if (argc == 3 && strcmp(argv[1], "grow") == 0)
 		return hog_grow(strtoull(argv[2], NULL, 10));
+	if (argc == 4 && strcmp(argv[1], "count") == 0)
+		return hog_count(atoi(argv[2]), atol(argv[3]));
+	if (argc == 4 && strcmp(argv[1], "read") == 0)
+		return hog_read(argv[2], atol(argv[3]));
 	if (argc == 3 && strcmp(argv[1], "flood") == 0)
 		return hog_flood(argv[2]);
-	fprintf(stderr, "usage: cgov_hog mem BYTES | spin | write FILE BYTES | grow BYTES | flood FILE\n");
+	fprintf(stderr, "usage: cgov_hog mem BYTES | spin | write FILE BYTES | grow BYTES | count THREADS MS | read FILE MS | flood FILE\n");
 	return 2;
 }

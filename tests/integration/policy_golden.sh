@@ -1,15 +1,15 @@
 #!/bin/sh
-# golden.sh: the policy language's golden tests (cgov.policy(5)).
+# policy_golden.sh: the policy language's golden tests (cgov.policy(5)).
 #
-# For each NAME.policy here, `cgov policy check --cgroup-version V NAME.policy`
-# is run from this directory (V is 1 when the first line of the file is
+# For each NAME.policy in tests/policies, `cgov policy check --cgroup-version V NAME.policy`
+# is run from that directory (V is 1 when the first line of the file is
 # "# cgroup-version: 1", else 2); its stdout and stderr, and a last line
 # "exit N", must equal NAME.ok. The shipped policies/ directory is a case too,
 # for both versions (shipped-v1.ok, shipped-v2.ok): it must check OK.
 # Failing cases pin the exact text of each message.
 #
-#   golden.sh            run the cases; exit 0 (all pass), 1, or 77 (no cgov)
-#   golden.sh --update   rewrite every .ok from the current output (for
+#   policy_golden.sh            run the cases; exit 0 (all pass), 1, or 77 (no cgov)
+#   policy_golden.sh --update   rewrite every .ok from the current output (for
 #                        people: read the diff before committing it)
 : "${CGOV_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${CGOV_BUILDDIR:=$CGOV_SRCDIR}"
