@@ -12,3 +12,6 @@ echo "== store: inserts per second, bytes per container-sample, top query"
 echo
 echo "== governor: deciding, per container and per tick, on the shipped policies"
 "$b/bench/bench_govern" --policies "$(dirname "$0")/../policies"
+echo
+echo "== noisy neighbours: a victim's throughput alone, beside a hog, beside a governed hog"
+bash "$(dirname "$0")/bench_noisy.sh" "$b"
