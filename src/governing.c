@@ -290,16 +290,24 @@ governing_set_conf(struct governing *g, const struct conf *c)
 void
 governing_set_store(struct governing *g, struct store *st, int64_t now_ms)
 {
-	int r;
+	struct journal_daemon prev = { 0 };
+	int r, clean;
 
 	g->st = st;
 	act_set_store(g->act, st);
 	if (st == NULL || g->reconciled)
 		return;
 	g->reconciled = 1;
+	/* A clean exit keeps static limits (their originals stay journaled);
+	 * anything else left in the journal is a crash's. */
+	clean = journal_daemon_get(st, &prev) == 0 && prev.stopped_ms != STORE_NULL;
+	journal_daemon_clear(&prev);
 	journal_rule_state_clear(st);
 	r = act_reconcile(g->act, now_ms);
-	if (r > 0)
+	if (r > 0 && clean)
+		log_info("%d knob%s kept by the previous cgovd (static limits): restoring "
+		    "what the policies no longer want", r, r == 1 ? "" : "s");
+	else if (r > 0)
 		log_warnx("%d knob%s changed by a previous cgovd that did not exit cleanly: "
 		    "restoring what the policies no longer want", r, r == 1 ? "" : "s");
 	else if (r < 0)

@@ -107,3 +107,16 @@ fi
 kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID"; DAEMON_PID=""
 [ "$(swapbuf jvm1)" = $((128 * M)) ] || fail "exit took the swap buffer away"
 pass "clean exit kept the static limits"
+
+# The next cgovd takes the kept limits over without touching them, and does
+# not call the clean exit a crash.
+"$CGOVD" --foreground -v --config "$CONF" --policies "$POL" --db "$DB" \
+	--interval 500ms --rescan-interval 500ms --containers "$SB_BASE/*" > "$DAEMON_LOG" 2>&1 &
+DAEMON_PID=$!
+wait_until 15 'grep -q "kept by the previous cgovd" "$DAEMON_LOG"' || fail "kept limits not taken over"
+t=$(grep -c "debug: tick:" "$DAEMON_LOG")
+wait_until 10 'test "$(grep -c "debug: tick:" "$DAEMON_LOG")" -ge $((t + 4))' || fail "cgovd stopped ticking"
+grep -q "did not exit cleanly" "$DAEMON_LOG" && fail "a clean exit was taken for a crash"
+grep -q "apply\|restore" "$DAEMON_LOG" && fail "the restart rewrote kept limits: $(grep "apply\|restore" "$DAEMON_LOG")"
+[ "$(swapbuf jvm1)" = $((128 * M)) ] && [ "$(limit jvm1)" = $((256 * M)) ] || fail "jvm1 changed on restart"
+pass "a restart takes the kept limits over without rewriting them"
