@@ -13,7 +13,8 @@
  *   idle     --WHEN held for `for`-->              active (rung 0)
  *   active k --WHEN still true `escalate` after
  *              rung k was applied, k+1 exists-->   active k+1 (rungs accumulate)
- *   active   --UNTIL held for `until for`-->       cooling (wants nothing)
+ *   active   --UNTIL held for `until for`,
+ *              WHEN false all along-->             cooling (wants nothing)
  *   cooling  --`cooldown` elapsed-->               idle
  * A condition on an unknown metric (NAN: gone counters, PSI on v1,
  * node.temp without sensors) is false, for WHEN and UNTIL alike; the

@@ -937,7 +937,11 @@ gov_active_tick(struct gov_ctx *x, size_t ri, int when)
 	const struct pol_rule *r = x->g->ri[ri].r;
 	struct gov_rstate *s = &x->c->rs[ri];
 	struct buf *b = &x->g->scratch;
-	int until = r->until != NULL ? gov_cond_true(r->until, x->m) : !when;
+	/* A rule never clears while its WHEN still holds: an UNTIL that can be
+	 * true at the same time (throttled < 5% while the first rung only
+	 * lowers the weight) would otherwise apply, release and re-apply the
+	 * same rung every `for` + cooldown. */
+	int until = !when && (r->until != NULL ? gov_cond_true(r->until, x->m) : 1);
 
 	/* held_ms goes on tracking WHEN, for the why of an escalation. */
 	if (!when)

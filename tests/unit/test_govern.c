@@ -277,6 +277,34 @@ test_until_hysteresis(void **state)
 	fx_free(&f);
 }
 
+/* An UNTIL that holds while WHEN still holds does not clear the rule: the
+ * first rung only lowers the weight, so the container is never throttled,
+ * and "throttled < 5%" must not release and re-apply it every 2 s. */
+static void
+test_until_needs_when_false(void **state)
+{
+	struct fx f;
+	int i;
+
+	fx_init(&f, "policy \"p\" { cooldown 1s rule \"r\" { when cpu > 1 core "
+	    "do cpu shares 512 until throttled < 5% for 2s } }");
+	f.m.v[PM_THROTTLED] = 0;
+	f.m.v[PM_CPU] = 1.5;
+	for (i = 0; i < 10; i++) {
+		tick(&f);
+		assert_int_equal(wanted(&f, PK_CPU_WEIGHT), 512);
+	}
+	last_event(&f, GS_IDLE, GS_ACTIVE);     /* fired once, never cleared */
+	f.m.v[PM_CPU] = 0.2;                    /* the hog stops: clears 2 s later */
+	for (i = 0; i < 2; i++)
+		tick(&f);
+	assert_int_equal(wanted(&f, PK_CPU_WEIGHT), 512);
+	tick(&f);
+	assert_int_equal(wanted(&f, PK_CPU_WEIGHT), NONE);
+	last_event(&f, GS_ACTIVE, GS_COOLING);
+	fx_free(&f);
+}
+
 /* The default UNTIL: WHEN false (unknown counts as false) for 60 s. */
 static void
 test_until_default(void **state)
@@ -1054,6 +1082,7 @@ main(void)
 		cmocka_unit_test(test_for_zero),
 		cmocka_unit_test(test_until_hysteresis),
 		cmocka_unit_test(test_until_default),
+		cmocka_unit_test(test_until_needs_when_false),
 		cmocka_unit_test(test_cooldown),
 		cmocka_unit_test(test_ladder),
 		cmocka_unit_test(test_priority),
