@@ -76,7 +76,9 @@ int governing_load(const char *path, int cgroup_version, struct policy_set **ret
  * no longer wants are restored on the next governing_run(). */
 void governing_set_policies(struct governing *g, struct policy_set *ps);
 
-/* Applies settings that may change on reload (rate cap, JVM buffer, ...). */
+/* Applies the settings a reload may change: the cadences, the policy path
+ * and exit-restore. The rate cap, the JVM buffer and v1-high-cpu are read
+ * at start only (cgov.conf(5)). */
 void governing_set_conf(struct governing *g, const struct conf *c);
 
 /* Evaluates and acts for every container sampled by the last fleet_tick. */

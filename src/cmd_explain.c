@@ -146,10 +146,19 @@ explain_limit(struct out *o, const struct policy *p, const char *match,
 	const char *state = "not in force";
 
 	pol_set_knob_format(k, item, sizeof item);
-	for (size_t i = 0; i < ninforce; i++)
-		if (inforce[i].knob == (int)k->knob && inforce[i].policy != NULL &&
-		    strcmp(inforce[i].policy, p->name) == 0 && inforce[i].rule == NULL)
-			state = "in force";
+	/* A limit for every disk is in force on any one of them; a dry run's
+	 * decision is only "in force" as far as the dry run goes. */
+	for (size_t i = 0; i < ninforce; i++) {
+		const struct journal_action *a = &inforce[i];
+
+		if (a->knob != (int)k->knob || a->policy == NULL || a->rule != NULL ||
+		    strcmp(a->policy, p->name) != 0 ||
+		    (k->dev.dev != 0 && a->dev != (int64_t)k->dev.dev))
+			continue;
+		state = a->dry_run ? "in force (dry run)" : "in force";
+		if (!a->dry_run)
+			break;
+	}
 	out_str(o, p->name);
 	out_int(o, p->priority);
 	out_str(o, match);
@@ -342,7 +351,9 @@ cmd_policy_explain(struct cmd_ctx *ctx, int argc, char **argv)
 		if (ctx->format == OUT_TABLE) {
 			buf_printf(&b, "container ");
 			escape_term(&b, c.path);
-			buf_printf(&b, " (%s ", c.runtime);
+			buf_puts(&b, " (");
+			escape_term(&b, c.runtime);
+			buf_puts(&b, " ");
 			escape_term(&b, c.name);
 			buf_printf(&b, "), processes: ");
 			for (size_t i = 0; c.procs_known && i < c.nprocs; i++) {

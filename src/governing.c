@@ -15,11 +15,15 @@
 #include "log.h"
 #include "xmalloc.h"
 
-/* What governing keeps per container between ticks. Entries are appended
- * in fleet key order (keys only grow), so the array stays sorted by key. */
+/* What governing keeps per container between ticks, sorted by key. The
+ * fleet reports containers in path order, which is key order only when
+ * one rescan found them all: two rescans before a tick (a SIGHUP right
+ * after the rescan timer) interleave, so a new entry is inserted in place,
+ * not appended. */
 struct gv_ct {
 	uint64_t key;
 	int64_t cid;                    /* the store's, 0 until registered */
+	int64_t akey;                   /* the actuator's key at the last sync, 0 none */
 	char *path, *name;
 	const char *runtime;
 	uint64_t seen;                  /* tick number of the last observation */
@@ -33,6 +37,12 @@ struct gv_ct {
 	int64_t procs_ms;               /* when the names were read */
 };
 
+struct gv_state_arg {
+	struct governing *g;
+	int64_t cid;
+	int idle;
+};
+
 struct governing {
 	const struct cgfs *fs;
 	struct fleet *fleet;
@@ -42,6 +52,7 @@ struct governing {
 	struct policy_set *ps;
 	int reconciled, dry_run, exit_restore_all;
 	int noswap_warned;
+	int states_stale;               /* rule_state rows to rewrite (reload) */
 	uint64_t procs_interval_ms, interval_ms;
 	char *policies_path;
 	int64_t started_ms;
@@ -58,8 +69,9 @@ governing_cgroup_version(const struct cgfs *fs)
 	return fs->layout == CGFS_V2 ? 2 : 1;
 }
 
+/* The entry of key, or NULL with *ret_pos (optional) where it belongs. */
 static struct gv_ct *
-gv_find(struct governing *g, uint64_t key)
+gv_find_pos(struct governing *g, uint64_t key, size_t *ret_pos)
 {
 	size_t lo = 0, hi = g->n;
 
@@ -73,7 +85,15 @@ gv_find(struct governing *g, uint64_t key)
 		else
 			hi = mid;
 	}
+	if (ret_pos != NULL)
+		*ret_pos = lo;
 	return NULL;
+}
+
+static struct gv_ct *
+gv_find(struct governing *g, uint64_t key)
+{
+	return gv_find_pos(g, key, NULL);
 }
 
 static void
@@ -172,14 +192,17 @@ static void
 gv_on_ct(void *arg, const struct fleet_obs *o)
 {
 	struct governing *g = arg;
-	struct gv_ct *c = gv_find(g, o->key);
+	size_t pos = 0;
+	struct gv_ct *c = gv_find_pos(g, o->key, &pos);
 
 	if (c == NULL) {
 		if (g->n == g->cap) {
 			g->cap = g->cap ? g->cap * 2 : 64;
 			g->ct = xreallocarray(g->ct, g->cap, sizeof *g->ct);
 		}
-		c = &g->ct[g->n++];
+		memmove(&g->ct[pos + 1], &g->ct[pos], (g->n - pos) * sizeof *g->ct);
+		g->n++;
+		c = &g->ct[pos];
 		memset(c, 0, sizeof *c);
 		c->key = o->key;
 		c->path = xstrdup(o->path);
@@ -293,6 +316,22 @@ governing_set_store(struct governing *g, struct store *st, int64_t now_ms)
 	struct journal_daemon prev = { 0 };
 	int r, clean;
 
+	if (g->st != NULL && st != g->st) {
+		/* Another history, or none: the originals journaled in this one
+		 * would be out of reach of the next, so everything cgov set goes
+		 * back now, journaled here, and is taken again under the ids of
+		 * the new store. */
+		r = act_restore_all(g->act, now_ms, 1);
+		if (r > 0)
+			log_info("history changes: %d knob%s restored", r, r == 1 ? "" : "s");
+		for (size_t i = 0; i < g->n; i++) {
+			if (g->ct[i].akey != 0)
+				act_forget(g->act, g->ct[i].akey);
+			g->ct[i].akey = 0;
+			g->ct[i].cid = 0;
+		}
+		journal_rule_state_clear(g->st);
+	}
 	g->st = st;
 	act_set_store(g->act, st);
 	if (st == NULL || g->reconciled)
@@ -343,6 +382,9 @@ governing_set_policies(struct governing *g, struct policy_set *ps)
 	gov_set_policies(g->gov, ps);
 	policy_set_free(g->ps);
 	g->ps = ps;
+	/* Dropped states leave no event: the journal's rule states are
+	 * rewritten from the governor after the next evaluation. */
+	g->states_stale = 1;
 	for (size_t i = 0; i < g->n; i++) {
 		g->ct[i].procs_ms = 0;          /* re-read: matches may change */
 		g->ct[i].match_stale = 1;
@@ -391,6 +433,43 @@ gv_governed(const struct governing *g, const struct gv_ct *c)
 		    (const char *const *)c->procs, c->nprocs, c->procs_known))
 			return 1;
 	return 0;
+}
+
+static void
+gv_put_state(void *arg, const struct policy *p, const struct pol_rule *r, enum gov_state s,
+    int rung, int64_t since_ms)
+{
+	struct gv_state_arg *a = arg;
+
+	if (s != GS_IDLE || a->idle)
+		journal_rule_state_put(a->g->st, a->cid, p->name, r->name,
+		    a->idle ? gov_state_name(GS_IDLE) : gov_state_name(s), rung, since_ms, NULL);
+}
+
+/* The journal's rule states of container c: deleted (idle != 0, it is
+ * going) or written afresh. Inside a journal transaction. */
+static void
+gv_journal_states(struct governing *g, const struct gv_ct *c, int idle)
+{
+	struct gv_state_arg a = { .g = g, .cid = c->cid, .idle = idle };
+
+	if (c->cid != 0)
+		gov_rules_foreach(g->gov, c->key, gv_put_state, &a);
+}
+
+/* After a reload, every row again from the governor's states. */
+static void
+gv_resync_states(struct governing *g)
+{
+	if (!g->states_stale || g->st == NULL || journal_begin(g->st) < 0)
+		return;
+	journal_rule_state_clear(g->st);
+	for (size_t i = 0; i < g->n; i++)
+		gv_journal_states(g, &g->ct[i], 0);
+	if (journal_commit(g->st) < 0)
+		journal_abort(g->st);
+	else
+		g->states_stale = 0;
 }
 
 static void
@@ -480,8 +559,14 @@ governing_run(struct governing *g, int64_t now_ms)
 		size_t nw;
 
 		if (c->seen != g->tick) {        /* gone, or no longer a container */
+			/* Its armed rules leave the journal with it. */
+			if (g->st != NULL && journal_begin(g->st) == 0) {
+				gv_journal_states(g, c, 1);
+				if (journal_commit(g->st) < 0)
+					journal_abort(g->st);
+			}
 			gov_forget(g->gov, c->key);
-			act_forget(g->act, gv_act_key(c));
+			act_forget(g->act, c->akey != 0 ? c->akey : gv_act_key(c));
 			gv_ct_clear(c);
 			continue;
 		}
@@ -500,6 +585,13 @@ governing_run(struct governing *g, int64_t now_ms)
 			c->match_stale = 0;
 		}
 		governed += c->governed != 0;
+		/* The actuator's key changes when the container gets its store id
+		 * late (the history came back or was switched): what it owns under
+		 * the old key goes back now, and is taken again, journaled, under
+		 * the new one, rather than being left behind unrestorable. */
+		if (c->akey != 0 && c->akey != gv_act_key(c))
+			act_forget(g->act, c->akey);
+		c->akey = gv_act_key(c);
 		gc = (struct gov_ct){
 			.key = c->key, .path = c->path, .runtime = c->runtime,
 			.procs = (const char *const *)c->procs, .nprocs = c->nprocs,
@@ -513,6 +605,7 @@ governing_run(struct governing *g, int64_t now_ms)
 	g->n = out;
 	g->tick++;
 	gv_journal_events(g, now_ms);
+	gv_resync_states(g);
 	gv_heartbeat(g, now_ms, governed, STORE_NULL);
 }
 

@@ -62,11 +62,13 @@ first=$(db_q "select min(ts_ms) from sample_v where cid = (select id from contai
 applied=$(actions | jq '[.actions[] | select(.kind == "apply" and .knob == "cpu quota")][0].time_ms')
 [ -n "$first" ] && [ "$applied" != null ] || fail "no sample over 0.5 cores ($first) or no apply ($applied)"
 lag=$((applied - first))
-[ "$lag" -ge 1900 ] && [ "$lag" -le 2600 ] ||
-	fail "quota applied ${lag} ms after cpu first exceeded 0.5 cores (want 2000..2500 + jitter)"
+# `for 2s` at a 500 ms tick: 2000 ms, or 2500 when tick jitter leaves the
+# 4th tick a hair short; 500 ms more of slack for a loaded machine.
+[ "$lag" -ge 1900 ] && [ "$lag" -le 3000 ] ||
+	fail "quota applied ${lag} ms after cpu first exceeded 0.5 cores (want for + one tick)"
 pass "quota $WANT written ${lag} ms after the hog crossed 0.5 cores"
 [ "$(cat "$IDLEQ")" = "$IDLE_ORIG" ] || fail "the idle container's quota changed"
-"$CGOV" --db "$DB" status | grep -q "running" || fail "cgov status does not say running"
+"$CGOV" --db "$DB" status | grep -q "^cgovd: running" || fail "cgov status does not say running"
 
 # 2. The hog stops: the original quota comes back, the journal says so.
 stop_hog
@@ -91,6 +93,8 @@ rm -f "$POL/20-broken.policy"
 mv "$POL/10-hog.policy" "$SB_TMP/10-hog.policy"
 kill -HUP "$DAEMON_PID"
 wait_until 15 'test "$(quota)" = "$ORIG"' || fail "dropping the policy did not restore the quota ($(quota))"
+armed() { "$CGOV" --db "$DB" status --format json | jq -r 'if has("rules") then (.rules | length) else "no rules key" end'; }
+wait_until 5 'test "$(armed)" = 0' || fail "status still shows $(armed) armed rules of a dropped policy"
 mv "$SB_TMP/10-hog.policy" "$POL/10-hog.policy"
 kill -HUP "$DAEMON_PID"
 wait_until 15 'test "$(quota)" = "$WANT"' || fail "the policy put back does not throttle again"

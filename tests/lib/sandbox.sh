@@ -146,9 +146,17 @@ sb_procs_empty() {
 	return 0
 }
 
+# proc_exited PID: the process is gone or a zombie waiting for our wait.
+proc_exited() { [ ! -e "/proc/$1" ] || [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" = Z ]; }
+
 sb_cleanup() {
 	local rc=$? mnt pid f
-	[ -n "${DAEMON_PID:-}" ] && kill -TERM "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null
+	# A cgovd that does not exit on SIGTERM within 20 s is killed: the
+	# cleanup must not hang (the test has failed by then anyway).
+	if [ -n "${DAEMON_PID:-}" ] && kill -TERM "$DAEMON_PID" 2>/dev/null; then
+		wait_until 20 'proc_exited "$DAEMON_PID"' || kill -KILL "$DAEMON_PID" 2>/dev/null
+		wait "$DAEMON_PID" 2>/dev/null
+	fi
 	for pid in $SB_PIDS; do kill -KILL "$pid" 2>/dev/null; done
 	if [ -n "$SB_BASE" ]; then
 		for mnt in $SB_MOUNTS; do
