@@ -82,6 +82,23 @@ wall_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The governor's clock: the wall time at start plus monotonic time since.
+ * Rule durations, cooldowns and escalations must not jump with an NTP step
+ * or an admin's `date -s`; the journal's times stay comparable with the
+ * samples' (wall) times unless the clock is stepped while cgovd runs, and
+ * then are off by the step until the next start. */
+static int64_t
+gov_ms(void)
+{
+	static int64_t wall0, mono0;
+
+	if (mono0 == 0) {
+		wall0 = wall_ms();
+		mono0 = mono_ms();
+	}
+	return wall0 + (mono_ms() - mono0);
+}
+
 static void
 usage(FILE *out)
 {
@@ -240,7 +257,7 @@ daemon_open_store(struct daemon *d)
 	if (d->fleet != NULL)
 		fleet_set_store(d->fleet, d->st);
 	if (d->gov != NULL)
-		governing_set_store(d->gov, d->st, wall_ms());
+		governing_set_store(d->gov, d->st, gov_ms());
 }
 
 static void
@@ -279,7 +296,7 @@ daemon_tick(struct daemon *d)
 
 	n = fleet_tick(d->fleet, wall_ms(), dt, memstat, NULL);
 	if (d->gov != NULL)
-		governing_run(d->gov, wall_ms());
+		governing_run(d->gov, gov_ms());
 	if (memstat)
 		d->last_memstat_mono = now;
 	d->last_tick_mono = now;
@@ -354,7 +371,7 @@ daemon_reload(struct daemon *d)
 	}
 	if (strcmp(c.db, d->conf.db) != 0 && d->st != NULL) {
 		fleet_set_store(d->fleet, NULL);
-		governing_set_store(d->gov, NULL, wall_ms());
+		governing_set_store(d->gov, NULL, gov_ms());
 		store_close(d->st);
 		d->st = NULL;
 	}
@@ -651,7 +668,7 @@ main(int argc, char **argv)
 	free(d.pidfile);
 out:
 	if (d.gov != NULL)
-		governing_exit(d.gov, wall_ms());
+		governing_exit(d.gov, gov_ms());
 	governing_free(d.gov);
 	if (d.fleet != NULL)
 		fleet_flush(d.fleet);
