@@ -27,6 +27,7 @@
 #define ACT_CAP_DEFAULT    60
 #define ACT_CAP_WINDOW_MS  60000
 #define ACT_MAX_DEVS       64       /* io wants without a device: disks at most */
+#define ACT_DISKS_MS       60000    /* how long the list of disks is reused */
 
 /* A knob of one container the actuator keeps track of: owned (changed by
  * cgov, not restored yet), or remembered after that for its cooldown, for a
@@ -100,6 +101,11 @@ struct act {
 	int journal_down;            /* warned that the journal cannot be written */
 	struct act_ct **ct;          /* sorted by cid */
 	size_t nct;
+	/* Every disk, for io wants without a device: read from /sys once a
+	 * minute, not on each sync of each container that has one. */
+	dev_t disks[ACT_MAX_DEVS];
+	size_t ndisks;
+	int64_t disks_ms;            /* when read; 0 never */
 };
 
 struct act *
@@ -903,14 +909,29 @@ act_gc(struct act *a, struct act_ct *c, int64_t now_ms)
 		act_ct_remove(a, c);
 }
 
+/* The disks an io want without a device applies to (a disk plugged in
+ * shows up within ACT_DISKS_MS). */
+static const dev_t *
+act_disks(struct act *a, int64_t now_ms, size_t *ret_n)
+{
+	if (a->disks_ms == 0 || now_ms - a->disks_ms >= ACT_DISKS_MS || now_ms < a->disks_ms) {
+		size_t n = knob_dev_all(a->disks, ACT_MAX_DEVS);
+
+		a->ndisks = n < ACT_MAX_DEVS ? n : ACT_MAX_DEVS;
+		a->disks_ms = now_ms;
+	}
+	*ret_n = a->ndisks;
+	return a->disks;
+}
+
 /* Marks the wanted knobs seen and lists the wanted values, io wants without
  * a device expanded to every disk. The first want of a knob wins. */
 static size_t
-act_expand(struct act_ct *c, const struct gov_want *w, size_t n, struct act_want **ret)
+act_expand(struct act *a, struct act_ct *c, const struct gov_want *w, size_t n, int64_t now_ms,
+    struct act_want **ret)
 {
 	struct act_want *v = NULL;
 	size_t nv = 0;
-	dev_t devs[ACT_MAX_DEVS];
 
 	for (size_t i = 0; i < c->nk; i++)
 		c->k[i].seen = 0;
@@ -919,14 +940,12 @@ act_expand(struct act_ct *c, const struct gov_want *w, size_t n, struct act_want
 	 * order the governor listed them in. */
 	for (size_t pass = 0; pass < 2 * n; pass++) {
 		size_t i = pass % n, ndev = 1;
+		const dev_t *devs = &w[i].dev;
 
 		if ((act_knob_is_io(w[i].knob) && w[i].dev == 0) != (pass >= n))
 			continue;
-		devs[0] = w[i].dev;
-		if (act_knob_is_io(w[i].knob) && w[i].dev == 0) {
-			ndev = knob_dev_all(devs, ACT_MAX_DEVS);
-			ndev = ndev < ACT_MAX_DEVS ? ndev : ACT_MAX_DEVS;
-		}
+		if (act_knob_is_io(w[i].knob) && w[i].dev == 0)
+			devs = act_disks(a, now_ms, &ndev);
 		for (size_t d = 0; d < ndev; d++) {
 			size_t k = act_knob_get(c, w[i].knob, act_knob_is_io(w[i].knob) ? devs[d] : 0);
 
@@ -957,7 +976,7 @@ act_sync(struct act *a, int64_t cid, const char *path, const char *name,
 		return 0;
 	c = act_ct_get(a, cid, path, name);
 	c->synced_ms = now_ms;
-	nv = act_expand(c, w, n, &v);
+	nv = act_expand(a, c, w, n, now_ms, &v);
 	r = act_read_owned(a, c);
 	for (size_t i = 0; i < nv && r == 0; i++)
 		r = act_plan_want(a, c, &v[i], now_ms, &p);
