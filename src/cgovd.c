@@ -124,6 +124,18 @@ usage(FILE *out)
 "  -V, --version             the version\n");
 }
 
+static char *daemon_abspath(const struct daemon *d, const char *path);
+
+/* Makes a relative path of the configuration absolute from the start dir. */
+static void
+daemon_abs_in_place(const struct daemon *d, char **path)
+{
+	char *abs = daemon_abspath(d, *path);
+
+	free(*path);
+	*path = abs;
+}
+
 /* Builds the configuration: defaults, then the file, then the command
  * line. Returns 0 or -EINVAL (errors logged). */
 static int
@@ -172,18 +184,8 @@ daemon_load_conf(struct daemon *d, struct conf *out)
 	}
 	/* daemon(3) moves to "/": relative paths are taken from where cgovd
 	 * was started, also when a reload or a retry opens them later. */
-	if (c.db[0] != '/') {
-		char *abs = xasprintf("%s/%s", d->start_dir, c.db);
-
-		free(c.db);
-		c.db = abs;
-	}
-	if (c.policies[0] != '/') {
-		char *abs = xasprintf("%s/%s", d->start_dir, c.policies);
-
-		free(c.policies);
-		c.policies = abs;
-	}
+	daemon_abs_in_place(d, &c.db);
+	daemon_abs_in_place(d, &c.policies);
 	*out = c;
 	return 0;
 }
@@ -221,14 +223,21 @@ daemon_load_policies(struct daemon *d, const struct conf *c, int version,
 	return r < 0 ? -EINVAL : 0;
 }
 
-static void
-daemon_log_policies(const struct policy_set *ps, const char *path)
+static size_t
+daemon_nrules(const struct policy_set *ps)
 {
 	size_t rules = 0;
 
 	for (size_t i = 0; ps != NULL && i < ps->n; i++)
 		rules += ps->v[i].nrules;
-	log_info("policies from %s: %zu policies, %zu rules", path, ps ? ps->n : 0, rules);
+	return rules;
+}
+
+static void
+daemon_log_policies(const struct policy_set *ps, const char *path)
+{
+	log_info("policies from %s: %zu policies, %zu rules", path, ps ? ps->n : 0,
+	    daemon_nrules(ps));
 }
 
 static void
@@ -587,13 +596,8 @@ main(int argc, char **argv)
 			goto out;
 		}
 		printf("configuration OK\n");
-		if (ps != NULL) {
-			size_t rules = 0;
-
-			for (size_t i = 0; i < ps->n; i++)
-				rules += ps->v[i].nrules;
-			printf("policies OK: %zu policies, %zu rules\n", ps->n, rules);
-		}
+		if (ps != NULL)
+			printf("policies OK: %zu policies, %zu rules\n", ps->n, daemon_nrules(ps));
 		policy_set_free(ps);
 		goto out;
 	}

@@ -473,7 +473,7 @@ gv_resync_states(struct governing *g)
 }
 
 static void
-gv_journal_events(struct governing *g, int64_t now_ms)
+gv_journal_events(struct governing *g)
 {
 	const struct gov_event *ev;
 	size_t nev;
@@ -504,7 +504,6 @@ gv_journal_events(struct governing *g, int64_t now_ms)
 	}
 	if (jr == 0 && journal_commit(g->st) < 0)
 		journal_abort(g->st);
-	(void)now_ms;
 }
 
 static void
@@ -604,7 +603,7 @@ governing_run(struct governing *g, int64_t now_ms)
 	}
 	g->n = out;
 	g->tick++;
-	gv_journal_events(g, now_ms);
+	gv_journal_events(g);
 	gv_resync_states(g);
 	gv_heartbeat(g, now_ms, governed, STORE_NULL);
 }
