@@ -27,6 +27,11 @@ void units_format_size(uint64_t bytes, char *buf, size_t len);
 /* Formats milliseconds as "250ms", "10s", "5m", "2h30m", "3d". */
 void units_format_duration(uint64_t ms, char *buf, size_t len);
 
+/* Now, in ms: since the epoch (wall clock, what timestamps use) and on the
+ * monotonic clock (what durations use: it never jumps). */
+int64_t units_now_ms(void);
+int64_t units_mono_ms(void);
+
 /* Formats ms since the epoch as local "YYYY-MM-DD HH:MM:SS". Returns 0, or
  * -EINVAL (buf then holds "-") for a time that cannot be shown. */
 int units_format_time(int64_t ms, char *buf, size_t len);

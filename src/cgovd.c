@@ -26,6 +26,7 @@
 #include "policy.h"
 #include "sampler.h"
 #include "store.h"
+#include "units.h"
 #include "xmalloc.h"
 
 #ifndef CGOV_SYSCONFDIR
@@ -64,24 +65,6 @@ struct daemon {
 	int store_warned;               /* the database failed to open */
 };
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The governor's clock: the wall time at start plus monotonic time since.
  * Rule durations, cooldowns and escalations must not jump with an NTP step
  * or an admin's `date -s`; the journal's times stay comparable with the
@@ -93,10 +76,10 @@ gov_ms(void)
 	static int64_t wall0, mono0;
 
 	if (mono0 == 0) {
-		wall0 = wall_ms();
-		mono0 = mono_ms();
+		wall0 = units_now_ms();
+		mono0 = units_mono_ms();
 	}
-	return wall0 + (mono_ms() - mono0);
+	return wall0 + (units_mono_ms() - mono0);
 }
 
 static void
@@ -286,7 +269,7 @@ daemon_rescan(struct daemon *d)
 		log_warnx("discovery stopped at its bound (max-containers %llu): some "
 		    "containers are not watched", (unsigned long long)d->conf.max_containers);
 	d->truncated_logged = truncated;
-	fleet_sync(d->fleet, found, n, wall_ms());
+	fleet_sync(d->fleet, found, n, units_now_ms());
 	if (!d->ioacct_done && n > 0) {
 		ioacct_enable(d->fs, found[0].path, d->dry_run);
 		d->ioacct_done = 1;
@@ -297,13 +280,13 @@ daemon_rescan(struct daemon *d)
 static void
 daemon_tick(struct daemon *d)
 {
-	int64_t now = mono_ms();
+	int64_t now = units_mono_ms();
 	int64_t dt = d->last_tick_mono ? now - d->last_tick_mono : 0;
 	int memstat = d->last_memstat_mono == 0 ||
 	    now - d->last_memstat_mono >= (int64_t)d->conf.memstat_ms;
 	size_t n;
 
-	n = fleet_tick(d->fleet, wall_ms(), dt, memstat, NULL);
+	n = fleet_tick(d->fleet, units_now_ms(), dt, memstat, NULL);
 	if (d->gov != NULL)
 		governing_run(d->gov, gov_ms());
 	if (memstat)
@@ -560,7 +543,7 @@ daemon_once(struct daemon *d)
 		;
 	daemon_rescan(d);
 	d->last_memstat_mono = 0;
-	fleet_tick(d->fleet, wall_ms(), mono_ms() - d->last_tick_mono, 1, &stored);
+	fleet_tick(d->fleet, units_now_ms(), units_mono_ms() - d->last_tick_mono, 1, &stored);
 	log_info("once: %zu containers sampled%s", fleet_size(d->fleet),
 	    stored ? "" : " (history NOT stored)");
 	return stored ? 0 : 1;

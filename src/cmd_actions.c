@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cmd.h"
 #include "journal.h"
@@ -115,15 +114,6 @@ actions_add_row(struct out *o, const struct journal_action *a)
 	out_time(o, a->restored_ms, actions_holds(a->kind) ? "in force" : "");
 }
 
-static int64_t
-actions_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int
 cmd_actions(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -156,7 +146,7 @@ cmd_actions(struct cmd_ctx *ctx, int argc, char **argv)
 				    "(e.g. 30s, 10m, 24h)\n", optarg);
 				return CMD_USAGE;
 			}
-			f.since_ms = actions_now_ms() - (int64_t)since;
+			f.since_ms = units_now_ms() - (int64_t)since;
 			break;
 		case 'c':
 			f.container = optarg;

@@ -10,7 +10,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "buf.h"
 #include "cmd.h"
@@ -77,15 +76,6 @@ struct status {
 	const char *state;           /* "running", "stopped", "stale", "never" */
 	int64_t now_ms, age_ms;      /* age of the heartbeat, STORE_NULL unknown */
 };
-
-static int64_t
-status_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* running: no clean stop recorded, the pid exists (on this host: the
  * database is local) and the heartbeat is fresh; stale: no clean stop but
@@ -347,7 +337,7 @@ cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 		store_close(st);
 		return CMD_FAILURE;
 	}
-	s.now_ms = status_now_ms();
+	s.now_ms = units_now_ms();
 	status_judge(&s);
 
 	status_fields(&s, nact, nrs, fields);

@@ -302,3 +302,24 @@ units_format_time(int64_t ms, char *buf, size_t len)
 	}
 	return 0;
 }
+
+static int64_t
+units_clock_ms(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t
+units_now_ms(void)
+{
+	return units_clock_ms(CLOCK_REALTIME);
+}
+
+int64_t
+units_mono_ms(void)
+{
+	return units_clock_ms(CLOCK_MONOTONIC);
+}
