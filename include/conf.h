@@ -34,13 +34,17 @@ struct conf {
 	uint64_t v1_high_cpu_millicores;/* v1 fallback of memory high: CPU quota */
 	int exit_restore_all;           /* at exit restore static limits too */
 	uint64_t procs_ms;              /* process names (match process, JVMs) cadence */
+	/* history (rollup.h): retention per tier, 0 = forever; size cap, 0 = none */
+	uint64_t retain_raw_ms, retain_minute_ms, retain_hour_ms;
+	uint64_t max_db_bytes;
 };
 
 /* Fills c with the defaults (db under CGOV_LOCALSTATEDIR, 1s tick, 10s
  * rescan, 30s memory.stat, 60s checkpoint, 4096 containers, policies in
  * CGOV_SYSCONFDIR/policies.d, JVM swap buffer 512M, 60 actions a minute,
  * v1 memory-high fallback quota 0.25 cores, exit restores rules only,
- * process names every 10s). */
+ * process names every 10s, raw history kept 24h, minutes 14d, hours 400d,
+ * a 4G cap on the database). */
 void conf_defaults(struct conf *c);
 void conf_free(struct conf *c);
 /* Deep copy. */

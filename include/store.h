@@ -30,7 +30,7 @@
 
 /* Current schema version; store_open() migrates older files up to it, one
  * step at a time, each in its own transaction. */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 struct store;
 
@@ -218,6 +218,12 @@ int store_cold_value(struct sqlite3_value *val, int64_t ret[STORE_COLD_N]);
 struct sqlite3;
 /* The connection, for store_query.c and store_journal.c only. */
 struct sqlite3 *store_sqlite(struct store *st);
+/* A prepared statement for sql, reused when the connection already has an
+ * idle one with the same text (reset, bindings cleared), else prepared;
+ * never finalize it: store_close() does. For statements run in loops
+ * outside the tick's own set (rollup_step.c). */
+struct sqlite3_stmt;
+int store_stmt_cached(struct store *st, const char *sql, struct sqlite3_stmt **ret);
 /* Whether a tick's transaction is open: the journal keeps out of it
  * (store_journal.c). */
 int store_in_tick(struct store *st);

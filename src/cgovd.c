@@ -24,6 +24,7 @@
 #include "ioacct.h"
 #include "log.h"
 #include "policy.h"
+#include "rollup.h"
 #include "sampler.h"
 #include "store.h"
 #include "units.h"
@@ -63,6 +64,8 @@ struct daemon {
 	int truncated_logged;
 	int ioacct_done;                /* v1 I/O accounting turned on */
 	int store_warned;               /* the database failed to open */
+	int64_t roll_next_ms;           /* housekeeping idle until then (wall) */
+	int roll_failing;               /* rollups or retention failed: warned */
 };
 
 /* The governor's clock: the wall time at start plus monotonic time since.
@@ -295,10 +298,48 @@ daemon_tick(struct daemon *d)
 	log_debug("tick: %zu containers, %zu descriptors", n, sampler_fds(d->sampler));
 }
 
+/* History housekeeping (rollup.h): one bounded step per tick, right after
+ * the tick's own commit, while there is work (a minute or an hour to roll
+ * up, a batch past retention or over the size cap); once idle, nothing
+ * until the next minute starts. A failure costs history, never a tick. */
+static void
+daemon_housekeep(struct daemon *d)
+{
+	struct roll_conf rc;
+	enum roll_work work;
+	int64_t now = units_now_ms(), t0;
+	int r;
+
+	if (d->st == NULL || now < d->roll_next_ms)
+		return;
+	roll_conf_defaults(&rc);
+	rc.keep_ms[ROLL_RAW] = (int64_t)d->conf.retain_raw_ms;
+	rc.keep_ms[ROLL_MINUTE] = (int64_t)d->conf.retain_minute_ms;
+	rc.keep_ms[ROLL_HOUR] = (int64_t)d->conf.retain_hour_ms;
+	rc.max_bytes = (int64_t)d->conf.max_db_bytes;
+	t0 = units_mono_ms();
+	r = roll_step(d->st, &rc, now, &work);
+	if (r < 0) {
+		if (!d->roll_failing)
+			log_warnx("history rollup or retention failed (%s): retrying "
+			    "every minute; sampling and governing go on", strerror(-r));
+		d->roll_failing = 1;
+		work = ROLL_IDLE;
+	} else
+		d->roll_failing = 0;
+	if (work == ROLL_IDLE)
+		d->roll_next_ms = now - now % 60000 + 60000;
+	else
+		log_debug("history: %s in %lld ms", work == ROLL_DID_MINUTE ?
+		    "minute rolled up" : work == ROLL_DID_HOUR ? "hour rolled up" :
+		    "old rows dropped", (long long)(units_mono_ms() - t0));
+}
+
 static void
 on_tick(evutil_socket_t fd, short what, void *arg)
 {
 	daemon_tick(arg);
+	daemon_housekeep(arg);
 }
 
 static void

@@ -36,6 +36,10 @@ conf_defaults(struct conf *c)
 	c->max_actions_per_min = 60;
 	c->v1_high_cpu_millicores = 250;
 	c->procs_ms = 10000;
+	c->retain_raw_ms = 24ULL * 3600 * 1000;
+	c->retain_minute_ms = 14ULL * 86400 * 1000;
+	c->retain_hour_ms = 400ULL * 86400 * 1000;
+	c->max_db_bytes = 4ULL << 30;
 }
 
 void
@@ -163,6 +167,34 @@ conf_set(struct conf *c, const char *key, const char *value, char *err, size_t e
 	}
 	if (strcmp(key, "process-interval") == 0)
 		return conf_duration(value, 1000, &c->procs_ms, err, errlen);
+	if (strcmp(key, "retain-raw") == 0 || strcmp(key, "retain-minute") == 0 ||
+	    strcmp(key, "retain-hour") == 0) {
+		uint64_t *dst = key[7] == 'r' ? &c->retain_raw_ms :
+		    key[7] == 'm' ? &c->retain_minute_ms : &c->retain_hour_ms;
+
+		if (strcmp(value, "forever") == 0) {
+			*dst = 0;
+			return 0;
+		}
+		/* A tier is never trimmed before the next one has taken it,
+		 * so a short retention is safe; under a minute is a typo. */
+		return conf_duration(value, 60000, dst, err, errlen);
+	}
+	if (strcmp(key, "max-db-size") == 0) {
+		uint64_t b;
+
+		if (strcmp(value, "0") == 0 || strcmp(value, "none") == 0) {
+			c->max_db_bytes = 0;
+			return 0;
+		}
+		if (units_parse_size(value, &b) < 0 || b < (1ULL << 20)) {
+			snprintf(err, errlen, "\"%s\" is not a size of at least 1M (e.g. \"4G\"),"
+			    " nor \"none\"", value);
+			return -EINVAL;
+		}
+		c->max_db_bytes = b;
+		return 0;
+	}
 	if (strcmp(key, "interval") == 0)
 		return conf_duration(value, 100, &c->interval_ms, err, errlen);
 	if (strcmp(key, "rescan-interval") == 0)

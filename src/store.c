@@ -178,6 +178,39 @@ static const struct store_migration store_migrations[] = {
 	  " beat_ms INTEGER NOT NULL, interval_ms INTEGER NOT NULL,"
 	  " containers INTEGER NOT NULL, governed INTEGER NOT NULL,"
 	  " dry_run INTEGER NOT NULL, policies TEXT, stopped_ms INTEGER);" },
+	/* Rollup tiers (rollup.h, rollup_step.c): one row per container and
+	 * minute or hour, keyed like samples by bucket << 22 | cid, the
+	 * bucket being ts_ms / the tier's length. Memory in 4 KiB units,
+	 * rates per tick in millicores, bytes/s and milli-operations/s. */
+	{ 3,
+	  "CREATE TABLE roll1m ("
+	  " key INTEGER PRIMARY KEY, n, dt_ms, mem_min, mem_avg, mem_max,"
+	  " mem_p95, swap_avg, swap_max, pids_avg100, pids_max, cpu_us,"
+	  " cpu_p95_mc, cpu_max_mc, nr_periods, nr_throttled, throttled_us,"
+	  " rbytes, wbytes, rios, wios, io_p95, iops_p95_milli, oom, oom_kill,"
+	  " psi_cpu_us, psi_mem_us, psi_io_us, mem_limit, swap_limit,"
+	  " cpu_shares, cpu_limit_mc, pids_limit);"
+	  "CREATE TABLE roll1h ("
+	  " key INTEGER PRIMARY KEY, n, dt_ms, mem_min, mem_avg, mem_max,"
+	  " mem_p95, swap_avg, swap_max, pids_avg100, pids_max, cpu_us,"
+	  " cpu_p95_mc, cpu_max_mc, nr_periods, nr_throttled, throttled_us,"
+	  " rbytes, wbytes, rios, wios, io_p95, iops_p95_milli, oom, oom_kill,"
+	  " psi_cpu_us, psi_mem_us, psi_io_us, mem_limit, swap_limit,"
+	  " cpu_shares, cpu_limit_mc, pids_limit);"
+	  "CREATE TABLE node1m ("
+	  " bucket INTEGER PRIMARY KEY, n, dt_ms, ncpu, mem_total, avail_min,"
+	  " avail_avg, swap_total, swap_free_min, swap_free_avg, cpu_busy_ms,"
+	  " cpu_total_ms, busy_p95_milli, load1_avg100, load1_max100,"
+	  " psi_cpu_us, psi_mem_us, psi_io_us);"
+	  "CREATE TABLE node1h ("
+	  " bucket INTEGER PRIMARY KEY, n, dt_ms, ncpu, mem_total, avail_min,"
+	  " avail_avg, swap_total, swap_free_min, swap_free_avg, cpu_busy_ms,"
+	  " cpu_total_ms, busy_p95_milli, load1_avg100, load1_max100,"
+	  " psi_cpu_us, psi_mem_us, psi_io_us);"
+	  /* The end of the newest bucket rolled up, per tier (1: minute,
+	  * 2: hour): rollups resume there. */
+	  "CREATE TABLE roll_mark (tier INTEGER PRIMARY KEY,"
+	  " done_ms INTEGER NOT NULL);" },
 };
 
 #define STORE_NMIGRATIONS \
@@ -237,6 +270,29 @@ struct sqlite3 *
 store_sqlite(struct store *st)
 {
 	return st->db;
+}
+
+int
+store_stmt_cached(struct store *st, const char *sql, sqlite3_stmt **ret)
+{
+	sqlite3_stmt	*stmt = NULL;
+	int		 rc;
+
+	while ((stmt = sqlite3_next_stmt(st->db, stmt)) != NULL) {
+		if (!sqlite3_stmt_busy(stmt) && strcmp(sqlite3_sql(stmt), sql) == 0) {
+			sqlite3_reset(stmt);
+			sqlite3_clear_bindings(stmt);
+			*ret = stmt;
+			return 0;
+		}
+	}
+	rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, ret,
+	    NULL);
+	if (rc != SQLITE_OK) {
+		*ret = NULL;
+		return store_error(st, rc, "prepare");
+	}
+	return 0;
 }
 
 int
@@ -659,6 +715,13 @@ store_close(struct store *st)
 		store_tick_abort(st);
 	for (i = 0; i < STORE_STMT_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
+	/* Statements cached by store_stmt_cached() (rollups). */
+	if (st->db != NULL) {
+		sqlite3_stmt *stmt;
+
+		while ((stmt = sqlite3_next_stmt(st->db, NULL)) != NULL)
+			sqlite3_finalize(stmt);
+	}
 	/* The last connection to close checkpoints and removes the WAL. */
 	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
 		log_warnx("store: %s: close: %s", st->path,

@@ -1,7 +1,8 @@
 /* store_query.c: reading the history back: containers and top over a window.
  *
- * Top is one range scan of the sample b-tree over the window's ticks,
- * aggregated here in C per container: SQLite's GROUP BY would sort the
+ * Top reads the window through roll_scan (rollup.h), which answers from the
+ * coarsest tier that covers each part of it, and aggregates in C per
+ * container while the records stream by: SQLite's GROUP BY would sort the
  * whole window in a temporary b-tree first. The arithmetic is spelled out
  * in store.h (struct store_top_row) and doc/store.md.
  */
@@ -16,200 +17,14 @@
 #include <sqlite3.h>
 
 #include "log.h"
+#include "rollup.h"
 #include "store.h"
 #include "xmalloc.h"
-
-/* A tick of the window. */
-struct query_tick {
-	int64_t		 id;
-	int64_t		 dt_ms;
-};
-
-/* A metric summed over the ticks where it was known, with their length:
- * rates divide by the time the container was sampled, not the window. */
-struct query_rate {
-	int64_t		 sum;
-	int64_t		 dt_ms;
-};
-
-/* Events summed over the rows where they were known. */
-struct query_count {
-	int64_t		 sum;
-	int64_t		 n;
-};
-
-/* A "now" value: average, maximum and the newest row's value. */
-struct query_gauge {
-	double		 sum;
-	int64_t		 n;
-	int64_t		 max;
-	int64_t		 last;		/* STORE_NULL when the newest is */
-};
-
-struct query_acc {
-	int64_t			 cid;
-	int64_t			 samples;
-	struct query_gauge	 mem, swap;
-	struct query_rate	 cpu, thr_time, rbytes, wbytes, rios, wios;
-	struct query_rate	 psi_cpu, psi_mem, psi_io;
-	struct query_count	 periods, throttled, oom, oom_kill;
-	int64_t			 pids_last;
-};
-
-/* Open addressing from cid to accumulator: a window holds the containers
- * of the node (hundreds to thousands), cids are spread over the life of
- * the database. */
-struct query_map {
-	struct query_acc	*acc;
-	size_t			 n, cap;	/* cap: a power of two */
-	uint32_t		*slot;		/* index + 1 into acc, 0 = free */
-};
 
 static uint32_t
 query_hash(int64_t cid)
 {
 	return (uint32_t)(((uint64_t)cid * UINT64_C(0x9e3779b97f4a7c15)) >> 32);
-}
-
-static void
-query_map_grow(struct query_map *m)
-{
-	size_t	 cap = m->cap ? m->cap * 2 : 1024, i, j;
-
-	free(m->slot);
-	m->slot = xcalloc(cap, sizeof *m->slot);
-	m->cap = cap;
-	m->acc = xreallocarray(m->acc, cap / 2, sizeof *m->acc);
-	for (i = 0; i < m->n; i++) {
-		j = query_hash(m->acc[i].cid) & (cap - 1);
-		while (m->slot[j] != 0)
-			j = (j + 1) & (cap - 1);
-		m->slot[j] = i + 1;
-	}
-}
-
-static void
-query_gauge_init(struct query_gauge *g)
-{
-	g->sum = 0;
-	g->n = 0;
-	g->max = INT64_MIN;
-	g->last = STORE_NULL;
-}
-
-static struct query_acc *
-query_map_get(struct query_map *m, int64_t cid)
-{
-	struct query_acc	*a;
-	size_t			 j;
-
-	if (m->n >= m->cap / 2)
-		query_map_grow(m);
-	j = query_hash(cid) & (m->cap - 1);
-	while (m->slot[j] != 0) {
-		a = &m->acc[m->slot[j] - 1];
-		if (a->cid == cid)
-			return a;
-		j = (j + 1) & (m->cap - 1);
-	}
-	a = &m->acc[m->n++];
-	m->slot[j] = m->n;
-	memset(a, 0, sizeof *a);
-	a->cid = cid;
-	query_gauge_init(&a->mem);
-	query_gauge_init(&a->swap);
-	a->pids_last = STORE_NULL;
-	return a;
-}
-
-static void
-query_map_free(struct query_map *m)
-{
-	free(m->slot);
-	free(m->acc);
-}
-
-/* The scan reads each column once as an sqlite3_value: a column_type and a
- * column_int64 call each would take the connection's mutex and error
- * bookkeeping, which cost more than the decoding itself. */
-static void
-query_gauge_add(struct query_gauge *g, sqlite3_stmt *stmt, int col)
-{
-	sqlite3_value	*val = sqlite3_column_value(stmt, col);
-	int64_t		 v;
-
-	if (sqlite3_value_type(val) == SQLITE_NULL) {
-		g->last = STORE_NULL;
-		return;
-	}
-	v = store_mem_decode(sqlite3_value_int64(val));
-	g->sum += (double)v;
-	g->n++;
-	if (v > g->max)
-		g->max = v;
-	g->last = v;
-}
-
-static void
-query_rate_add(struct query_rate *r, sqlite3_stmt *stmt, int col,
-    int64_t dt_ms)
-{
-	sqlite3_value	*val = sqlite3_column_value(stmt, col);
-
-	if (sqlite3_value_type(val) == SQLITE_NULL)
-		return;
-	r->sum += sqlite3_value_int64(val);
-	r->dt_ms += dt_ms;
-}
-
-static void
-query_count_add(struct query_count *c, sqlite3_stmt *stmt, int col)
-{
-	sqlite3_value	*val = sqlite3_column_value(stmt, col);
-
-	if (sqlite3_value_type(val) == SQLITE_NULL)
-		return;
-	c->sum += sqlite3_value_int64(val);
-	c->n++;
-}
-
-/* Sum per second of sampled time, times scale; NAN when never known. */
-static double
-query_rate_get(const struct query_rate *r, double scale)
-{
-	if (r->dt_ms == 0)
-		return NAN;
-	return (double)r->sum * scale / ((double)r->dt_ms / 1000.0);
-}
-
-static double
-query_gauge_avg(const struct query_gauge *g)
-{
-	return g->n ? g->sum / (double)g->n : NAN;
-}
-
-static double
-query_gauge_max(const struct query_gauge *g)
-{
-	return g->n ? (double)g->max : NAN;
-}
-
-static double
-query_i64(int64_t v)
-{
-	return v == STORE_NULL ? NAN : (double)v;
-}
-
-/* A limit column: NULL unknown, STORE_UNLIMITED none. */
-static double
-query_limit(sqlite3_stmt *stmt, int col)
-{
-	int64_t	 v;
-
-	if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
-		return NAN;
-	v = sqlite3_column_int64(stmt, col);
-	return v == STORE_UNLIMITED ? INFINITY : (double)v;
 }
 
 /* Strings from the database may be NULL (no name known): callers get "". */
@@ -329,215 +144,127 @@ store_containers_free(struct store_container *v, size_t n)
 	free(v);
 }
 
-static int
-query_tick_cmp(const void *a, const void *b)
-{
-	const struct query_tick	*x = a, *y = b;
+/* Top and the node's figures read through roll_scan (rollup.h): a long
+ * window is answered by the rollup tiers (hours, then minutes, then the raw
+ * ticks not rolled up yet), a short one by raw ticks. The step asked for is
+ * a 24th of the window: an hour for a day. */
+#define QUERY_STEPS	24
 
-	return (x->id > y->id) - (x->id < y->id);
+struct query_top_acc {
+	struct roll_sum	 sum;
+	int64_t		 last_ts;
+	double		 mem_last, swap_last, pids_last;
+};
+
+struct query_top {
+	struct query_top_acc	*acc;
+	size_t			 n, cap;
+	uint32_t		*slot;		/* index + 1, 0 = free */
+	size_t			 nslot;		/* a power of two */
+};
+
+static struct query_top_acc *
+query_top_get(struct query_top *q, int64_t cid)
+{
+	size_t	 j, i;
+
+	if (q->n >= q->nslot / 2) {
+		size_t ns = q->nslot ? q->nslot * 2 : 1024;
+
+		free(q->slot);
+		q->slot = xcalloc(ns, sizeof *q->slot);
+		q->nslot = ns;
+		q->acc = xreallocarray(q->acc, ns / 2, sizeof *q->acc);
+		for (i = 0; i < q->n; i++) {
+			j = query_hash(q->acc[i].sum.r.cid) & (ns - 1);
+			while (q->slot[j] != 0)
+				j = (j + 1) & (ns - 1);
+			q->slot[j] = (uint32_t)i + 1;
+		}
+	}
+	j = query_hash(cid) & (q->nslot - 1);
+	while (q->slot[j] != 0) {
+		if (q->acc[q->slot[j] - 1].sum.r.cid == cid)
+			return &q->acc[q->slot[j] - 1];
+		j = (j + 1) & (q->nslot - 1);
+	}
+	roll_sum_init(&q->acc[q->n].sum, cid);
+	q->acc[q->n].sum.no_pct = 1;	/* top shows means and maxima */
+	q->acc[q->n].last_ts = INT64_MIN;
+	q->slot[j] = (uint32_t)++q->n;
+	return &q->acc[q->n - 1];
 }
 
-/* The window's ticks in id order into *ret (*ret_n of them): the newest
- * alone for since_ms == 0, else those with ts_ms in (latest - since,
- * latest]. By time, not id: after the clock steps back, ticks stamped
- * later than the newest stay out. */
 static int
-query_window(struct store *st, int64_t since_ms, int64_t *ret_latest_ms,
-    struct query_tick **ret, size_t *ret_n)
+query_top_rec(void *arg, const struct roll_rec *r)
 {
-	struct query_tick	*v = NULL;
-	sqlite3_stmt		*stmt;
-	size_t			 n = 0, cap = 0;
-	int64_t			 latest_id, latest_ms, dt_ms;
-	int			 rc, err, sorted = 1;
+	struct query_top_acc	*a = query_top_get(arg, r->cid);
 
-	*ret = NULL;
-	*ret_n = 0;
-	*ret_latest_ms = 0;
-	if ((err = query_prepare(st, "SELECT id, ts_ms, dt_ms FROM tick"
-	    " WHERE id = (SELECT max(id) FROM tick)", &stmt)) != 0)
-		return err;
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_DONE) {
-		sqlite3_finalize(stmt);
-		return 0;
+	roll_sum_add(&a->sum, r);
+	if (r->ts_ms >= a->last_ts) {
+		/* The newest record's value (a tick's, or a bucket's mean). */
+		a->last_ts = r->ts_ms;
+		a->mem_last = r->mem_avg;
+		a->swap_last = r->swap_avg;
+		a->pids_last = r->pids_avg;
 	}
-	if (rc != SQLITE_ROW) {
-		err = store_error(st, rc, "top");
-		sqlite3_finalize(stmt);
-		return err;
-	}
-	latest_id = sqlite3_column_int64(stmt, 0);
-	latest_ms = sqlite3_column_int64(stmt, 1);
-	dt_ms = sqlite3_column_int64(stmt, 2);
-	sqlite3_finalize(stmt);
-	*ret_latest_ms = latest_ms;
-
-	if (since_ms == 0) {
-		v = xmalloc(sizeof *v);
-		v->id = latest_id;
-		v->dt_ms = dt_ms;
-		*ret = v;
-		*ret_n = 1;
-		return 0;
-	}
-	/* tick_ts covers (ts_ms, dt_ms, id): no lookup into tick itself.
-	 * Time order is id order unless the clock stepped back: sort then. */
-	if ((err = query_prepare(st, "SELECT id, dt_ms FROM tick"
-	    " WHERE ts_ms > ?1 AND ts_ms <= ?2", &stmt)) != 0)
-		return err;
-	sqlite3_bind_int64(stmt, 1, latest_ms < INT64_MIN + since_ms ?
-	    INT64_MIN : latest_ms - since_ms);
-	sqlite3_bind_int64(stmt, 2, latest_ms);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 1024;
-			v = xreallocarray(v, cap, sizeof *v);
-		}
-		v[n].id = sqlite3_column_int64(stmt, 0);
-		v[n].dt_ms = sqlite3_column_int64(stmt, 1);
-		if (n > 0 && v[n].id < v[n - 1].id)
-			sorted = 0;
-		n++;
-	}
-	if (rc != SQLITE_DONE) {
-		err = store_error(st, rc, "top");
-		sqlite3_finalize(stmt);
-		free(v);
-		return err;
-	}
-	sqlite3_finalize(stmt);
-	if (!sorted)
-		qsort(v, n, sizeof *v, query_tick_cmp);
-	*ret = v;
-	*ret_n = n;
 	return 0;
 }
 
-/* Events summed over the rows where they were known (a cold field). */
-static void
-query_count_cold(struct query_count *c, int64_t v)
+/* A counter sum per second of the record's time, times scale. */
+static double
+query_per_s(double sum, int64_t dt_ms, double scale)
 {
-	if (v == STORE_NULL)
-		return;
-	c->sum += v;
-	c->n++;
+	if (isnan(sum) || dt_ms <= 0)
+		return NAN;
+	return sum * scale / ((double)dt_ms / 1000.0);
 }
 
 static void
-query_rate_cold(struct query_rate *r, int64_t v, int64_t dt_ms)
+query_top_fill(struct store_top_row *v, struct query_top_acc *a)
 {
-	if (v == STORE_NULL)
-		return;
-	r->sum += v;
-	r->dt_ms += dt_ms;
-}
+	struct roll_rec	 r;
 
-/* One pass over sample rows with keys in the window's tick range. */
-static int
-query_scan(struct store *st, const struct query_tick *ticks, size_t nticks,
-    struct query_map *m)
-{
-	struct query_acc	*a;
-	sqlite3_stmt		*stmt;
-	size_t			 t = 0;
-	int64_t			 key, tick, dt, cold[STORE_COLD_N];
-	int			 rc, err;
-
-	if ((err = query_prepare(st, "SELECT key, mem4k, swap4k, cpu_us,"
-	    " nr_periods, pids, psi_cpu_us, psi_mem_us, psi_io_us, cold"
-	    " FROM sample WHERE key >= ?1 AND key <= ?2", &stmt)) != 0)
-		return err;
-	sqlite3_bind_int64(stmt, 1, STORE_KEY(ticks[0].id, 0));
-	sqlite3_bind_int64(stmt, 2, STORE_KEY(ticks[nticks - 1].id,
-	    STORE_CID_MAX));
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		key = sqlite3_column_int64(stmt, 0);
-		tick = STORE_KEY_TICK(key);
-		/* Rows come in key order, hence tick order: walk the window
-		 * along, skipping ticks left out by time. */
-		while (t < nticks && ticks[t].id < tick)
-			t++;
-		if (t == nticks)
-			break;
-		if (ticks[t].id != tick)
-			continue;
-		if (store_cold_value(sqlite3_column_value(stmt, 9), cold) != 0) {
-			log_warnx("store: damaged sample (key %lld), skipped",
-			    (long long)key);
-			continue;
-		}
-		dt = ticks[t].dt_ms;
-		a = query_map_get(m, STORE_KEY_CID(key));
-		a->samples++;
-		query_gauge_add(&a->mem, stmt, 1);
-		query_gauge_add(&a->swap, stmt, 2);
-		query_rate_add(&a->cpu, stmt, 3, dt);
-		query_count_add(&a->periods, stmt, 4);
-		a->pids_last = query_column_i64(stmt, 5);
-		query_rate_add(&a->psi_cpu, stmt, 6, dt);
-		query_rate_add(&a->psi_mem, stmt, 7, dt);
-		query_rate_add(&a->psi_io, stmt, 8, dt);
-		query_count_cold(&a->throttled, cold[0]);
-		query_rate_cold(&a->thr_time, cold[1], dt);
-		query_rate_cold(&a->rbytes, cold[2], dt);
-		query_rate_cold(&a->wbytes, cold[3], dt);
-		query_rate_cold(&a->rios, cold[4], dt);
-		query_rate_cold(&a->wios, cold[5], dt);
-		query_count_cold(&a->oom, cold[6]);
-		query_count_cold(&a->oom_kill, cold[7]);
-	}
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		err = store_error(st, rc, "top");
-		sqlite3_finalize(stmt);
-		return err;
-	}
-	sqlite3_finalize(stmt);
-	return 0;
-}
-
-static void
-query_top_fill(struct store_top_row *r, const struct query_acc *a)
-{
-	r->c.cid = a->cid;
-	r->samples = a->samples;
-	r->mem_avg = query_gauge_avg(&a->mem);
-	r->mem_max = query_gauge_max(&a->mem);
-	r->mem_last = query_i64(a->mem.last);
-	r->swap_avg = query_gauge_avg(&a->swap);
-	r->swap_max = query_gauge_max(&a->swap);
-	r->swap_last = query_i64(a->swap.last);
-	r->cpu_cores = query_rate_get(&a->cpu, 1e-6);
+	roll_sum_rec(&a->sum, &r);
+	v->c.cid = r.cid;
+	v->samples = r.n;
+	v->mem_avg = r.mem_avg;
+	v->mem_max = r.mem_max;
+	v->mem_last = a->mem_last;
+	v->swap_avg = r.swap_avg;
+	v->swap_max = r.swap_max;
+	v->swap_last = a->swap_last;
+	v->cpu_cores = query_per_s(r.cpu_us, r.dt_ms, 1e-6);
 	/* No CFS period elapsed (no quota set): nothing was throttled. */
-	if (a->periods.n == 0 || a->throttled.n == 0)
-		r->throttled_pct = NAN;
-	else if (a->periods.sum == 0)
-		r->throttled_pct = 0;
+	if (isnan(r.nr_periods) || isnan(r.nr_throttled))
+		v->throttled_pct = NAN;
+	else if (r.nr_periods <= 0)
+		v->throttled_pct = 0;
 	else
-		r->throttled_pct = 100.0 * (double)a->throttled.sum /
-		    (double)a->periods.sum;
-	r->throttled_time_pct = query_rate_get(&a->thr_time, 100e-6);
-	r->rbytes_s = query_rate_get(&a->rbytes, 1);
-	r->wbytes_s = query_rate_get(&a->wbytes, 1);
-	r->rios_s = query_rate_get(&a->rios, 1);
-	r->wios_s = query_rate_get(&a->wios, 1);
-	r->psi_cpu_pct = query_rate_get(&a->psi_cpu, 100e-6);
-	r->psi_mem_pct = query_rate_get(&a->psi_mem, 100e-6);
-	r->psi_io_pct = query_rate_get(&a->psi_io, 100e-6);
-	r->pids_last = query_i64(a->pids_last);
-	r->oom = a->oom.n ? a->oom.sum : STORE_NULL;
-	r->oom_kill = a->oom_kill.n ? a->oom_kill.sum : STORE_NULL;
-	r->mem_limit = r->swap_limit = r->cpu_limit_cores = NAN;
-	r->cpu_shares = r->pids_max = NAN;
+		v->throttled_pct = 100.0 * r.nr_throttled / r.nr_periods;
+	v->throttled_time_pct = query_per_s(r.throttled_us, r.dt_ms, 100e-6);
+	v->rbytes_s = query_per_s(r.rbytes, r.dt_ms, 1);
+	v->wbytes_s = query_per_s(r.wbytes, r.dt_ms, 1);
+	v->rios_s = query_per_s(r.rios, r.dt_ms, 1);
+	v->wios_s = query_per_s(r.wios, r.dt_ms, 1);
+	v->psi_cpu_pct = query_per_s(r.psi_cpu_us, r.dt_ms, 100e-6);
+	v->psi_mem_pct = query_per_s(r.psi_mem_us, r.dt_ms, 100e-6);
+	v->psi_io_pct = query_per_s(r.psi_io_us, r.dt_ms, 100e-6);
+	v->pids_last = a->pids_last;
+	v->oom = r.oom;
+	v->oom_kill = r.oom_kill;
+	v->mem_limit = r.mem_limit;
+	v->swap_limit = r.swap_limit;
+	v->cpu_shares = r.cpu_shares;
+	v->cpu_limit_cores = r.cpu_limit_cores;
+	v->pids_max = r.pids_limit;
 }
 
-/* Container fields and the limits in force at the newest tick. */
+/* The container fields of each row. */
 static int
-query_top_describe(struct store *st, struct store_top_row *v, size_t n,
-    int64_t latest_tick)
+query_top_describe(struct store *st, struct store_top_row *v, size_t n)
 {
-	sqlite3_stmt	*cs = NULL, *ls = NULL;
-	double		 quota, period;
+	sqlite3_stmt	*cs = NULL;
 	size_t		 i;
 	int		 rc = SQLITE_OK, err;
 
@@ -545,54 +272,38 @@ query_top_describe(struct store *st, struct store_top_row *v, size_t n,
 	    " first_seen_ms, last_seen_ms, gone_ms FROM container"
 	    " WHERE id = ?1", &cs)) != 0)
 		return err;
-	if ((err = query_prepare(st, "SELECT mem_limit, swap_limit,"
-	    " cpu_shares, cpu_quota_us, cpu_period_us, pids_max FROM limits"
-	    " WHERE cid = ?1 AND tick <= ?2 ORDER BY tick DESC LIMIT 1",
-	    &ls)) != 0)
-		goto out;
 	for (i = 0; i < n; i++) {
 		sqlite3_reset(cs);
 		sqlite3_bind_int64(cs, 1, v[i].c.cid);
 		rc = sqlite3_step(cs);
-		if (rc == SQLITE_ROW)
+		if (rc == SQLITE_ROW) {
 			query_container_fill(&v[i].c, cs, 0);
-		else if (rc == SQLITE_DONE) {
-			/* Cannot happen through the API: samples and their
-			 * container are written and rolled back together. */
-			v[i].c.path = xstrdup("");
-			v[i].c.name = xstrdup("");
-			v[i].c.runtime = xstrdup("");
-			v[i].c.first_seen_ms = v[i].c.last_seen_ms = STORE_NULL;
-			v[i].c.gone_ms = STORE_NULL;
-		} else
-			break;
-
-		sqlite3_reset(ls);
-		sqlite3_bind_int64(ls, 1, v[i].c.cid);
-		sqlite3_bind_int64(ls, 2, latest_tick);
-		rc = sqlite3_step(ls);
-		if (rc == SQLITE_DONE)
 			continue;
-		if (rc != SQLITE_ROW)
+		}
+		if (rc != SQLITE_DONE)
 			break;
-		v[i].mem_limit = query_limit(ls, 0);
-		v[i].swap_limit = query_limit(ls, 1);
-		v[i].cpu_shares = query_limit(ls, 2);
-		quota = query_limit(ls, 3);
-		period = query_limit(ls, 4);
-		if (isinf(quota))
-			v[i].cpu_limit_cores = INFINITY;
-		else if (!isnan(quota) && isfinite(period) && period > 0)
-			v[i].cpu_limit_cores = quota / period;
-		v[i].pids_max = query_limit(ls, 5);
-		rc = SQLITE_OK;
+		/* A container row trimmed away while its history remains. */
+		v[i].c.path = xstrdup("");
+		v[i].c.name = xstrdup("");
+		v[i].c.runtime = xstrdup("");
+		v[i].c.first_seen_ms = v[i].c.last_seen_ms = STORE_NULL;
+		v[i].c.gone_ms = STORE_NULL;
 	}
-	if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE && rc != SQLITE_OK)
 		err = store_error(st, rc, "top");
-out:
 	sqlite3_finalize(cs);
-	sqlite3_finalize(ls);
 	return err;
+}
+
+/* The window (latest - since, latest] as roll_scan's [from, to), and its
+ * step; since 0 is the newest tick alone. */
+static void
+query_span(int64_t latest_ms, int64_t since_ms, int64_t *from, int64_t *to,
+    int64_t *step)
+{
+	*to = latest_ms + 1;
+	*from = since_ms == 0 ? latest_ms : latest_ms - since_ms + 1;
+	*step = since_ms / QUERY_STEPS;
 }
 
 int
@@ -600,10 +311,9 @@ store_query_top(struct store *st, int64_t since_ms, struct store_top_row **ret,
     size_t *ret_n, int64_t *ret_latest_ms)
 {
 	struct store_top_row	*v = NULL;
-	struct query_tick	*ticks = NULL;
-	struct query_map	 m;
-	size_t			 nticks, i;
-	int64_t			 latest_ms;
+	struct query_top	 q;
+	size_t			 i;
+	int64_t			 latest_ms, from, to, step;
 	int			 began, err;
 
 	*ret = NULL;
@@ -612,33 +322,33 @@ store_query_top(struct store *st, int64_t since_ms, struct store_top_row **ret,
 		*ret_latest_ms = 0;
 	if (since_ms < 0)
 		return -EINVAL;
-	memset(&m, 0, sizeof m);
+	memset(&q, 0, sizeof q);
 	if ((err = query_begin(st, &began)) != 0)
 		return err;
-	if ((err = query_window(st, since_ms, &latest_ms, &ticks,
-	    &nticks)) != 0 || nticks == 0)
+	if ((err = roll_latest_ms(st, &latest_ms)) != 0 || latest_ms == 0)
 		goto out;
-	if ((err = query_scan(st, ticks, nticks, &m)) != 0)
+	query_span(latest_ms, since_ms, &from, &to, &step);
+	if ((err = roll_scan(st, from, to, step, 0, query_top_rec, NULL, &q)) != 0)
 		goto out;
-	if (m.n > 0) {
-		v = xcalloc(m.n, sizeof *v);
-		for (i = 0; i < m.n; i++)
-			query_top_fill(&v[i], &m.acc[i]);
-		/* ticks is in id order: the last is the newest. */
-		if ((err = query_top_describe(st, v, m.n,
-		    ticks[nticks - 1].id)) != 0) {
-			store_top_free(v, m.n);
+	if (q.n > 0) {
+		v = xcalloc(q.n, sizeof *v);
+		for (i = 0; i < q.n; i++)
+			query_top_fill(&v[i], &q.acc[i]);
+		if ((err = query_top_describe(st, v, q.n)) != 0) {
+			store_top_free(v, q.n);
 			goto out;
 		}
 	}
 	*ret = v;
-	*ret_n = m.n;
+	*ret_n = q.n;
 	if (ret_latest_ms != NULL)
 		*ret_latest_ms = latest_ms;
 out:
 	query_end(st, began);
-	free(ticks);
-	query_map_free(&m);
+	for (i = 0; i < q.n; i++)
+		roll_sum_free(&q.acc[i].sum);
+	free(q.acc);
+	free(q.slot);
 	return err;
 }
 
@@ -655,100 +365,64 @@ store_top_free(struct store_top_row *v, size_t n)
 	free(v);
 }
 
-/* Is tick id in the window (sorted by id)? */
+struct query_node {
+	struct roll_node_sum	 sum;
+	struct roll_node_rec	 last;
+};
+
 static int
-query_tick_find(const struct query_tick *v, size_t n, int64_t id, int64_t *ret_dt_ms)
+query_node_rec(void *arg, const struct roll_node_rec *r)
 {
-	size_t lo = 0, hi = n;
+	struct query_node	*q = arg;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (v[mid].id == id) {
-			*ret_dt_ms = v[mid].dt_ms;
-			return 1;
-		}
-		if (v[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	roll_node_sum_add(&q->sum, r);
+	if (q->last.n == 0 || r->ts_ms >= q->last.ts_ms)
+		q->last = *r;
 	return 0;
-}
-
-static double
-query_pct(int64_t part, int64_t whole)
-{
-	return whole > 0 ? 100.0 * (double)part / (double)whole : NAN;
 }
 
 int
 store_query_node(struct store *st, int64_t since_ms, struct store_node_row *ret)
 {
-	struct query_tick *ticks = NULL;
-	struct query_rate psi[3];
-	sqlite3_stmt *stmt = NULL;
-	int64_t latest_ms, busy = 0, total = 0, newest = -1, minavail = INT64_MAX;
-	size_t n = 0;
-	int began, err, rc;
+	struct query_node	 q;
+	struct roll_node_rec	 r;
+	int64_t			 latest_ms, from, to, step;
+	int			 began, err;
 
 	memset(ret, 0, sizeof *ret);
 	ret->ncpu = ret->cpu_busy_pct = ret->load1 = NAN;
 	ret->mem_total = ret->mem_available = ret->mem_available_min = NAN;
 	ret->swap_total = ret->swap_used = NAN;
 	ret->psi_cpu_pct = ret->psi_mem_pct = ret->psi_io_pct = NAN;
-	memset(psi, 0, sizeof psi);
 	if (since_ms < 0)
 		return -EINVAL;
+	memset(&q, 0, sizeof q);
+	roll_node_sum_init(&q.sum);
 	if ((err = query_begin(st, &began)) != 0)
-		return err;
-	if ((err = query_window(st, since_ms, &latest_ms, &ticks, &n)) != 0 || n == 0)
 		goto out;
-	/* The window's ticks are sorted by id: one range scan of node. */
-	if ((err = query_prepare(st, "SELECT tick, mem_total, mem_available, swap_total,"
-	    " swap_free, cpu_busy_ms, cpu_total_ms, ncpu, load1, psi_cpu_us, psi_mem_us,"
-	    " psi_io_us FROM node WHERE tick >= ?1 AND tick <= ?2 ORDER BY tick", &stmt)) != 0)
+	if ((err = roll_latest_ms(st, &latest_ms)) != 0 || latest_ms == 0)
 		goto out;
-	sqlite3_bind_int64(stmt, 1, ticks[0].id);
-	sqlite3_bind_int64(stmt, 2, ticks[n - 1].id);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(stmt, 0), dt_ms;
-
-		if (!query_tick_find(ticks, n, id, &dt_ms))
-			continue;
-		ret->samples++;
-		if (sqlite3_column_type(stmt, 2) != SQLITE_NULL &&
-		    sqlite3_column_int64(stmt, 2) < minavail)
-			minavail = sqlite3_column_int64(stmt, 2);
-		if (sqlite3_column_type(stmt, 5) != SQLITE_NULL &&
-		    sqlite3_column_type(stmt, 6) != SQLITE_NULL) {
-			busy += sqlite3_column_int64(stmt, 5);
-			total += sqlite3_column_int64(stmt, 6);
-		}
-		for (int i = 0; i < 3; i++)
-			query_rate_add(&psi[i], stmt, 9 + i, dt_ms);
-		if (id > newest) {
-			newest = id;
-			ret->mem_total = query_limit(stmt, 1);
-			ret->mem_available = query_limit(stmt, 2);
-			ret->swap_total = query_limit(stmt, 3);
-			ret->swap_used = ret->swap_total - query_limit(stmt, 4);
-			ret->ncpu = query_limit(stmt, 7);
-			ret->load1 = query_limit(stmt, 8) / 100.0;
-		}
-	}
-	if (rc != SQLITE_DONE)
-		err = store_error(st, rc, "node");
-	if (minavail != INT64_MAX)
-		ret->mem_available_min = (double)minavail;
-	ret->cpu_busy_pct = query_pct(busy, total);
+	query_span(latest_ms, since_ms, &from, &to, &step);
+	if ((err = roll_scan(st, from, to, step, 0, NULL, query_node_rec, &q)) != 0 ||
+	    q.sum.r.n == 0)
+		goto out;
+	roll_node_sum_rec(&q.sum, &r);
+	ret->samples = r.n;
+	ret->ncpu = q.last.ncpu;
+	ret->mem_total = q.last.mem_total;
+	ret->mem_available = q.last.mem_avail_avg;
+	ret->mem_available_min = r.mem_avail_min;
+	ret->swap_total = q.last.swap_total;
+	ret->swap_used = q.last.swap_total - q.last.swap_free_avg;
+	ret->load1 = q.last.load1_avg;
+	ret->cpu_busy_pct = r.cpu_total_ms > 0 ?
+	    100.0 * r.cpu_busy_ms / r.cpu_total_ms : NAN;
 	/* Microseconds stalled per second of sampled time, as a percent. */
-	ret->psi_cpu_pct = query_rate_get(&psi[0], 100e-6);
-	ret->psi_mem_pct = query_rate_get(&psi[1], 100e-6);
-	ret->psi_io_pct = query_rate_get(&psi[2], 100e-6);
+	ret->psi_cpu_pct = query_per_s(r.psi_cpu_us, r.dt_ms, 100e-6);
+	ret->psi_mem_pct = query_per_s(r.psi_mem_us, r.dt_ms, 100e-6);
+	ret->psi_io_pct = query_per_s(r.psi_io_us, r.dt_ms, 100e-6);
 out:
-	sqlite3_finalize(stmt);
-	free(ticks);
+	roll_node_sum_free(&q.sum);
 	query_end(st, began);
 	return err;
 }

@@ -102,18 +102,21 @@ test_migrate_v1(void **state TEST_UNUSED)
 	assert_int_equal(store_tick_begin(st, T0, 1000), 0);
 	assert_int_equal(store_tick_commit(st), 0);
 	store_close(st);
-	/* Back to exactly version 1: step 2 only adds tables and indexes. */
+	/* Back to exactly version 1: steps 2 and 3 only add tables and
+	 * indexes. */
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "DROP TABLE knob_orig; DROP TABLE action;"
-	    " DROP TABLE rule_state; DROP TABLE daemon; PRAGMA user_version = 1",
+	    " DROP TABLE rule_state; DROP TABLE daemon; DROP TABLE roll1m;"
+	    " DROP TABLE roll1h; DROP TABLE node1m; DROP TABLE node1h;"
+	    " DROP TABLE roll_mark; PRAGMA user_version = 1",
 	    NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 
 	/* A reader refuses the old file; the writer upgrades it. */
 	assert_int_equal(store_open(path, STORE_RDONLY, &st), -EINVAL);
 	st = test_open("v1.db", 0);
-	assert_int_equal(store_schema_version(st), 2);
-	assert_int_equal(test_sql_i64(st, "PRAGMA user_version"), 2);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+	assert_int_equal(test_sql_i64(st, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_int_equal(test_sql_i64(st, "SELECT count(*) FROM sqlite_schema WHERE name IN"
 	    " ('knob_orig', 'action', 'rule_state', 'daemon', 'action_ts', 'action_cid',"
 	    " 'action_in_force')"), 7);
