@@ -177,8 +177,8 @@ struct store_node_row {
 /* Fills *ret; a database without ticks gives samples 0. */
 int store_query_node(struct store *st, int64_t since_ms, struct store_node_row *ret);
 
-/* Rows counted in the sample table, and the database's size in bytes
- * (page_count * page_size): what the benchmark divides. */
+/* Rows counted in the sample table (a full scan: pass NULL to skip it),
+ * and the database's size in bytes (page_count * page_size). */
 int store_stats(struct store *st, int64_t *ret_samples, int64_t *ret_bytes);
 
 /* Runs a passive WAL checkpoint and truncates the WAL to its size limit.
@@ -224,6 +224,15 @@ struct sqlite3 *store_sqlite(struct store *st);
  * outside the tick's own set (rollup_step.c). */
 struct sqlite3_stmt;
 int store_stmt_cached(struct store *st, const char *sql, struct sqlite3_stmt **ret);
+/* Queries read one snapshot: on a handle with no transaction open, a read
+ * transaction keeps the tables consistent while the daemon commits beside
+ * us; inside the writer's open transaction, that is the snapshot.
+ * *ret_began says whether store_read_end() has one to end. */
+int store_read_begin(struct store *st, int *ret_began);
+void store_read_end(struct store *st, int began);
+/* One integer of a one-row query binding up to two parameters (?1, ?2);
+ * *ret is STORE_NULL for no row or a NULL. The statement is cached. */
+int store_i64(struct store *st, const char *sql, int64_t p1, int64_t p2, int64_t *ret);
 /* Whether a tick's transaction is open: the journal keeps out of it
  * (store_journal.c). */
 int store_in_tick(struct store *st);

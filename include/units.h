@@ -35,6 +35,11 @@ int64_t units_mono_ms(void);
 /* Formats ms since the epoch as local "YYYY-MM-DD HH:MM:SS". Returns 0, or
  * -EINVAL (buf then holds "-") for a time that cannot be shown. */
 int units_format_time(int64_t ms, char *buf, size_t len);
+/* ms since the epoch as UTC through strftime(3)'s fmt (reports and
+ * history, which must not depend on the reader's time zone). "-" and
+ * -EINVAL when ms is INT64_MIN (unknown) or the text does not fit. */
+int units_format_utc(int64_t ms, const char *fmt, char *buf, size_t len)
+    __attribute__((format(strftime, 2, 0)));
 
 /* cgroup v1 cpu.shares <-> v2 cpu.weight, the kernel's own equivalence
  * (it schedules weight w as w * 1024 / 100 shares): 1024 <-> 100, 2048 <->

@@ -17,6 +17,7 @@
 #include "journal.h"
 #include "knob.h"
 #include "policy.h"
+#include "rollup.h"
 #include "units.h"
 
 /* A cgovd whose heartbeat is older than this many intervals is stuck. */
@@ -37,6 +38,10 @@ static const struct out_col status_daemon_cols[] = {
 	{ "policies", NULL, 0, 0 },          /* string */
 	{ "in_force", NULL, 1, 0 },
 	{ "rules_armed", NULL, 1, 0 },
+	{ "history_bytes", NULL, 1, 0 },
+	{ "raw_from_ms", NULL, 1, 0 },
+	{ "minute_from_ms", NULL, 1, 0 },
+	{ "hour_from_ms", NULL, 1, 0 },
 };
 #define STATUS_DAEMON_NCOLS (sizeof status_daemon_cols / sizeof status_daemon_cols[0])
 
@@ -75,6 +80,8 @@ struct status {
 	struct journal_daemon d;
 	const char *state;           /* "running", "stopped", "stale", "never" */
 	int64_t now_ms, age_ms;      /* age of the heartbeat, STORE_NULL unknown */
+	int64_t bytes;               /* the database's size */
+	struct roll_tier_info tier[ROLL_NTIERS];  /* what each tier covers */
 };
 
 /* running: no clean stop recorded, the pid exists (on this host: the
@@ -175,6 +182,10 @@ status_fields(const struct status *s, size_t nforce, size_t nrules,
 		STORE_NULL,
 		(int64_t)nforce,
 		(int64_t)nrules,
+		s->bytes,
+		s->tier[ROLL_RAW].end_ms ? s->tier[ROLL_RAW].first_ms : STORE_NULL,
+		s->tier[ROLL_MINUTE].end_ms ? s->tier[ROLL_MINUTE].first_ms : STORE_NULL,
+		s->tier[ROLL_HOUR].end_ms ? s->tier[ROLL_HOUR].first_ms : STORE_NULL,
 	};
 
 	for (size_t i = 0; i < STATUS_DAEMON_NCOLS; i++)
@@ -284,6 +295,23 @@ status_print_daemon(FILE *fp, const struct status *s, size_t nforce)
 	fprintf(fp, "actions in force: %zu\n", nforce);
 }
 
+/* "history: 1.2G; raw from ..., 1m from ..., 1h from ..." */
+static void
+status_print_history(FILE *fp, const struct status *s)
+{
+	char size[32], t[32];
+
+	units_format_size(s->bytes > 0 ? (uint64_t)s->bytes : 0, size, sizeof size);
+	fprintf(fp, "history: %s", size);
+	for (int i = 0; i < ROLL_NTIERS; i++) {
+		if (s->tier[i].end_ms == 0)
+			continue;
+		units_format_time(s->tier[i].first_ms, t, sizeof t);
+		fprintf(fp, "; %s from %s", roll_tier_name(i), t);
+	}
+	fputc('\n', fp);
+}
+
 int
 cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -329,6 +357,10 @@ cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 		r = journal_action_query(st, &f, &act, &nact);
 	if (r == 0)
 		r = journal_rule_state_list(st, NULL, &rs, &nrs);
+	if (r == 0)
+		r = roll_info(st, 0, s.tier);
+	if (r == 0)
+		r = store_stats(st, NULL, &s.bytes);
 	if (r < 0) {
 		fprintf(stderr, "cgov: status: query failed: %s\n", strerror(-r));
 		if (s.known)
@@ -356,6 +388,7 @@ cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 		break;
 	case OUT_TABLE:
 		status_print_daemon(stdout, &s, nact);
+		status_print_history(stdout, &s);
 		if (nact > 0)
 			out_print(of, stdout);
 		printf("rules armed: %zu\n", nrs);

@@ -35,32 +35,6 @@ scan_prepare(struct store *st, const char *sql, sqlite3_stmt **ret)
 	return 0;
 }
 
-/* One integer from a one-row query with up to two parameters; *ret gets
- * STORE_NULL for no row or NULL. */
-static int
-scan_i64(struct store *st, const char *sql, int64_t p1, int64_t p2, int64_t *ret)
-{
-	sqlite3_stmt	*stmt;
-	int		 rc, err;
-
-	*ret = STORE_NULL;
-	if ((err = scan_prepare(st, sql, &stmt)) != 0)
-		return err;
-	if (sqlite3_bind_parameter_count(stmt) >= 1)
-		sqlite3_bind_int64(stmt, 1, p1);
-	if (sqlite3_bind_parameter_count(stmt) >= 2)
-		sqlite3_bind_int64(stmt, 2, p2);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		if (sqlite3_column_type(stmt, 0) != SQLITE_NULL)
-			*ret = sqlite3_column_int64(stmt, 0);
-	} else if (rc != SQLITE_DONE) {
-		err = store_error(st, rc, "history scan");
-	}
-	sqlite3_finalize(stmt);
-	return err;
-}
-
 /* --- raw ticks ------------------------------------------------------------ */
 
 struct scan_tick {
@@ -568,7 +542,7 @@ roll_mark_get(struct store *st, enum roll_tier t, int64_t *ret_ms)
 {
 	int	 err;
 
-	err = scan_i64(st, "SELECT done_ms FROM roll_mark WHERE tier = ?1", t, 0,
+	err = store_i64(st, "SELECT done_ms FROM roll_mark WHERE tier = ?1", t, 0,
 	    ret_ms);
 	if (*ret_ms == STORE_NULL)
 		*ret_ms = 0;
@@ -602,20 +576,20 @@ roll_info(struct store *st, int count_rows, struct roll_tier_info ret[ROLL_NTIER
 	memset(ret, 0, sizeof *ret * ROLL_NTIERS);
 	for (t = 0; t < ROLL_NTIERS; t++)
 		ret[t].rows = -1;
-	if ((err = scan_i64(st, "SELECT min(ts_ms) FROM tick", 0, 0, &v)) != 0)
+	if ((err = store_i64(st, "SELECT min(ts_ms) FROM tick", 0, 0, &v)) != 0)
 		return err;
-	if ((err = scan_i64(st, "SELECT max(ts_ms) FROM tick", 0, 0, &w)) != 0)
+	if ((err = store_i64(st, "SELECT max(ts_ms) FROM tick", 0, 0, &w)) != 0)
 		return err;
 	if (v != STORE_NULL) {
 		ret[ROLL_RAW].first_ms = v;
 		ret[ROLL_RAW].end_ms = w + 1;
 	}
-	if (count_rows && (err = scan_i64(st, "SELECT count(*) FROM sample", 0, 0,
+	if (count_rows && (err = store_i64(st, "SELECT count(*) FROM sample", 0, 0,
 	    &ret[ROLL_RAW].rows)) != 0)
 		return err;
 	for (t = ROLL_MINUTE; t < ROLL_NTIERS; t++) {
 		sql = xasprintf("SELECT min(key) FROM %s", roll_table(t));
-		err = scan_i64(st, sql, 0, 0, &v);
+		err = store_i64(st, sql, 0, 0, &v);
 		free(sql);
 		if (err != 0)
 			return err;
@@ -627,7 +601,7 @@ roll_info(struct store *st, int count_rows, struct roll_tier_info ret[ROLL_NTIER
 		}
 		if (count_rows) {
 			sql = xasprintf("SELECT count(*) FROM %s", roll_table(t));
-			err = scan_i64(st, sql, 0, 0, &ret[t].rows);
+			err = store_i64(st, sql, 0, 0, &ret[t].rows);
 			free(sql);
 			if (err != 0)
 				return err;
@@ -643,7 +617,7 @@ roll_latest_ms(struct store *st, int64_t *ret_ms)
 	int	 err, t;
 
 	*ret_ms = 0;
-	if ((err = scan_i64(st, "SELECT ts_ms FROM tick WHERE id ="
+	if ((err = store_i64(st, "SELECT ts_ms FROM tick WHERE id ="
 	    " (SELECT max(id) FROM tick)", 0, 0, &v)) != 0)
 		return err;
 	if (v != STORE_NULL) {
@@ -770,22 +744,6 @@ scan_plan_make(struct scan_plan *p, int64_t from, int64_t to, int target,
 	}
 }
 
-static int
-scan_begin(struct store *st, int *began)
-{
-	sqlite3	*db = store_sqlite(st);
-	int	 rc;
-
-	*began = 0;
-	if (!sqlite3_get_autocommit(db))
-		return 0;
-	rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
-	if (rc != SQLITE_OK)
-		return store_error(st, rc, "begin");
-	*began = 1;
-	return 0;
-}
-
 int
 roll_scan(struct store *st, int64_t from_ms, int64_t to_ms, int64_t step_ms,
     int64_t cid, roll_cb cb, roll_node_cb node_cb, void *arg)
@@ -797,7 +755,7 @@ roll_scan(struct store *st, int64_t from_ms, int64_t to_ms, int64_t step_ms,
 
 	if (from_ms >= to_ms || cid < 0 || cid > STORE_CID_MAX)
 		return from_ms >= to_ms ? 0 : -EINVAL;
-	if ((err = scan_begin(st, &began)) != 0)
+	if ((err = store_read_begin(st, &began)) != 0)
 		return err;
 	if ((err = roll_info(st, 0, info)) != 0)
 		goto out;
@@ -815,7 +773,6 @@ roll_scan(struct store *st, int64_t from_ms, int64_t to_ms, int64_t step_ms,
 			break;
 	}
 out:
-	if (began)
-		sqlite3_exec(store_sqlite(st), "COMMIT", NULL, NULL, NULL);
+	store_read_end(st, began);
 	return err;
 }

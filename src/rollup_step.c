@@ -20,6 +20,7 @@
 
 #include <sqlite3.h>
 
+#include "cidmap.h"
 #include "log.h"
 #include "rollup.h"
 #include "rollup_int.h"
@@ -58,30 +59,6 @@ step_exec(struct store *st, const char *sql)
 	int	 rc = sqlite3_exec(store_sqlite(st), sql, NULL, NULL, NULL);
 
 	return rc == SQLITE_OK ? 0 : store_error(st, rc, "rollup");
-}
-
-/* One integer of a one-row query with up to two parameters (STORE_NULL for
- * none or NULL). */
-static int
-step_i64(struct store *st, const char *sql, int64_t p1, int64_t p2, int64_t *ret)
-{
-	sqlite3_stmt	*stmt;
-	int		 rc, err;
-
-	*ret = STORE_NULL;
-	if ((err = step_prepare(st, sql, &stmt)) != 0)
-		return err;
-	if (sqlite3_bind_parameter_count(stmt) >= 1)
-		sqlite3_bind_int64(stmt, 1, p1);
-	if (sqlite3_bind_parameter_count(stmt) >= 2)
-		sqlite3_bind_int64(stmt, 2, p2);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL)
-		*ret = sqlite3_column_int64(stmt, 0);
-	else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		err = store_error(st, rc, "rollup");
-	sqlite3_finalize(stmt);
-	return err;
 }
 
 /* --- writing tier rows ------------------------------------------------- */
@@ -171,57 +148,37 @@ roll_put_node(struct store *st, const struct roll_node_rec *r)
 
 /* --- rolling one bucket up ----------------------------------------------- */
 
-/* The containers of a bucket: open addressing from cid to summary. */
+/* The containers of a bucket: a summary each, found by cid. */
 struct step_acc {
 	struct roll_sum		*sum;
-	size_t			 n, cap;	/* cap: a power of two */
-	uint32_t		*slot;		/* index + 1, 0 = free */
+	size_t			 cap;
+	struct cidmap		 map;
 	struct roll_node_sum	 node;
 };
-
-static uint32_t
-step_hash(int64_t cid)
-{
-	return (uint32_t)(((uint64_t)cid * UINT64_C(0x9e3779b97f4a7c15)) >> 32);
-}
 
 static struct roll_sum *
 step_acc_get(struct step_acc *a, int64_t cid)
 {
-	size_t	 j, i;
+	int	 added;
+	size_t	 i = cidmap_index(&a->map, cid, &added);
 
-	if (a->n >= a->cap / 2) {
-		size_t cap = a->cap ? a->cap * 2 : 256;
-
-		free(a->slot);
-		a->slot = xcalloc(cap, sizeof *a->slot);
-		a->cap = cap;
-		a->sum = xreallocarray(a->sum, cap / 2, sizeof *a->sum);
-		for (i = 0; i < a->n; i++) {
-			j = step_hash(a->sum[i].r.cid) & (cap - 1);
-			while (a->slot[j] != 0)
-				j = (j + 1) & (cap - 1);
-			a->slot[j] = (uint32_t)i + 1;
+	if (added) {
+		if (i == a->cap) {
+			a->cap = a->cap ? a->cap * 2 : 256;
+			a->sum = xreallocarray(a->sum, a->cap, sizeof *a->sum);
 		}
+		roll_sum_init(&a->sum[i], cid);
 	}
-	j = step_hash(cid) & (a->cap - 1);
-	while (a->slot[j] != 0) {
-		if (a->sum[a->slot[j] - 1].r.cid == cid)
-			return &a->sum[a->slot[j] - 1];
-		j = (j + 1) & (a->cap - 1);
-	}
-	roll_sum_init(&a->sum[a->n], cid);
-	a->slot[j] = (uint32_t)++a->n;
-	return &a->sum[a->n - 1];
+	return &a->sum[i];
 }
 
 static void
 step_acc_free(struct step_acc *a)
 {
-	for (size_t i = 0; i < a->n; i++)
+	for (size_t i = 0; i < a->map.n; i++)
 		roll_sum_free(&a->sum[i]);
 	free(a->sum);
-	free(a->slot);
+	cidmap_free(&a->map);
 	roll_node_sum_free(&a->node);
 }
 
@@ -259,7 +216,7 @@ step_roll(struct store *st, enum roll_tier src, enum roll_tier dst, int64_t star
 		goto out;
 	err = roll_read_tier(st, src, start, start + len, 0, step_acc_rec,
 	    step_acc_node, &acc);
-	for (i = 0; err == 0 && i < acc.n; i++) {
+	for (i = 0; err == 0 && i < acc.map.n; i++) {
 		roll_sum_rec(&acc.sum[i], &rec);
 		rec.tier = dst;
 		rec.ts_ms = start;
@@ -281,7 +238,7 @@ step_roll(struct store *st, enum roll_tier src, enum roll_tier dst, int64_t star
 		sqlite3_exec(store_sqlite(st), "ROLLBACK", NULL, NULL, NULL);
 	if (err == 0)
 		log_debug("rollup: %s %lld: %zu containers", roll_tier_name(dst),
-		    (long long)start, acc.n);
+		    (long long)start, acc.map.n);
 out:
 	step_acc_free(&acc);
 	return err;
@@ -304,10 +261,10 @@ step_next_minute(struct store *st, int64_t now_ms, int64_t *ret_start)
 	*ret_start = -1;
 	if ((err = roll_mark_get(st, ROLL_MINUTE, &done)) != 0)
 		return err;
-	if ((err = step_i64(st, "SELECT min(ts_ms) FROM tick WHERE ts_ms >= ?1",
+	if ((err = store_i64(st, "SELECT min(ts_ms) FROM tick WHERE ts_ms >= ?1",
 	    done, 0, &next)) != 0 || next == STORE_NULL)
 		return err;
-	if ((err = step_i64(st, "SELECT max(ts_ms) FROM tick", 0, 0, &latest)) != 0)
+	if ((err = store_i64(st, "SELECT max(ts_ms) FROM tick", 0, 0, &latest)) != 0)
 		return err;
 	b = step_floor(next, roll_tier_ms(ROLL_MINUTE));
 	if (latest >= b + roll_tier_ms(ROLL_MINUTE) ||
@@ -326,7 +283,7 @@ step_next_hour(struct store *st, int64_t now_ms, int64_t *ret_start)
 	if ((err = roll_mark_get(st, ROLL_HOUR, &done_h)) != 0 ||
 	    (err = roll_mark_get(st, ROLL_MINUTE, &done_m)) != 0)
 		return err;
-	if ((err = step_i64(st, "SELECT min(key) FROM roll1m WHERE key >= ?1",
+	if ((err = store_i64(st, "SELECT min(key) FROM roll1m WHERE key >= ?1",
 	    STORE_KEY(done_h / roll_tier_ms(ROLL_MINUTE), 0), 0, &key)) != 0 ||
 	    key == STORE_NULL)
 		return err;
@@ -351,17 +308,17 @@ step_trim_raw(struct store *st, int64_t cut, int64_t batch_rows, int *ret_did)
 	/* Raw history starts on a whole minute, so that the minute tier
 	 * covers exactly what is gone (a read never sees a ragged gap). */
 	cut = step_floor(cut, roll_tier_ms(ROLL_MINUTE));
-	if ((err = step_i64(st, "SELECT min(id) FROM tick", 0, 0, &first)) != 0 ||
+	if ((err = store_i64(st, "SELECT min(id) FROM tick", 0, 0, &first)) != 0 ||
 	    first == STORE_NULL)
 		return err;
-	if ((err = step_i64(st, "SELECT count(*) FROM sample WHERE key >= ?1"
+	if ((err = store_i64(st, "SELECT count(*) FROM sample WHERE key >= ?1"
 	    " AND key < ?2", STORE_KEY(first, 0), STORE_KEY(first + 1, 0),
 	    &per_tick)) != 0)
 		return err;
 	k = batch_rows / (per_tick > 0 ? per_tick : 1);
 	if (k < 1)
 		k = 1;
-	if ((err = step_i64(st, "SELECT max(id) FROM (SELECT id FROM tick"
+	if ((err = store_i64(st, "SELECT max(id) FROM (SELECT id FROM tick"
 	    " WHERE ts_ms < ?1 ORDER BY id LIMIT ?2)", cut, k, &last)) != 0 ||
 	    last == STORE_NULL)
 		return err;
@@ -424,7 +381,7 @@ step_trim_tier(struct store *st, enum roll_tier t, int64_t cut, int64_t batch,
 
 	*ret_did = 0;
 	sql = xasprintf("SELECT min(key) FROM %s", roll_table(t));
-	err = step_i64(st, sql, 0, 0, &first);
+	err = store_i64(st, sql, 0, 0, &first);
 	free(sql);
 	if (err != 0 || first == STORE_NULL || STORE_KEY_TICK(first) >= bcut)
 		return err;
@@ -456,7 +413,7 @@ step_trim_actions(struct store *st, int64_t cut, int64_t batch, int *ret_did)
 	int	 err;
 
 	*ret_did = 0;
-	if ((err = step_i64(st, "SELECT count(*) FROM (SELECT 1 FROM action"
+	if ((err = store_i64(st, "SELECT count(*) FROM (SELECT 1 FROM action"
 	    " WHERE ts_ms < ?1 LIMIT 1)", cut, 0, &n)) != 0 || n <= 0)
 		return err;
 	sql = xasprintf("DELETE FROM action WHERE id IN (SELECT id FROM action"
@@ -483,9 +440,9 @@ step_used_bytes(struct store *st, int64_t *ret)
 	int64_t	 pages, freel, size;
 	int	 err;
 
-	if ((err = step_i64(st, "PRAGMA page_count", 0, 0, &pages)) != 0 ||
-	    (err = step_i64(st, "PRAGMA freelist_count", 0, 0, &freel)) != 0 ||
-	    (err = step_i64(st, "PRAGMA page_size", 0, 0, &size)) != 0)
+	if ((err = store_i64(st, "PRAGMA page_count", 0, 0, &pages)) != 0 ||
+	    (err = store_i64(st, "PRAGMA freelist_count", 0, 0, &freel)) != 0 ||
+	    (err = store_i64(st, "PRAGMA page_size", 0, 0, &size)) != 0)
 		return err;
 	*ret = (pages - freel) * size;
 	return 0;

@@ -16,16 +16,11 @@
 
 #include <sqlite3.h>
 
+#include "cidmap.h"
 #include "log.h"
 #include "rollup.h"
 #include "store.h"
 #include "xmalloc.h"
-
-static uint32_t
-query_hash(int64_t cid)
-{
-	return (uint32_t)(((uint64_t)cid * UINT64_C(0x9e3779b97f4a7c15)) >> 32);
-}
 
 /* Strings from the database may be NULL (no name known): callers get "". */
 static char *
@@ -66,33 +61,6 @@ query_prepare(struct store *st, const char *sql, sqlite3_stmt **ret)
 		return store_error(st, rc, "query");
 	}
 	return 0;
-}
-
-/* Queries read one snapshot: on a handle with no transaction open, a read
- * transaction keeps the ticks and the samples consistent while the daemon
- * commits beside us. Inside the writer's open tick, that tick is the
- * snapshot. *ret_began says whether query_end() has one to end. */
-static int
-query_begin(struct store *st, int *ret_began)
-{
-	sqlite3	*db = store_sqlite(st);
-	int	 rc;
-
-	*ret_began = 0;
-	if (!sqlite3_get_autocommit(db))
-		return 0;
-	rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
-	if (rc != SQLITE_OK)
-		return store_error(st, rc, "begin");
-	*ret_began = 1;
-	return 0;
-}
-
-static void
-query_end(struct store *st, int began)
-{
-	if (began)
-		sqlite3_exec(store_sqlite(st), "COMMIT", NULL, NULL, NULL);
 }
 
 int
@@ -158,41 +126,26 @@ struct query_top_acc {
 
 struct query_top {
 	struct query_top_acc	*acc;
-	size_t			 n, cap;
-	uint32_t		*slot;		/* index + 1, 0 = free */
-	size_t			 nslot;		/* a power of two */
+	size_t			 cap;
+	struct cidmap		 map;
 };
 
 static struct query_top_acc *
 query_top_get(struct query_top *q, int64_t cid)
 {
-	size_t	 j, i;
+	int	 added;
+	size_t	 i = cidmap_index(&q->map, cid, &added);
 
-	if (q->n >= q->nslot / 2) {
-		size_t ns = q->nslot ? q->nslot * 2 : 1024;
-
-		free(q->slot);
-		q->slot = xcalloc(ns, sizeof *q->slot);
-		q->nslot = ns;
-		q->acc = xreallocarray(q->acc, ns / 2, sizeof *q->acc);
-		for (i = 0; i < q->n; i++) {
-			j = query_hash(q->acc[i].sum.r.cid) & (ns - 1);
-			while (q->slot[j] != 0)
-				j = (j + 1) & (ns - 1);
-			q->slot[j] = (uint32_t)i + 1;
+	if (added) {
+		if (i == q->cap) {
+			q->cap = q->cap ? q->cap * 2 : 1024;
+			q->acc = xreallocarray(q->acc, q->cap, sizeof *q->acc);
 		}
+		roll_sum_init(&q->acc[i].sum, cid);
+		q->acc[i].sum.no_pct = 1;	/* top shows means and maxima */
+		q->acc[i].last_ts = INT64_MIN;
 	}
-	j = query_hash(cid) & (q->nslot - 1);
-	while (q->slot[j] != 0) {
-		if (q->acc[q->slot[j] - 1].sum.r.cid == cid)
-			return &q->acc[q->slot[j] - 1];
-		j = (j + 1) & (q->nslot - 1);
-	}
-	roll_sum_init(&q->acc[q->n].sum, cid);
-	q->acc[q->n].sum.no_pct = 1;	/* top shows means and maxima */
-	q->acc[q->n].last_ts = INT64_MIN;
-	q->slot[j] = (uint32_t)++q->n;
-	return &q->acc[q->n - 1];
+	return &q->acc[i];
 }
 
 static int
@@ -323,32 +276,32 @@ store_query_top(struct store *st, int64_t since_ms, struct store_top_row **ret,
 	if (since_ms < 0)
 		return -EINVAL;
 	memset(&q, 0, sizeof q);
-	if ((err = query_begin(st, &began)) != 0)
+	if ((err = store_read_begin(st, &began)) != 0)
 		return err;
 	if ((err = roll_latest_ms(st, &latest_ms)) != 0 || latest_ms == 0)
 		goto out;
 	query_span(latest_ms, since_ms, &from, &to, &step);
 	if ((err = roll_scan(st, from, to, step, 0, query_top_rec, NULL, &q)) != 0)
 		goto out;
-	if (q.n > 0) {
-		v = xcalloc(q.n, sizeof *v);
-		for (i = 0; i < q.n; i++)
+	if (q.map.n > 0) {
+		v = xcalloc(q.map.n, sizeof *v);
+		for (i = 0; i < q.map.n; i++)
 			query_top_fill(&v[i], &q.acc[i]);
-		if ((err = query_top_describe(st, v, q.n)) != 0) {
-			store_top_free(v, q.n);
+		if ((err = query_top_describe(st, v, q.map.n)) != 0) {
+			store_top_free(v, q.map.n);
 			goto out;
 		}
 	}
 	*ret = v;
-	*ret_n = q.n;
+	*ret_n = q.map.n;
 	if (ret_latest_ms != NULL)
 		*ret_latest_ms = latest_ms;
 out:
-	query_end(st, began);
-	for (i = 0; i < q.n; i++)
+	store_read_end(st, began);
+	for (i = 0; i < q.map.n; i++)
 		roll_sum_free(&q.acc[i].sum);
 	free(q.acc);
-	free(q.slot);
+	cidmap_free(&q.map);
 	return err;
 }
 
@@ -398,7 +351,7 @@ store_query_node(struct store *st, int64_t since_ms, struct store_node_row *ret)
 		return -EINVAL;
 	memset(&q, 0, sizeof q);
 	roll_node_sum_init(&q.sum);
-	if ((err = query_begin(st, &began)) != 0)
+	if ((err = store_read_begin(st, &began)) != 0)
 		goto out;
 	if ((err = roll_latest_ms(st, &latest_ms)) != 0 || latest_ms == 0)
 		goto out;
@@ -423,6 +376,6 @@ store_query_node(struct store *st, int64_t since_ms, struct store_node_row *ret)
 	ret->psi_io_pct = query_per_s(r.psi_io_us, r.dt_ms, 100e-6);
 out:
 	roll_node_sum_free(&q.sum);
-	query_end(st, began);
+	store_read_end(st, began);
 	return err;
 }

@@ -303,6 +303,34 @@ units_format_time(int64_t ms, char *buf, size_t len)
 	return 0;
 }
 
+int
+units_format_utc(int64_t ms, const char *fmt, char *buf, size_t len)
+{
+	/* Floor, so that a time before the epoch keeps its second. */
+	time_t	 secs = (time_t)(ms >= 0 ? ms / 1000 : -((-(ms + 1)) / 1000) - 1);
+	struct tm tm;
+
+	size_t	 n;
+
+	if (len == 0)
+		return -EINVAL;
+	if (ms == INT64_MIN || gmtime_r(&secs, &tm) == NULL) {
+		snprintf(buf, len, "-");
+		return -EINVAL;
+	}
+	/* The callers' formats are literals, checked where they are passed
+	 * (the prototype's format attribute). */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	n = strftime(buf, len, fmt, &tm);
+#pragma GCC diagnostic pop
+	if (n == 0) {
+		snprintf(buf, len, "-");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int64_t
 units_clock_ms(clockid_t clock)
 {
