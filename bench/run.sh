@@ -15,3 +15,6 @@ echo "== governor: deciding, per container and per tick, on the shipped policies
 echo
 echo "== noisy neighbours: a victim's throughput alone, beside a hog, beside a governed hog"
 bash "$(dirname "$0")/bench_noisy.sh" "$b"
+echo
+echo "== history: 30 days x 1000 containers generated, top/report/simulate over them, retention"
+sh "$(dirname "$0")/bench_history.sh" "$b"

@@ -7,10 +7,13 @@ cd "$(dirname "$0")/.."
 
 # Build: toolchain, autotools, the four libraries. Tests: cmocka, sqlite3
 # (integrity checks), jq (reads `cgov --format json`), iconv is in libc-bin,
-# a real JVM (the swap-buffer test runs a java process in a container).
+# a real JVM (the swap-buffer test runs a java process in a container),
+# python3 and a headless chromium with a font (the HTML report is loaded
+# in a real browser: its DOM is checked and a screenshot decoded).
 PKGS="build-essential autoconf automake libtool pkg-config
 libcgroup-dev libevent-dev libsqlite3-dev libsensors-dev
-libcmocka-dev sqlite3 jq openjdk-17-jre-headless"
+libcmocka-dev sqlite3 jq openjdk-17-jre-headless
+python3 chromium fonts-dejavu-core"
 
 missing=""
 for p in $PKGS; do

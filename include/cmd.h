@@ -34,6 +34,9 @@ int cmd_sql(struct cmd_ctx *ctx, int argc, char **argv);
 /* `policy check|explain|simulate`: cmd_policy dispatches on argv[1]. */
 int cmd_policy(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_policy_explain(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_policy_simulate(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_history(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_report(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_actions(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_status(struct cmd_ctx *ctx, int argc, char **argv);
 

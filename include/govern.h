@@ -104,6 +104,11 @@ struct gov;
 struct gov *gov_new(const struct gov_config *cfg);
 void gov_free(struct gov *g);
 
+/* Whether condition c holds on metrics m, as gov_eval judges WHEN and
+ * UNTIL: an unknown metric (NAN), or a relative threshold without a finite
+ * limit, makes a comparison false whatever its operator. */
+int gov_cond_true(const struct pol_cond *c, const struct gov_metrics *m);
+
 /* Installs a policy set (borrowed: it must outlive its use). Rule states
  * survive a reload when the policy and rule keep their names and the rule's
  * text is unchanged; other states are dropped (without events), so their

@@ -21,8 +21,10 @@ static const struct {
 } commands[] = {
 	{ "top", cmd_top, "containers ranked by a resource, now or over a window" },
 	{ "containers", cmd_containers, "containers known to the history" },
+	{ "history", cmd_history, "one container's metric over time, with a sparkline" },
+	{ "report", cmd_report, "the capacity report of a period (text, JSON, CSV, HTML)" },
 	{ "actions", cmd_actions, "the journal of governing actions and their reasons" },
-	{ "policy", cmd_policy, "check a policy set, or explain it for one container" },
+	{ "policy", cmd_policy, "check a policy set, explain it for one container, replay it on history" },
 	{ "status", cmd_status, "is cgovd running, what it governs, actions in force" },
 	{ "sql", cmd_sql, "a read-only SQL query on the history (views included)" },
 };

@@ -16,7 +16,7 @@ policy_usage(FILE *out)
 	fprintf(out,
 "usage: cgov policy check [--cgroup-version 1|2] PATH...\n"
 "       cgov policy explain CONTAINER\n"
-"       cgov policy simulate\n"
+"       cgov policy simulate [--policies PATH] [--since DURATION] [--resolution raw|1m|1h]\n"
 "check: parse and check policy files (a PATH is a file, or a directory whose\n"
 "*.policy files are read in name order) as cgovd would load them together;\n"
 "exit 0 when there is no error (warnings allowed), 2 otherwise.\n"
@@ -112,10 +112,8 @@ cmd_policy(struct cmd_ctx *ctx, int argc, char **argv)
 		return policy_check_cmd(argc - 1, argv + 1);
 	if (strcmp(argv[1], "explain") == 0)
 		return cmd_policy_explain(ctx, argc - 1, argv + 1);
-	if (strcmp(argv[1], "simulate") == 0) {
-		fprintf(stderr, "cgov: policy simulate: not yet available (issue 4)\n");
-		return CMD_FAILURE;
-	}
+	if (strcmp(argv[1], "simulate") == 0)
+		return cmd_policy_simulate(ctx, argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		policy_usage(stdout);
 		return CMD_OK;

@@ -392,7 +392,7 @@ gov_threshold(const struct pol_cond *c, const struct gov_metrics *m, double *ret
 }
 
 /* An unknown metric (NAN) makes a comparison false, whatever its operator. */
-static int
+int
 gov_cond_true(const struct pol_cond *c, const struct gov_metrics *m)
 {
 	double v, t;
