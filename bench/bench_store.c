@@ -296,8 +296,8 @@ bench_fill(const char *path, long ncont, long nticks, int64_t first_tick,
  * then an hour made of ncont x 60 minute rows (written with roll_put, the
  * daemon's encoding), then trims raw down to one minute in batches. */
 struct bench_steps {
-	int	 n[4];
-	double	 max_ms[4], sum_ms[4];
+	int	 n[ROLL_NWORK];
+	double	 max_ms[ROLL_NWORK], sum_ms[ROLL_NWORK];
 };
 
 static void
@@ -357,8 +357,8 @@ main(int argc, char **argv)
 	long			 ncont, nticks;
 	double			 rate, bps, aged_bps, top10, top0;
 	struct bench_steps	 hk;
-	static const char *const work[4] = { "idle", "minute rollup",
-	    "hour rollup", "trim batch" };
+	static const char *const work[ROLL_NWORK] = { "idle", "minute rollup",
+	    "hour rollup", "trim batch", "partial hour" };
 	size_t			 n10, n0;
 	int			 tmpdir = 0;
 
@@ -414,7 +414,7 @@ main(int argc, char **argv)
 	printf("%-30s %14.2f %10.0f  %s (%zu rows)\n", "top now ms", top0,
 	    BENCH_TARGET_TOP_MS, bench_met(top0 <= BENCH_TARGET_TOP_MS), n0);
 	/* A housekeeping step runs between two ticks: a tenth of a 1 s tick. */
-	for (int k = 1; k < 4; k++)
+	for (int k = 1; k < ROLL_NWORK; k++)
 		printf("%-30s %14.2f %10.0f  %s (%d steps, mean %.2f ms)\n",
 		    xasprintf("%s max ms", work[k]), hk.max_ms[k], 100.0,
 		    bench_met(hk.max_ms[k] <= 100.0), hk.n[k],

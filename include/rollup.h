@@ -177,6 +177,8 @@ int roll_latest_ms(struct store *st, int64_t *ret_ms);
  * complete bucket (0, 0 when empty), and its rows. */
 struct roll_tier_info {
 	int64_t first_ms, end_ms;
+	int64_t partial_ms;        /* hour tier: the row of the bucket at end_ms
+	                              covers [end_ms, partial_ms); 0: none */
 	int64_t rows;              /* -1 when not counted */
 };
 int roll_info(struct store *st, int count_rows, struct roll_tier_info ret[ROLL_NTIERS]);
@@ -191,17 +193,22 @@ struct roll_conf {
 void roll_conf_defaults(struct roll_conf *c);
 
 /* One step of housekeeping, small enough for the tick's loop: rolls up the
- * oldest complete minute not rolled up yet, or else the oldest complete
- * hour, or else deletes one batch of data past its retention or over the
- * size cap (oldest raw first, then minutes, then hours; never rows not yet
- * rolled up into the next tier). *ret_work says what was done (0: nothing
- * left to do, the caller may idle until the next minute). Each step is its
- * own transaction; call it outside a tick. now_ms is the wall clock. */
+ * oldest complete minute not rolled up yet, or else brings the current
+ * hour's partial row up to the newest minute (while rollups are current:
+ * a day's window then reads 24 hour rows, not 23 and up to 59 minutes),
+ * or else rolls up the oldest complete hour, or else deletes one batch of
+ * data past its retention or over the size cap (oldest raw first, then
+ * minutes, then hours; never rows not yet rolled up into the next tier).
+ * *ret_work says what was done (ROLL_IDLE: nothing left to do, the caller
+ * may idle until the next minute). Each step is its own transaction; call
+ * it outside a tick. now_ms is the wall clock. */
 enum roll_work {
 	ROLL_IDLE = 0,
 	ROLL_DID_MINUTE,
 	ROLL_DID_HOUR,
 	ROLL_DID_TRIM,
+	ROLL_DID_PARTIAL,       /* the current hour's row brought up to date */
+	ROLL_NWORK
 };
 int roll_step(struct store *st, const struct roll_conf *c, int64_t now_ms,
     enum roll_work *ret_work);

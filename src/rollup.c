@@ -14,6 +14,7 @@
 
 #include <sqlite3.h>
 
+#include "pack.h"
 #include "rollup.h"
 #include "rollup_int.h"
 #include "xmalloc.h"
@@ -395,9 +396,141 @@ roll_node_sum_rec(struct roll_node_sum *s, struct roll_node_rec *ret)
 
 /* --- encoding ------------------------------------------------------------ */
 
-/* Values are stored as integers: NULL for unknown, the limit convention
- * (-1 "max") for limits, memory in 4 KiB units (to the nearest page: the
- * kernel's figures are pages anyway), and fractional rates scaled. */
+/* A tier row is key, n, dt_ms and one blob (pack.h) of these figures, as
+ * integers: STORE_NULL for unknown, the limit convention (-1 "max") for
+ * limits, memory in 4 KiB units (to the nearest page: the kernel's figures
+ * are pages anyway), fractional rates scaled. The order is the file's:
+ * fields are only ever added at the end (the views in store.c name them). */
+enum {
+	RF_MEM_MIN, RF_MEM_AVG, RF_MEM_MAX, RF_MEM_P95, RF_SWAP_AVG, RF_SWAP_MAX,
+	RF_PIDS_AVG, RF_PIDS_MAX, RF_CPU_US, RF_CPU_P95, RF_CPU_MAX,
+	RF_PERIODS, RF_THROTTLED, RF_THR_US, RF_RBYTES, RF_WBYTES, RF_RIOS,
+	RF_WIOS, RF_IO_P95, RF_IOPS_P95, RF_OOM, RF_OOM_KILL, RF_PSI_CPU,
+	RF_PSI_MEM, RF_PSI_IO, RF_MEM_LIMIT, RF_SWAP_LIMIT, RF_SHARES,
+	RF_CPU_LIMIT, RF_PIDS_LIMIT,
+	ROLL_FIELDS
+};
+
+#define ROLL_MEM	(1.0 / STORE_MEM_UNIT)
+
+static int64_t
+roll_enc(double v, double scale)
+{
+	return isnan(v) ? STORE_NULL : llround(v * scale);
+}
+
+static int64_t
+roll_enc_limit(double v, double scale)
+{
+	return isinf(v) ? STORE_UNLIMITED : roll_enc(v, scale);
+}
+
+static double
+roll_dec(int64_t v, double scale)
+{
+	return v == STORE_NULL ? NAN : (double)v * scale;
+}
+
+static double
+roll_dec_limit(int64_t v, double scale)
+{
+	return v == STORE_UNLIMITED ? INFINITY : roll_dec(v, scale);
+}
+
+void
+roll_rec_bind(sqlite3_stmt *stmt, const struct roll_rec *r, int64_t key)
+{
+	int64_t	 f[ROLL_FIELDS];
+	uint8_t	 blob[PACK_MAXLEN(ROLL_FIELDS)];
+	size_t	 len;
+
+	f[RF_MEM_MIN] = roll_enc(r->mem_min, ROLL_MEM);
+	f[RF_MEM_AVG] = roll_enc(r->mem_avg, ROLL_MEM);
+	f[RF_MEM_MAX] = roll_enc(r->mem_max, ROLL_MEM);
+	f[RF_MEM_P95] = roll_enc(r->mem_p95, ROLL_MEM);
+	f[RF_SWAP_AVG] = roll_enc(r->swap_avg, ROLL_MEM);
+	f[RF_SWAP_MAX] = roll_enc(r->swap_max, ROLL_MEM);
+	f[RF_PIDS_AVG] = roll_enc(r->pids_avg, 100);
+	f[RF_PIDS_MAX] = roll_enc(r->pids_max, 1);
+	f[RF_CPU_US] = roll_enc(r->cpu_us, 1);
+	f[RF_CPU_P95] = roll_enc(r->cpu_p95, 1000);
+	f[RF_CPU_MAX] = roll_enc(r->cpu_max, 1000);
+	f[RF_PERIODS] = roll_enc(r->nr_periods, 1);
+	f[RF_THROTTLED] = roll_enc(r->nr_throttled, 1);
+	f[RF_THR_US] = roll_enc(r->throttled_us, 1);
+	f[RF_RBYTES] = roll_enc(r->rbytes, 1);
+	f[RF_WBYTES] = roll_enc(r->wbytes, 1);
+	f[RF_RIOS] = roll_enc(r->rios, 1);
+	f[RF_WIOS] = roll_enc(r->wios, 1);
+	f[RF_IO_P95] = roll_enc(r->io_p95, 1);
+	f[RF_IOPS_P95] = roll_enc(r->iops_p95, 1000);
+	f[RF_OOM] = r->oom;
+	f[RF_OOM_KILL] = r->oom_kill;
+	f[RF_PSI_CPU] = roll_enc(r->psi_cpu_us, 1);
+	f[RF_PSI_MEM] = roll_enc(r->psi_mem_us, 1);
+	f[RF_PSI_IO] = roll_enc(r->psi_io_us, 1);
+	f[RF_MEM_LIMIT] = roll_enc_limit(r->mem_limit, 1);
+	f[RF_SWAP_LIMIT] = roll_enc_limit(r->swap_limit, 1);
+	f[RF_SHARES] = roll_enc_limit(r->cpu_shares, 1);
+	f[RF_CPU_LIMIT] = roll_enc_limit(r->cpu_limit_cores, 1000);
+	f[RF_PIDS_LIMIT] = roll_enc_limit(r->pids_limit, 1);
+	len = pack_encode(f, ROLL_FIELDS, blob);
+	sqlite3_bind_int64(stmt, 1, key);
+	sqlite3_bind_int64(stmt, 2, r->n);
+	sqlite3_bind_int64(stmt, 3, r->dt_ms);
+	sqlite3_bind_blob(stmt, 4, blob, (int)len, SQLITE_TRANSIENT);
+}
+
+int
+roll_rec_read(sqlite3_stmt *stmt, enum roll_tier tier, struct roll_rec *r)
+{
+	int64_t	 key = sqlite3_column_int64(stmt, 0), f[ROLL_FIELDS];
+	int	 err;
+
+	/* The blob before anything else: column_bytes after column_blob. */
+	err = pack_decode(sqlite3_column_blob(stmt, 3),
+	    (size_t)sqlite3_column_bytes(stmt, 3), f, ROLL_FIELDS);
+	if (err != 0)
+		return err;
+	r->cid = STORE_KEY_CID(key);
+	r->tier = tier;
+	r->ts_ms = STORE_KEY_TICK(key) * roll_tier_ms(tier);
+	r->n = sqlite3_column_int64(stmt, 1);
+	r->dt_ms = sqlite3_column_int64(stmt, 2);
+	r->mem_min = roll_dec(f[RF_MEM_MIN], STORE_MEM_UNIT);
+	r->mem_avg = roll_dec(f[RF_MEM_AVG], STORE_MEM_UNIT);
+	r->mem_max = roll_dec(f[RF_MEM_MAX], STORE_MEM_UNIT);
+	r->mem_p95 = roll_dec(f[RF_MEM_P95], STORE_MEM_UNIT);
+	r->swap_avg = roll_dec(f[RF_SWAP_AVG], STORE_MEM_UNIT);
+	r->swap_max = roll_dec(f[RF_SWAP_MAX], STORE_MEM_UNIT);
+	r->pids_avg = roll_dec(f[RF_PIDS_AVG], 0.01);
+	r->pids_max = roll_dec(f[RF_PIDS_MAX], 1);
+	r->cpu_us = roll_dec(f[RF_CPU_US], 1);
+	r->cpu_p95 = roll_dec(f[RF_CPU_P95], 0.001);
+	r->cpu_max = roll_dec(f[RF_CPU_MAX], 0.001);
+	r->nr_periods = roll_dec(f[RF_PERIODS], 1);
+	r->nr_throttled = roll_dec(f[RF_THROTTLED], 1);
+	r->throttled_us = roll_dec(f[RF_THR_US], 1);
+	r->rbytes = roll_dec(f[RF_RBYTES], 1);
+	r->wbytes = roll_dec(f[RF_WBYTES], 1);
+	r->rios = roll_dec(f[RF_RIOS], 1);
+	r->wios = roll_dec(f[RF_WIOS], 1);
+	r->io_p95 = roll_dec(f[RF_IO_P95], 1);
+	r->iops_p95 = roll_dec(f[RF_IOPS_P95], 0.001);
+	r->oom = f[RF_OOM];
+	r->oom_kill = f[RF_OOM_KILL];
+	r->psi_cpu_us = roll_dec(f[RF_PSI_CPU], 1);
+	r->psi_mem_us = roll_dec(f[RF_PSI_MEM], 1);
+	r->psi_io_us = roll_dec(f[RF_PSI_IO], 1);
+	r->mem_limit = roll_dec_limit(f[RF_MEM_LIMIT], 1);
+	r->swap_limit = roll_dec_limit(f[RF_SWAP_LIMIT], 1);
+	r->cpu_shares = roll_dec_limit(f[RF_SHARES], 1);
+	r->cpu_limit_cores = roll_dec_limit(f[RF_CPU_LIMIT], 0.001);
+	r->pids_limit = roll_dec_limit(f[RF_PIDS_LIMIT], 1);
+	return 0;
+}
+
+/* Node rows keep plain columns (one per bucket, not per container). */
 static void
 roll_bind_scaled(sqlite3_stmt *stmt, int col, double v, double scale)
 {
@@ -407,68 +540,6 @@ roll_bind_scaled(sqlite3_stmt *stmt, int col, double v, double scale)
 		sqlite3_bind_int64(stmt, col, llround(v * scale));
 }
 
-static void
-roll_bind_limit(sqlite3_stmt *stmt, int col, double v, double scale)
-{
-	if (isinf(v))
-		sqlite3_bind_int64(stmt, col, STORE_UNLIMITED);
-	else
-		roll_bind_scaled(stmt, col, v, scale);
-}
-
-static void
-roll_bind_count(sqlite3_stmt *stmt, int col, int64_t v)
-{
-	if (v == STORE_NULL)
-		sqlite3_bind_null(stmt, col);
-	else
-		sqlite3_bind_int64(stmt, col, v);
-}
-
-#define ROLL_MEM	(1.0 / STORE_MEM_UNIT)
-
-void
-roll_rec_bind(sqlite3_stmt *stmt, const struct roll_rec *r, int64_t key)
-{
-	int	 c = 1;
-
-	sqlite3_bind_int64(stmt, c++, key);
-	sqlite3_bind_int64(stmt, c++, r->n);
-	sqlite3_bind_int64(stmt, c++, r->dt_ms);
-	roll_bind_scaled(stmt, c++, r->mem_min, ROLL_MEM);
-	roll_bind_scaled(stmt, c++, r->mem_avg, ROLL_MEM);
-	roll_bind_scaled(stmt, c++, r->mem_max, ROLL_MEM);
-	roll_bind_scaled(stmt, c++, r->mem_p95, ROLL_MEM);
-	roll_bind_scaled(stmt, c++, r->swap_avg, ROLL_MEM);
-	roll_bind_scaled(stmt, c++, r->swap_max, ROLL_MEM);
-	roll_bind_scaled(stmt, c++, r->pids_avg, 100);
-	roll_bind_scaled(stmt, c++, r->pids_max, 1);
-	roll_bind_scaled(stmt, c++, r->cpu_us, 1);
-	roll_bind_scaled(stmt, c++, r->cpu_p95, 1000);
-	roll_bind_scaled(stmt, c++, r->cpu_max, 1000);
-	roll_bind_scaled(stmt, c++, r->nr_periods, 1);
-	roll_bind_scaled(stmt, c++, r->nr_throttled, 1);
-	roll_bind_scaled(stmt, c++, r->throttled_us, 1);
-	roll_bind_scaled(stmt, c++, r->rbytes, 1);
-	roll_bind_scaled(stmt, c++, r->wbytes, 1);
-	roll_bind_scaled(stmt, c++, r->rios, 1);
-	roll_bind_scaled(stmt, c++, r->wios, 1);
-	roll_bind_scaled(stmt, c++, r->io_p95, 1);
-	roll_bind_scaled(stmt, c++, r->iops_p95, 1000);
-	roll_bind_count(stmt, c++, r->oom);
-	roll_bind_count(stmt, c++, r->oom_kill);
-	roll_bind_scaled(stmt, c++, r->psi_cpu_us, 1);
-	roll_bind_scaled(stmt, c++, r->psi_mem_us, 1);
-	roll_bind_scaled(stmt, c++, r->psi_io_us, 1);
-	roll_bind_limit(stmt, c++, r->mem_limit, 1);
-	roll_bind_limit(stmt, c++, r->swap_limit, 1);
-	roll_bind_limit(stmt, c++, r->cpu_shares, 1);
-	roll_bind_limit(stmt, c++, r->cpu_limit_cores, 1000);
-	roll_bind_limit(stmt, c++, r->pids_limit, 1);
-}
-
-/* The row's columns one by one as sqlite3_values: cheaper than a type
- * and a value call each (store_query.c says why). */
 static double
 roll_col(sqlite3_stmt *stmt, int col, double scale)
 {
@@ -477,71 +548,6 @@ roll_col(sqlite3_stmt *stmt, int col, double scale)
 	if (sqlite3_value_type(v) == SQLITE_NULL)
 		return NAN;
 	return (double)sqlite3_value_int64(v) * scale;
-}
-
-static double
-roll_col_limit(sqlite3_stmt *stmt, int col, double scale)
-{
-	sqlite3_value	*v = sqlite3_column_value(stmt, col);
-	int64_t		 x;
-
-	if (sqlite3_value_type(v) == SQLITE_NULL)
-		return NAN;
-	x = sqlite3_value_int64(v);
-	return x == STORE_UNLIMITED ? INFINITY : (double)x * scale;
-}
-
-static int64_t
-roll_col_count(sqlite3_stmt *stmt, int col)
-{
-	sqlite3_value	*v = sqlite3_column_value(stmt, col);
-
-	if (sqlite3_value_type(v) == SQLITE_NULL)
-		return STORE_NULL;
-	return sqlite3_value_int64(v);
-}
-
-void
-roll_rec_read(sqlite3_stmt *stmt, enum roll_tier tier, struct roll_rec *r)
-{
-	int64_t	 key = sqlite3_column_int64(stmt, 0);
-	int	 c = 1;
-
-	r->cid = STORE_KEY_CID(key);
-	r->tier = tier;
-	r->ts_ms = STORE_KEY_TICK(key) * roll_tier_ms(tier);
-	r->n = sqlite3_column_int64(stmt, c++);
-	r->dt_ms = sqlite3_column_int64(stmt, c++);
-	r->mem_min = roll_col(stmt, c++, STORE_MEM_UNIT);
-	r->mem_avg = roll_col(stmt, c++, STORE_MEM_UNIT);
-	r->mem_max = roll_col(stmt, c++, STORE_MEM_UNIT);
-	r->mem_p95 = roll_col(stmt, c++, STORE_MEM_UNIT);
-	r->swap_avg = roll_col(stmt, c++, STORE_MEM_UNIT);
-	r->swap_max = roll_col(stmt, c++, STORE_MEM_UNIT);
-	r->pids_avg = roll_col(stmt, c++, 0.01);
-	r->pids_max = roll_col(stmt, c++, 1);
-	r->cpu_us = roll_col(stmt, c++, 1);
-	r->cpu_p95 = roll_col(stmt, c++, 0.001);
-	r->cpu_max = roll_col(stmt, c++, 0.001);
-	r->nr_periods = roll_col(stmt, c++, 1);
-	r->nr_throttled = roll_col(stmt, c++, 1);
-	r->throttled_us = roll_col(stmt, c++, 1);
-	r->rbytes = roll_col(stmt, c++, 1);
-	r->wbytes = roll_col(stmt, c++, 1);
-	r->rios = roll_col(stmt, c++, 1);
-	r->wios = roll_col(stmt, c++, 1);
-	r->io_p95 = roll_col(stmt, c++, 1);
-	r->iops_p95 = roll_col(stmt, c++, 0.001);
-	r->oom = roll_col_count(stmt, c++);
-	r->oom_kill = roll_col_count(stmt, c++);
-	r->psi_cpu_us = roll_col(stmt, c++, 1);
-	r->psi_mem_us = roll_col(stmt, c++, 1);
-	r->psi_io_us = roll_col(stmt, c++, 1);
-	r->mem_limit = roll_col_limit(stmt, c++, 1);
-	r->swap_limit = roll_col_limit(stmt, c++, 1);
-	r->cpu_shares = roll_col_limit(stmt, c++, 1);
-	r->cpu_limit_cores = roll_col_limit(stmt, c++, 0.001);
-	r->pids_limit = roll_col_limit(stmt, c++, 1);
 }
 
 void

@@ -448,6 +448,7 @@ scan_tier(struct store *st, enum roll_tier tier, int64_t from_ms, int64_t to_ms,
 	int64_t		 len = roll_tier_ms(tier), b0, b1, b, cur = -1, bucket;
 	sqlite3_stmt	*stmt = NULL, *nstmt = NULL;
 	struct roll_rec	 rec;
+	size_t		 damaged = 0;
 	char		*sql;
 	int		 rc, err, nhave = 0, ndone = 0;
 
@@ -485,7 +486,11 @@ scan_tier(struct store *st, enum roll_tier tier, int64_t from_ms, int64_t to_ms,
 				    arg)) != 0)
 					goto out;
 			}
-			roll_rec_read(stmt, tier, &rec);
+			/* A damaged row costs itself, not the whole read. */
+			if (roll_rec_read(stmt, tier, &rec) != 0) {
+				damaged++;
+				continue;
+			}
 			if ((err = cb(arg, &rec)) != 0)
 				goto out;
 		}
@@ -510,7 +515,11 @@ scan_tier(struct store *st, enum roll_tier tier, int64_t from_ms, int64_t to_ms,
 				err = store_error(st, rc, "history tier");
 				goto out;
 			}
-			roll_rec_read(stmt, tier, &rec);
+			/* A damaged row costs itself, not the whole read. */
+			if (roll_rec_read(stmt, tier, &rec) != 0) {
+				damaged++;
+				continue;
+			}
 			if ((err = cb(arg, &rec)) != 0)
 				goto out;
 		}
@@ -519,6 +528,9 @@ scan_tier(struct store *st, enum roll_tier tier, int64_t from_ms, int64_t to_ms,
 		err = scan_tier_node_advance(st, nstmt, &nhave, &ndone, tier,
 		    INT64_MAX, node_cb, arg);
 out:
+	if (damaged > 0)
+		log_warnx("store: %zu damaged %s rows skipped", damaged,
+		    roll_table(tier));
 	sqlite3_finalize(stmt);
 	sqlite3_finalize(nstmt);
 	return err;
@@ -538,7 +550,7 @@ roll_read_tier(struct store *st, enum roll_tier tier, int64_t from_ms,
 /* --- marks and coverage ------------------------------------------------- */
 
 int
-roll_mark_get(struct store *st, enum roll_tier t, int64_t *ret_ms)
+roll_mark_get(struct store *st, int t, int64_t *ret_ms)
 {
 	int	 err;
 
@@ -550,7 +562,7 @@ roll_mark_get(struct store *st, enum roll_tier t, int64_t *ret_ms)
 }
 
 int
-roll_mark_set(struct store *st, enum roll_tier t, int64_t done_ms)
+roll_mark_set(struct store *st, int t, int64_t done_ms)
 {
 	sqlite3_stmt	*stmt;
 	int		 rc, err;
@@ -598,6 +610,12 @@ roll_info(struct store *st, int count_rows, struct roll_tier_info ret[ROLL_NTIER
 		if (v != STORE_NULL) {
 			ret[t].first_ms = STORE_KEY_TICK(v) * roll_tier_ms(t);
 			ret[t].end_ms = w;
+		}
+		if (t == ROLL_HOUR && v != STORE_NULL) {
+			if ((err = roll_mark_get(st, ROLL_MARK_PARTIAL, &w)) != 0)
+				return err;
+			/* Only while it is ahead of the complete hours. */
+			ret[t].partial_ms = w > ret[t].end_ms ? w : 0;
 		}
 		if (count_rows) {
 			sql = xasprintf("SELECT count(*) FROM %s", roll_table(t));
@@ -713,6 +731,12 @@ scan_plan_make(struct scan_plan *p, int64_t from, int64_t to, int target,
 					lo = info[t].first_ms;
 				if (hi > info[t].end_ms)
 					hi = info[t].end_ms;
+				/* The current hour's partial row stands for
+				 * [end_ms, partial_ms), when the segment holds
+				 * all of that. */
+				if (info[t].partial_ms > 0 && hi == info[t].end_ms &&
+				    lo <= hi && p->v[i].to >= info[t].partial_ms)
+					hi = info[t].partial_ms;
 			}
 			if (lo < hi)
 				scan_plan_assign(p, i, lo, hi, t);

@@ -91,9 +91,7 @@ step_put_one(struct store *st, const char *table, int ncols,
 	int		 rc, err;
 
 	snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO %s VALUES (?%s)", table,
-	    ncols == ROLL_REC_COLS ?
-	    ",?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?" :
-	    ",?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?");
+	    ncols == ROLL_REC_COLS ? ",?,?,?" : ",?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?");
 	if ((err = store_stmt_cached(st, sql, &stmt)) != 0)
 		return err;
 	bind(stmt, rec, key);
@@ -198,10 +196,11 @@ step_acc_node(void *arg, const struct roll_node_rec *r)
 	return 0;
 }
 
-/* Rolls the bucket [start, start + len of dst) of tier src up into dst,
- * and moves dst's mark past it, in one transaction. */
+/* Rolls [start, end) of tier src up into the row of dst's bucket at start,
+ * and moves roll_mark's `mark` to end, in one transaction. */
 static int
-step_roll(struct store *st, enum roll_tier src, enum roll_tier dst, int64_t start)
+step_roll(struct store *st, enum roll_tier src, enum roll_tier dst, int64_t start,
+    int64_t end, int mark)
 {
 	struct step_acc		 acc;
 	struct roll_rec		 rec;
@@ -214,8 +213,7 @@ step_roll(struct store *st, enum roll_tier src, enum roll_tier dst, int64_t star
 	roll_node_sum_init(&acc.node);
 	if ((err = roll_begin(st)) != 0)
 		goto out;
-	err = roll_read_tier(st, src, start, start + len, 0, step_acc_rec,
-	    step_acc_node, &acc);
+	err = roll_read_tier(st, src, start, end, 0, step_acc_rec, step_acc_node, &acc);
 	for (i = 0; err == 0 && i < acc.map.n; i++) {
 		roll_sum_rec(&acc.sum[i], &rec);
 		rec.tier = dst;
@@ -231,14 +229,14 @@ step_roll(struct store *st, enum roll_tier src, enum roll_tier dst, int64_t star
 		    step_bind_node, &nrec, start / len);
 	}
 	if (err == 0)
-		err = roll_mark_set(st, dst, start + len);
+		err = roll_mark_set(st, mark, end);
 	if (err == 0)
 		err = roll_commit(st);
 	else
 		sqlite3_exec(store_sqlite(st), "ROLLBACK", NULL, NULL, NULL);
 	if (err == 0)
-		log_debug("rollup: %s %lld: %zu containers", roll_tier_name(dst),
-		    (long long)start, acc.map.n);
+		log_debug("rollup: %s %lld%s: %zu containers", roll_tier_name(dst),
+		    (long long)start, end < start + len ? " (partial)" : "", acc.map.n);
 out:
 	step_acc_free(&acc);
 	return err;
@@ -290,6 +288,32 @@ step_next_hour(struct store *st, int64_t now_ms, int64_t *ret_start)
 	h = step_floor(STORE_KEY_TICK(key) * roll_tier_ms(ROLL_MINUTE), hour);
 	if (done_m >= h + hour || now_ms >= h + hour + ROLL_GRACE_MS)
 		*ret_start = h;
+	return 0;
+}
+
+/* The current hour's partial row is due when minutes of an hour that is
+ * not complete were rolled up after it was last made, and the rollups are
+ * current (within two minutes of now: catching up after a stop, the
+ * complete hours come soon enough). *ret_start is -1 when not due. */
+static int
+step_next_partial(struct store *st, int64_t now_ms, int64_t *ret_start,
+    int64_t *ret_end)
+{
+	int64_t	 done_m, done_h, part, h, hour = roll_tier_ms(ROLL_HOUR);
+	int	 err;
+
+	*ret_start = -1;
+	if ((err = roll_mark_get(st, ROLL_MINUTE, &done_m)) != 0 ||
+	    (err = roll_mark_get(st, ROLL_HOUR, &done_h)) != 0 ||
+	    (err = roll_mark_get(st, ROLL_MARK_PARTIAL, &part)) != 0)
+		return err;
+	if (done_m <= 0 || done_m <= part || now_ms - done_m >= 2 * roll_tier_ms(ROLL_MINUTE))
+		return 0;
+	h = step_floor(done_m - 1, hour);
+	if (done_m >= h + hour || done_h > h)
+		return 0;	/* the hour is complete: its real row comes next */
+	*ret_start = h;
+	*ret_end = done_m;
 	return 0;
 }
 
@@ -515,7 +539,7 @@ int
 roll_step(struct store *st, const struct roll_conf *c, int64_t now_ms,
     enum roll_work *ret_work)
 {
-	int64_t	 start;
+	int64_t	 start, end;
 	int	 err, did;
 
 	*ret_work = ROLL_IDLE;
@@ -524,14 +548,24 @@ roll_step(struct store *st, const struct roll_conf *c, int64_t now_ms,
 	if ((err = step_next_minute(st, now_ms, &start)) != 0)
 		return err;
 	if (start >= 0) {
-		if ((err = step_roll(st, ROLL_RAW, ROLL_MINUTE, start)) == 0)
+		if ((err = step_roll(st, ROLL_RAW, ROLL_MINUTE, start,
+		    start + roll_tier_ms(ROLL_MINUTE), ROLL_MINUTE)) == 0)
 			*ret_work = ROLL_DID_MINUTE;
+		return err;
+	}
+	if ((err = step_next_partial(st, now_ms, &start, &end)) != 0)
+		return err;
+	if (start >= 0) {
+		if ((err = step_roll(st, ROLL_MINUTE, ROLL_HOUR, start, end,
+		    ROLL_MARK_PARTIAL)) == 0)
+			*ret_work = ROLL_DID_PARTIAL;
 		return err;
 	}
 	if ((err = step_next_hour(st, now_ms, &start)) != 0)
 		return err;
 	if (start >= 0) {
-		if ((err = step_roll(st, ROLL_MINUTE, ROLL_HOUR, start)) == 0)
+		if ((err = step_roll(st, ROLL_MINUTE, ROLL_HOUR, start,
+		    start + roll_tier_ms(ROLL_HOUR), ROLL_HOUR)) == 0)
 			*ret_work = ROLL_DID_HOUR;
 		return err;
 	}

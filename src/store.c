@@ -19,6 +19,7 @@
 #include <sqlite3.h>
 
 #include "log.h"
+#include "pack.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -96,6 +97,37 @@ struct store_migration {
 	int		 to;
 	const char	*sql;
 };
+
+/* The view of a rollup tier: its packed fields by name, in the order of
+ * ROLL_FIELDS (rollup.c). */
+#define STORE_ROLL_VIEW(t, len)						\
+	"CREATE VIEW " t "_v AS SELECT (key >> 22) * " len " AS ts_ms,"	\
+	" key & 4194303 AS cid, n, dt_ms,"					\
+	" cgov_field(v, 0) AS mem_min4k, cgov_field(v, 1) AS mem_avg4k,"	\
+	" cgov_field(v, 2) AS mem_max4k, cgov_field(v, 3) AS mem_p954k,"	\
+	" cgov_field(v, 4) AS swap_avg4k, cgov_field(v, 5) AS swap_max4k,"	\
+	" cgov_field(v, 6) AS pids_avg100, cgov_field(v, 7) AS pids_max,"	\
+	" cgov_field(v, 8) AS cpu_us, cgov_field(v, 9) AS cpu_p95_mc,"	\
+	" cgov_field(v, 10) AS cpu_max_mc, cgov_field(v, 11) AS nr_periods,"	\
+	" cgov_field(v, 12) AS nr_throttled,"				\
+	" cgov_field(v, 13) AS throttled_us, cgov_field(v, 14) AS rbytes,"	\
+	" cgov_field(v, 15) AS wbytes, cgov_field(v, 16) AS rios,"		\
+	" cgov_field(v, 17) AS wios, cgov_field(v, 18) AS io_p95,"		\
+	" cgov_field(v, 19) AS iops_p95_milli, cgov_field(v, 20) AS oom,"	\
+	" cgov_field(v, 21) AS oom_kill, cgov_field(v, 22) AS psi_cpu_us,"	\
+	" cgov_field(v, 23) AS psi_mem_us, cgov_field(v, 24) AS psi_io_us,"	\
+	" cgov_field(v, 25) AS mem_limit, cgov_field(v, 26) AS swap_limit,"	\
+	" cgov_field(v, 27) AS cpu_shares, cgov_field(v, 28) AS cpu_limit_mc,"	\
+	" cgov_field(v, 29) AS pids_limit FROM " t ";"
+
+/* The node's rows of a tier: one per bucket (ts_ms / the tier's length),
+ * few enough to keep plain columns. */
+#define STORE_NODE_TIER(t)						\
+	"CREATE TABLE " t " ("						\
+	" bucket INTEGER PRIMARY KEY, n, dt_ms, ncpu, mem_total, avail_min,"	\
+	" avail_avg, swap_total, swap_free_min, swap_free_avg, cpu_busy_ms,"	\
+	" cpu_total_ms, busy_p95_milli, load1_avg100, load1_max100,"	\
+	" psi_cpu_us, psi_mem_us, psi_io_us);"
 
 static const struct store_migration store_migrations[] = {
 	{ 1,
@@ -180,33 +212,19 @@ static const struct store_migration store_migrations[] = {
 	  " dry_run INTEGER NOT NULL, policies TEXT, stopped_ms INTEGER);" },
 	/* Rollup tiers (rollup.h, rollup_step.c): one row per container and
 	 * minute or hour, keyed like samples by bucket << 22 | cid, the
-	 * bucket being ts_ms / the tier's length. Memory in 4 KiB units,
-	 * rates per tick in millicores, bytes/s and milli-operations/s. */
+	 * bucket being ts_ms / the tier's length; the figures packed into
+	 * one blob (pack.h, ROLL_FIELDS in rollup.c), read by name through
+	 * the views. Memory in 4 KiB units, rates per tick in millicores,
+	 * bytes/s and milli-operations/s. */
 	{ 3,
-	  "CREATE TABLE roll1m ("
-	  " key INTEGER PRIMARY KEY, n, dt_ms, mem_min, mem_avg, mem_max,"
-	  " mem_p95, swap_avg, swap_max, pids_avg100, pids_max, cpu_us,"
-	  " cpu_p95_mc, cpu_max_mc, nr_periods, nr_throttled, throttled_us,"
-	  " rbytes, wbytes, rios, wios, io_p95, iops_p95_milli, oom, oom_kill,"
-	  " psi_cpu_us, psi_mem_us, psi_io_us, mem_limit, swap_limit,"
-	  " cpu_shares, cpu_limit_mc, pids_limit);"
-	  "CREATE TABLE roll1h ("
-	  " key INTEGER PRIMARY KEY, n, dt_ms, mem_min, mem_avg, mem_max,"
-	  " mem_p95, swap_avg, swap_max, pids_avg100, pids_max, cpu_us,"
-	  " cpu_p95_mc, cpu_max_mc, nr_periods, nr_throttled, throttled_us,"
-	  " rbytes, wbytes, rios, wios, io_p95, iops_p95_milli, oom, oom_kill,"
-	  " psi_cpu_us, psi_mem_us, psi_io_us, mem_limit, swap_limit,"
-	  " cpu_shares, cpu_limit_mc, pids_limit);"
-	  "CREATE TABLE node1m ("
-	  " bucket INTEGER PRIMARY KEY, n, dt_ms, ncpu, mem_total, avail_min,"
-	  " avail_avg, swap_total, swap_free_min, swap_free_avg, cpu_busy_ms,"
-	  " cpu_total_ms, busy_p95_milli, load1_avg100, load1_max100,"
-	  " psi_cpu_us, psi_mem_us, psi_io_us);"
-	  "CREATE TABLE node1h ("
-	  " bucket INTEGER PRIMARY KEY, n, dt_ms, ncpu, mem_total, avail_min,"
-	  " avail_avg, swap_total, swap_free_min, swap_free_avg, cpu_busy_ms,"
-	  " cpu_total_ms, busy_p95_milli, load1_avg100, load1_max100,"
-	  " psi_cpu_us, psi_mem_us, psi_io_us);"
+	  "CREATE TABLE roll1m (key INTEGER PRIMARY KEY, n INTEGER NOT NULL,"
+	  " dt_ms INTEGER NOT NULL, v BLOB NOT NULL);"
+	  "CREATE TABLE roll1h (key INTEGER PRIMARY KEY, n INTEGER NOT NULL,"
+	  " dt_ms INTEGER NOT NULL, v BLOB NOT NULL);"
+	  STORE_ROLL_VIEW("roll1m", "60000")
+	  STORE_ROLL_VIEW("roll1h", "3600000")
+	  STORE_NODE_TIER("node1m")
+	  STORE_NODE_TIER("node1h")
 	  /* The end of the newest bucket rolled up, per tier (1: minute,
 	  * 2: hour): rollups resume there. */
 	  "CREATE TABLE roll_mark (tier INTEGER PRIMARY KEY,"
@@ -469,7 +487,6 @@ static int
 store_cold_encode(const struct store_sample *s, uint8_t buf[STORE_COLD_MAX])
 {
 	int64_t		 v[STORE_COLD_N];
-	uint64_t	 z;
 	uint8_t		 known = 0, nonzero = 0;
 	int		 i, n = 2;
 
@@ -481,12 +498,7 @@ store_cold_encode(const struct store_sample *s, uint8_t buf[STORE_COLD_MAX])
 		if (v[i] == 0)
 			continue;
 		nonzero |= 1 << i;
-		z = ((uint64_t)v[i] << 1) ^ (uint64_t)(v[i] >> 63);
-		while (z >= 0x80) {
-			buf[n++] = (uint8_t)(z | 0x80);
-			z >>= 7;
-		}
-		buf[n++] = (uint8_t)z;
+		n += (int)pack_varint_put(buf + n, v[i]);
 	}
 	if (known == 0)
 		return 1;
@@ -501,8 +513,8 @@ int
 store_cold_value(struct sqlite3_value *val, int64_t ret[STORE_COLD_N])
 {
 	const uint8_t	*p;
-	uint64_t	 z;
-	int		 i, n, off = 2, shift;
+	size_t		 off = 2;
+	int		 i, n;
 
 	switch (sqlite3_value_type(val)) {
 	case SQLITE_NULL:
@@ -533,17 +545,28 @@ store_cold_value(struct sqlite3_value *val, int64_t ret[STORE_COLD_N])
 			ret[i] = 0;
 			continue;
 		}
-		z = 0;
-		for (shift = 0;; shift += 7) {
-			if (off >= n || shift > 63)
-				return -EIO;
-			z |= (uint64_t)(p[off] & 0x7f) << shift;
-			if (!(p[off++] & 0x80))
-				break;
-		}
-		ret[i] = (int64_t)(z >> 1) ^ -(int64_t)(z & 1);
+		if (pack_varint_get(p, (size_t)n, &off, &ret[i]) != 0)
+			return -EIO;
 	}
-	return off == n ? 0 : -EIO;
+	return off == (size_t)n ? 0 : -EIO;
+}
+
+/* cgov_field(blob, i): field i of a packed row (pack.h), for the views of
+ * the rollup tiers; NULL when unknown or damaged. */
+static void
+store_sql_field(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	int64_t	 v[PACK_MAXFIELDS];
+	int	 i = sqlite3_value_int(argv[1]);
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) != SQLITE_BLOB || i < 0 || i >= PACK_MAXFIELDS ||
+	    pack_decode(sqlite3_value_blob(argv[0]), (size_t)sqlite3_value_bytes(argv[0]),
+	    v, i + 1) != 0 || v[i] == STORE_NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	sqlite3_result_int64(ctx, v[i]);
 }
 
 /* cgov_cold(cold, i): field i of a cold column, for sample_v. */
@@ -702,6 +725,10 @@ store_open(const char *path, int flags, struct store **ret)
 	rc = sqlite3_create_function_v2(st->db, "cgov_cold", 2, SQLITE_UTF8 |
 	    SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, store_sql_cold, NULL,
 	    NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function_v2(st->db, "cgov_field", 2, SQLITE_UTF8 |
+		    SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, store_sql_field, NULL,
+		    NULL, NULL);
 	if (rc != SQLITE_OK) {
 		err = store_error(st, rc, "function");
 		goto fail;

@@ -249,14 +249,32 @@ query_top_describe(struct store *st, struct store_top_row *v, size_t n)
 }
 
 /* The window (latest - since, latest] as roll_scan's [from, to), and its
- * step; since 0 is the newest tick alone. */
-static void
-query_span(int64_t latest_ms, int64_t since_ms, int64_t *from, int64_t *to,
-    int64_t *step)
+ * step; since 0 is the newest tick alone. A window of a day or more (an
+ * hour step) is read at the tiers' resolution: its old end is rounded to
+ * the nearest hour, and its new end is the newest minute rolled up when
+ * the rollups are current (the last seconds would cost a raw row per
+ * container and tick, 60,000 rows at 1000 containers, to move a day's
+ * average by nothing). */
+static int
+query_span(struct store *st, int64_t latest_ms, int64_t since_ms, int64_t *from,
+    int64_t *to, int64_t *step)
 {
+	struct roll_tier_info	 info[ROLL_NTIERS];
+	int64_t			 hour = roll_tier_ms(ROLL_HOUR);
+	int			 err;
+
 	*to = latest_ms + 1;
 	*from = since_ms == 0 ? latest_ms : latest_ms - since_ms + 1;
 	*step = since_ms / QUERY_STEPS;
+	if (*step < hour)
+		return 0;
+	if ((err = roll_info(st, 0, info)) != 0)
+		return err;
+	if (info[ROLL_MINUTE].end_ms > *from &&
+	    latest_ms - info[ROLL_MINUTE].end_ms < 2 * roll_tier_ms(ROLL_MINUTE))
+		*to = info[ROLL_MINUTE].end_ms;
+	*from = (*from + hour / 2) / hour * hour;
+	return 0;
 }
 
 int
@@ -280,8 +298,8 @@ store_query_top(struct store *st, int64_t since_ms, struct store_top_row **ret,
 		return err;
 	if ((err = roll_latest_ms(st, &latest_ms)) != 0 || latest_ms == 0)
 		goto out;
-	query_span(latest_ms, since_ms, &from, &to, &step);
-	if ((err = roll_scan(st, from, to, step, 0, query_top_rec, NULL, &q)) != 0)
+	if ((err = query_span(st, latest_ms, since_ms, &from, &to, &step)) != 0 ||
+	    (err = roll_scan(st, from, to, step, 0, query_top_rec, NULL, &q)) != 0)
 		goto out;
 	if (q.map.n > 0) {
 		v = xcalloc(q.map.n, sizeof *v);
@@ -355,8 +373,8 @@ store_query_node(struct store *st, int64_t since_ms, struct store_node_row *ret)
 		goto out;
 	if ((err = roll_latest_ms(st, &latest_ms)) != 0 || latest_ms == 0)
 		goto out;
-	query_span(latest_ms, since_ms, &from, &to, &step);
-	if ((err = roll_scan(st, from, to, step, 0, NULL, query_node_rec, &q)) != 0 ||
+	if ((err = query_span(st, latest_ms, since_ms, &from, &to, &step)) != 0 ||
+	    (err = roll_scan(st, from, to, step, 0, NULL, query_node_rec, &q)) != 0 ||
 	    q.sum.r.n == 0)
 		goto out;
 	roll_node_sum_rec(&q.sum, &r);

@@ -58,8 +58,8 @@ pass "largest gap between ticks while catching up: $gap ms"
 
 # The same window from the tiers: the samples and CPU time are the raw
 # ones (the minute rows hold sums, not averages of averages).
-n_tier=$(db_q "select sum(n) from roll1m where key & 4194303 = 1 and (key >> 22) * 60 < $((start + 7200))")
-cpu_tier=$(db_q "select sum(cpu_us) from roll1m where key & 4194303 = 1 and (key >> 22) * 60 < $((start + 7200))")
+n_tier=$(db_q "select sum(n) from roll1m_v where cid = 1 and ts_ms < $(( (start + 7200) * 1000 ))")
+cpu_tier=$(db_q "select sum(cpu_us) from roll1m_v where cid = 1 and ts_ms < $(( (start + 7200) * 1000 ))")
 [ "$n_tier" = "$n_raw" ] || fail "minute rows hold $n_tier samples, raw had $n_raw"
 [ "$cpu_tier" = "$cpu_raw" ] || fail "minute rows hold $cpu_tier us of CPU, raw had $cpu_raw"
 # And cgov top over the generated span reads them (the hour tier for most).

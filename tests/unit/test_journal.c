@@ -108,7 +108,8 @@ test_migrate_v1(void **state TEST_UNUSED)
 	assert_int_equal(sqlite3_exec(db, "DROP TABLE knob_orig; DROP TABLE action;"
 	    " DROP TABLE rule_state; DROP TABLE daemon; DROP TABLE roll1m;"
 	    " DROP TABLE roll1h; DROP TABLE node1m; DROP TABLE node1h;"
-	    " DROP TABLE roll_mark; PRAGMA user_version = 1",
+	    " DROP TABLE roll_mark; DROP VIEW roll1m_v; DROP VIEW roll1h_v;"
+	    " PRAGMA user_version = 1",
 	    NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "pack.h"
 #include "rollup.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -133,12 +134,12 @@ test_fill(struct store *st, const int64_t *cid, size_t ncid, int64_t first, int6
 
 /* Steps until idle; returns how many steps did each kind of work. */
 static void
-test_roll_all(struct store *st, const struct roll_conf *c, int64_t now, int counts[4])
+test_roll_all(struct store *st, const struct roll_conf *c, int64_t now, int counts[ROLL_NWORK])
 {
 	enum roll_work	 w;
 	int		 guard = 0;
 
-	memset(counts, 0, 4 * sizeof *counts);
+	memset(counts, 0, ROLL_NWORK * sizeof *counts);
 	do {
 		assert_int_equal(roll_step(st, c, now, &w), 0);
 		counts[w]++;
@@ -259,6 +260,38 @@ test_merge(void **state TEST_UNUSED)
 	roll_sum_free(&h);
 }
 
+/* The packed row: round trips, and a damaged blob is refused. */
+static void
+test_pack(void **state TEST_UNUSED)
+{
+	int64_t	 v[8] = { 0, STORE_NULL, 1, -1, INT64_MAX, INT64_MIN + 1, 300, 0 };
+	int64_t	 w[10];
+	uint8_t	 buf[PACK_MAXLEN(8)];
+	size_t	 n;
+	int	 i;
+
+	n = pack_encode(v, 8, buf);
+	/* The known bitmap (253: 2 bytes), the nonzero one (124: 1), then
+	 * 1, -1 and 300 in 1, 1 and 2 bytes, the extremes in 10 each. */
+	assert_int_equal(n, 2 + 1 + 1 + 1 + 10 + 10 + 2);
+	assert_int_equal(pack_decode(buf, n, w, 10), 0);
+	for (i = 0; i < 8; i++)
+		assert_true(w[i] == v[i]);
+	/* Fields the blob does not have are unknown. */
+	assert_true(w[8] == STORE_NULL && w[9] == STORE_NULL);
+	/* A reader of fewer fields skips the rest. */
+	assert_int_equal(pack_decode(buf, n, w, 3), 0);
+	assert_true(w[2] == 1);
+	/* Truncated, or a nonzero field that is not known: damaged. */
+	assert_int_equal(pack_decode(buf, n - 1, w, 8), -EIO);
+	assert_int_equal(pack_decode(buf, 1, w, 8), -EIO);
+	buf[2] |= 0x02;			/* nonzero bitmap: field 1, unknown */
+	assert_int_equal(pack_decode(buf, n, w, 8), -EIO);
+	/* All zero: the two bitmaps alone (255 takes 2 bytes). */
+	memset(v, 0, sizeof v);
+	assert_int_equal(pack_encode(v, 8, buf), 3);
+}
+
 /* --- through the database ------------------------------------------------ */
 
 struct test_collect {
@@ -313,7 +346,7 @@ test_tiers(void **state TEST_UNUSED)
 	struct roll_conf	 c = test_keep_all();
 	struct test_collect	 col;
 	int64_t			 cid[3], end;
-	int			 counts[4];
+	int			 counts[ROLL_NWORK];
 
 	cid[0] = test_container(st, "/lxc/a");
 	cid[1] = test_container(st, "/lxc/b");
@@ -324,13 +357,18 @@ test_tiers(void **state TEST_UNUSED)
 	test_roll_all(st, &c, end, counts);
 	assert_int_equal(counts[ROLL_DID_MINUTE], 121);
 	assert_int_equal(counts[ROLL_DID_HOUR], 2);
+	/* The third hour has one minute so far: a partial row for it. */
+	assert_int_equal(counts[ROLL_DID_PARTIAL], 1);
 	assert_int_equal(test_i64(st, "SELECT count(*) FROM roll1m"), 121 * 3);
-	assert_int_equal(test_i64(st, "SELECT count(*) FROM roll1h"), 2 * 3);
+	assert_int_equal(test_i64(st, "SELECT count(*) FROM roll1h"), 3 * 3);
+	assert_int_equal(test_i64(st, "SELECT n FROM roll1h_v WHERE ts_ms = "
+	    "1767232800000 AND cid = 1"), 60);
 	assert_int_equal(test_i64(st, "SELECT count(*) FROM node1m"), 121);
-	assert_int_equal(test_i64(st, "SELECT count(*) FROM node1h"), 2);
+	assert_int_equal(test_i64(st, "SELECT count(*) FROM node1h"), 3);
 	/* Idempotent: nothing left, nothing redone. */
 	test_roll_all(st, &c, end, counts);
-	assert_int_equal(counts[ROLL_DID_MINUTE] + counts[ROLL_DID_HOUR], 0);
+	assert_int_equal(counts[ROLL_DID_MINUTE] + counts[ROLL_DID_HOUR] +
+	    counts[ROLL_DID_PARTIAL], 0);
 	/* The hour row of b: 3600 samples, 0.2 cores, p95 of the memory. */
 	assert_int_equal(test_i64(st, "SELECT n FROM roll1h ORDER BY key LIMIT 1 OFFSET 1"),
 	    3600);
@@ -345,11 +383,13 @@ test_tiers(void **state TEST_UNUSED)
 		double cpu = col.cpu_us, mem = col.mem_wsum;
 		int64_t samples = col.samples;
 
+		/* Two hours, the third's partial row (its minute 120),
+		 * raw for the tail. */
 		test_scan(st, T0, end + 1, HOUR_MS, 0, &col);
-		assert_int_equal(col.n[ROLL_HOUR], 6);
-		assert_int_equal(col.n[ROLL_MINUTE], 3);	/* minute 120 */
-		assert_int_equal(col.n[ROLL_RAW], 30 * 3);	/* the tail */
-		assert_int_equal(col.nodes[ROLL_HOUR], 2);
+		assert_int_equal(col.n[ROLL_HOUR], 9);
+		assert_int_equal(col.n[ROLL_MINUTE], 0);
+		assert_int_equal(col.n[ROLL_RAW], 30 * 3);
+		assert_int_equal(col.nodes[ROLL_HOUR], 3);
 		assert_true(col.ordered);
 		assert_int_equal(col.samples, samples);
 		assert_close(col.cpu_us, cpu, 1e-12);
@@ -361,13 +401,18 @@ test_tiers(void **state TEST_UNUSED)
 		assert_int_equal(col.n[ROLL_HOUR], 0);
 		assert_int_equal(col.samples, samples);
 	}
+	/* A window starting inside the third hour cannot use its partial
+	 * row (it holds the whole hour so far): minutes, then raw. */
+	test_scan(st, T0 + 2 * HOUR_MS + 1, end + 1, HOUR_MS, 0, &col);
+	assert_int_equal(col.n[ROLL_HOUR], 0);
+	assert_int_equal(col.samples, (90 - 1) * 3);
 	/* A window that starts mid-minute: raw for the ragged edge. */
 	test_scan(st, T0 + 30000, T0 + 3 * MIN_MS, MIN_MS, 0, &col);
 	assert_int_equal(col.n[ROLL_RAW], 30 * 3);
 	assert_int_equal(col.n[ROLL_MINUTE], 2 * 3);
 	/* One container: the same figures by point lookups. */
 	test_scan(st, T0, end + 1, HOUR_MS, cid[1], &col);
-	assert_int_equal(col.n[ROLL_HOUR], 2);
+	assert_int_equal(col.n[ROLL_HOUR], 3);	/* the partial one too */
 	assert_int_equal(col.samples, 2 * 3600 + 90);
 	assert_close(col.cpu_us / (double)col.dt_ms / 1000, 0.2, 1e-12);
 	store_close(st);
@@ -383,7 +428,7 @@ test_come_and_go(void **state TEST_UNUSED)
 	struct store_top_row	*top;
 	size_t			 n, i;
 	int64_t			 a, b, latest;
-	int			 k, counts[4];
+	int			 k, counts[ROLL_NWORK];
 
 	a = test_container(st, "/lxc/a");
 	b = test_container(st, "/lxc/b");
@@ -409,7 +454,7 @@ test_come_and_go(void **state TEST_UNUSED)
 	assert_int_equal(test_i64(st, "SELECT n FROM roll1m WHERE key & 4194303 = 1"), 30);
 	assert_int_equal(test_i64(st, "SELECT dt_ms FROM roll1m WHERE key & 4194303 = 1"),
 	    30000);
-	assert_int_equal(test_i64(st, "SELECT cpu_us FROM roll1m WHERE key & 4194303 = 1"),
+	assert_int_equal(test_i64(st, "SELECT cpu_us FROM roll1m_v WHERE cid = 1"),
 	    30000000);
 	assert_int_equal(test_i64(st, "SELECT count(*) FROM roll1m WHERE key & 4194303 = 1"),
 	    1);
@@ -441,7 +486,7 @@ test_retention(void **state TEST_UNUSED)
 	int64_t			 cid[20], end, before, after, maxdrop = 0;
 	enum roll_work		 w;
 	char			 path[32];
-	int			 i, counts[4];
+	int			 i, counts[ROLL_NWORK];
 
 	for (i = 0; i < 20; i++) {
 		snprintf(path, sizeof path, "/lxc/c%d", i);
@@ -499,7 +544,7 @@ test_size_cap(void **state TEST_UNUSED)
 	struct roll_conf	 c = test_keep_all();
 	int64_t			 cid[50], size1, size2, used;
 	char			 path[32];
-	int			 i, round, counts[4];
+	int			 i, round, counts[ROLL_NWORK];
 
 	for (i = 0; i < 50; i++) {
 		snprintf(path, sizeof path, "/lxc/c%d", i);
@@ -541,7 +586,7 @@ test_put(void **state TEST_UNUSED)
 	struct roll_node_rec	 nr;
 	struct test_collect	 col;
 	int64_t			 a = test_container(st, "/lxc/a"), latest;
-	int			 m, counts[4];
+	int			 m, counts[ROLL_NWORK];
 
 	assert_int_equal(roll_begin(st), 0);
 	for (m = 0; m < 120; m++) {
@@ -573,7 +618,7 @@ test_put(void **state TEST_UNUSED)
 	assert_int_equal(col.n[ROLL_HOUR], 2);
 	assert_int_equal(col.samples, 7200);
 	assert_close(col.cpu_us / (double)col.dt_ms / 1000, 0.5, 1e-12);
-	assert_int_equal(test_i64(st, "SELECT mem_limit FROM roll1h LIMIT 1"), -1);
+	assert_int_equal(test_i64(st, "SELECT mem_limit FROM roll1h_v LIMIT 1"), -1);
 	/* A bad record is refused. */
 	r.tier = ROLL_RAW;
 	assert_int_equal(roll_put(st, &r), -EINVAL);
@@ -603,6 +648,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pct),
 		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_pack),
 		cmocka_unit_test(test_tiers),
 		cmocka_unit_test(test_come_and_go),
 		cmocka_unit_test(test_retention),
