@@ -9,11 +9,13 @@ cd "$(dirname "$0")/.."
 # (integrity checks), jq (reads `cgov --format json`), iconv is in libc-bin,
 # a real JVM (the swap-buffer test runs a java process in a container),
 # python3 and a headless chromium with a font (the HTML report is loaded
-# in a real browser: its DOM is checked and a screenshot decoded).
+# in a real browser: its DOM is checked and a screenshot decoded), strace
+# (policy simulate must not touch cgroupfs) and util-linux's script (a
+# terminal for the sparkline and top --live).
 PKGS="build-essential autoconf automake libtool pkg-config
 libcgroup-dev libevent-dev libsqlite3-dev libsensors-dev
 libcmocka-dev sqlite3 jq openjdk-17-jre-headless
-python3 chromium fonts-dejavu-core"
+python3 chromium fonts-dejavu-core strace util-linux"
 
 missing=""
 for p in $PKGS; do

@@ -903,7 +903,7 @@ gen_journal(struct gen *g)
 static void
 gen_rollup(struct gen *g)
 {
-	int64_t end = g->o.start_ms + g->o.span_ms, steps[4] = { 0 };
+	int64_t end = g->o.start_ms + g->o.span_ms, steps[ROLL_NWORK] = { 0 };
 	struct roll_conf conf;
 	enum roll_work w;
 	int r;
