@@ -355,11 +355,11 @@ main(int argc, char **argv)
 	char			 dir[] = "/tmp/bench_store.XXXXXX";
 	char			*path, *aged_path;
 	long			 ncont, nticks;
-	double			 rate, bps, aged_bps, top10, top0;
+	double			 rate, bps, aged_bps, top10, top0, top10r;
 	struct bench_steps	 hk;
 	static const char *const work[ROLL_NWORK] = { "idle", "minute rollup",
 	    "hour rollup", "trim batch", "partial hour" };
-	size_t			 n10, n0;
+	size_t			 n10, n0, n10r;
 	int			 tmpdir = 0;
 
 	log_init("bench_store", 0, LOG_LEVEL_WARN);
@@ -392,6 +392,10 @@ main(int argc, char **argv)
 	top0 = bench_top(ro, 0, &n0);
 	store_close(ro);
 	bench_housekeep(st, ncont, INT64_C(1700000000000) + nticks * BENCH_TICK_MS, &hk);
+	/* Again once the minutes are rolled up, as in a running cgovd. */
+	bench_check(store_open(path, STORE_RDONLY, &ro), "store_open ro");
+	top10r = bench_top(ro, 10 * 60 * 1000, &n10r);
+	store_close(ro);
 	store_close(st);
 
 	printf("store benchmark: %ld containers x %ld ticks, SQLite %s\n",
@@ -408,9 +412,11 @@ main(int argc, char **argv)
 	    bench_met(aged_bps <= BENCH_TARGET_BYTES &&
 	    bps <= BENCH_TARGET_BYTES));
 	printf("%-30s %14.2f\n", "upsert us, own transaction", r.upsert_us);
-	printf("%-30s %14.2f %10.0f  %s (%zu rows; 24h: bench_history.sh)\n",
-	    "top --since 10m ms", top10, BENCH_TARGET_TOP_MS,
-	    bench_met(top10 <= BENCH_TARGET_TOP_MS), n10);
+	printf("%-30s %14.2f %10s  (%zu rows; raw ticks only)\n",
+	    "top --since 10m ms, raw", top10, "", n10);
+	printf("%-30s %14.2f %10.0f  %s (%zu rows; minutes rolled up; 24h: "
+	    "bench_history.sh)\n", "top --since 10m ms", top10r, BENCH_TARGET_TOP_MS,
+	    bench_met(top10r <= BENCH_TARGET_TOP_MS), n10r);
 	printf("%-30s %14.2f %10.0f  %s (%zu rows)\n", "top now ms", top0,
 	    BENCH_TARGET_TOP_MS, bench_met(top0 <= BENCH_TARGET_TOP_MS), n0);
 	/* A housekeeping step runs between two ticks: a tenth of a 1 s tick. */
