@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -692,6 +693,54 @@ store_setup_writer(struct store *st)
 	return err;
 }
 
+/* Whether a read-only open must be immutable (see store_open): no -shm
+ * file, and a directory that cannot be written (access(2) says EROFS on a
+ * read-only mount even to root). */
+static int
+store_needs_immutable(const char *path)
+{
+	struct stat	 sb;
+	char		*shm = xasprintf("%s-shm", path), *dir = xstrdup(path);
+	char		*slash = strrchr(dir, '/');
+	int		 need;
+
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash != NULL)
+		*slash = '\0';
+	need = stat(shm, &sb) == -1 && errno == ENOENT &&
+	    access(slash != NULL ? dir : ".", W_OK) == -1;
+	free(shm);
+	free(dir);
+	return need;
+}
+
+/* "file:PATH?immutable=1", PATH percent-encoded but for its plain bytes. */
+static char *
+store_immutable_uri(const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t		 n = strlen(path), i, k = 0;
+	char		*uri = xmalloc(5 + 3 * n + sizeof "?immutable=1");
+
+	memcpy(uri, "file:", 5);
+	k = 5;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)path[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("/._~-", c) != NULL) {
+			uri[k++] = (char)c;
+			continue;
+		}
+		uri[k++] = '%';
+		uri[k++] = hex[c >> 4];
+		uri[k++] = hex[c & 15];
+	}
+	memcpy(uri + k, "?immutable=1", sizeof "?immutable=1");
+	return uri;
+}
+
 int
 store_open(const char *path, int flags, struct store **ret)
 {
@@ -716,7 +765,20 @@ store_open(const char *path, int flags, struct store **ret)
 	st->path = xstrdup(path);
 	st->flags = flags;
 
-	rc = sqlite3_open_v2(path, &st->db, oflags, NULL);
+	/* A reader of a WAL database creates its -shm file when nobody has:
+	 * with cgovd stopped (a clean exit removes it) in a directory this
+	 * reader cannot write (a sandboxed report job, a read-only mount),
+	 * SQLite cannot open it. Nothing can be writing it then either:
+	 * read it as immutable. */
+	if ((flags & STORE_RDONLY) && store_needs_immutable(path)) {
+		char *uri = store_immutable_uri(path);
+
+		log_debug("store: %s: no -shm file and a read-only directory: "
+		    "reading it as immutable", path);
+		rc = sqlite3_open_v2(uri, &st->db, oflags | SQLITE_OPEN_URI, NULL);
+		free(uri);
+	} else
+		rc = sqlite3_open_v2(path, &st->db, oflags, NULL);
 	if (rc != SQLITE_OK) {
 		err = store_error(st, rc, "open");
 		goto fail;
