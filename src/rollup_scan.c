@@ -231,11 +231,15 @@ scan_tick_find(const struct scan_tick *v, size_t n, int64_t id)
 	return bsearch(&k, v, n, sizeof *v, scan_tick_cmp);
 }
 
-/* Emits the node rows of ticks up to `upto` (id order). */
+/* Emits the node rows the cursor stmt (ordered by its first column: the
+ * tick id, or the bucket) holds up to `upto`. Raw rows need their tick in
+ * ticks[] (a tick outside the window has none); tier rows stand alone.
+ * *have says whether the cursor holds a row not emitted yet, *done that
+ * it is exhausted. */
 static int
 scan_node_advance(struct store *st, sqlite3_stmt *stmt, int *have, int *done,
-    const struct scan_tick *ticks, size_t nticks, int64_t upto,
-    roll_node_cb node_cb, void *arg)
+    enum roll_tier tier, const struct scan_tick *ticks, size_t nticks,
+    int64_t upto, roll_node_cb node_cb, void *arg)
 {
 	struct roll_node_rec	 nr;
 	const struct scan_tick	*t;
@@ -255,10 +259,15 @@ scan_node_advance(struct store *st, sqlite3_stmt *stmt, int *have, int *done,
 		if (sqlite3_column_int64(stmt, 0) > upto)
 			return 0;
 		*have = 0;
-		t = scan_tick_find(ticks, nticks, sqlite3_column_int64(stmt, 0));
-		if (t == NULL)
-			continue;
-		scan_raw_node(stmt, t, &nr);
+		if (tier == ROLL_RAW) {
+			t = scan_tick_find(ticks, nticks, sqlite3_column_int64(stmt, 0));
+			if (t == NULL)
+				continue;
+			scan_raw_node(stmt, t, &nr);
+		} else {
+			roll_node_rec_init(&nr);
+			roll_node_read(stmt, tier, &nr);
+		}
 		if ((r = node_cb(arg, &nr)) != 0)
 			return r;
 	}
@@ -346,8 +355,8 @@ scan_raw(struct store *st, int64_t from_ms, int64_t to_ms, int64_t cid,
 				cur = tick;
 				t = scan_tick_find(ticks, n, tick);
 				if (nstmt != NULL && (err = scan_node_advance(st,
-				    nstmt, &nhave, &ndone, ticks, n, tick, node_cb,
-				    arg)) != 0)
+				    nstmt, &nhave, &ndone, ROLL_RAW, ticks, n, tick,
+				    node_cb, arg)) != 0)
 					goto out;
 				if ((err = scan_limits_advance(st, lstmt, &lhave,
 				    &lim, tick)) != 0)
@@ -369,7 +378,8 @@ scan_raw(struct store *st, int64_t from_ms, int64_t to_ms, int64_t cid,
 		for (i = 0; i < n; i++) {
 			t = &ticks[i];
 			if (nstmt != NULL && (err = scan_node_advance(st, nstmt,
-			    &nhave, &ndone, ticks, n, t->id, node_cb, arg)) != 0)
+			    &nhave, &ndone, ROLL_RAW, ticks, n, t->id, node_cb,
+			    arg)) != 0)
 				goto out;
 			if ((err = scan_limits_advance(st, lstmt, &lhave, &lim,
 			    t->id)) != 0)
@@ -392,8 +402,8 @@ scan_raw(struct store *st, int64_t from_ms, int64_t to_ms, int64_t cid,
 		}
 	}
 	if (nstmt != NULL)
-		err = scan_node_advance(st, nstmt, &nhave, &ndone, ticks, n, maxid,
-		    node_cb, arg);
+		err = scan_node_advance(st, nstmt, &nhave, &ndone, ROLL_RAW, ticks,
+		    n, maxid, node_cb, arg);
 out:
 	sqlite3_finalize(stmt);
 	sqlite3_finalize(lstmt);
@@ -404,36 +414,6 @@ out:
 }
 
 /* --- tier rows --------------------------------------------------------- */
-
-static int
-scan_tier_node_advance(struct store *st, sqlite3_stmt *stmt, int *have,
-    int *done, enum roll_tier tier, int64_t upto, roll_node_cb node_cb,
-    void *arg)
-{
-	struct roll_node_rec	 nr;
-	int			 rc, r;
-
-	while (!*done) {
-		if (!*have) {
-			rc = sqlite3_step(stmt);
-			if (rc == SQLITE_DONE) {
-				*done = 1;
-				return 0;
-			}
-			if (rc != SQLITE_ROW)
-				return store_error(st, rc, "history node");
-			*have = 1;
-		}
-		if (sqlite3_column_int64(stmt, 0) > upto)
-			return 0;
-		*have = 0;
-		roll_node_rec_init(&nr);
-		roll_node_read(stmt, tier, &nr);
-		if ((r = node_cb(arg, &nr)) != 0)
-			return r;
-	}
-	return 0;
-}
 
 static int64_t
 scan_ceil_div(int64_t a, int64_t b)
@@ -481,9 +461,9 @@ scan_tier(struct store *st, enum roll_tier tier, int64_t from_ms, int64_t to_ms,
 			bucket = STORE_KEY_TICK(sqlite3_column_int64(stmt, 0));
 			if (bucket != cur) {
 				cur = bucket;
-				if (nstmt != NULL && (err = scan_tier_node_advance(st,
-				    nstmt, &nhave, &ndone, tier, bucket, node_cb,
-				    arg)) != 0)
+				if (nstmt != NULL && (err = scan_node_advance(st,
+				    nstmt, &nhave, &ndone, tier, NULL, 0, bucket,
+				    node_cb, arg)) != 0)
 					goto out;
 			}
 			/* A damaged row costs itself, not the whole read. */
@@ -502,8 +482,9 @@ scan_tier(struct store *st, enum roll_tier tier, int64_t from_ms, int64_t to_ms,
 		/* One container: a point lookup per bucket beats scanning
 		 * every container's rows. */
 		for (b = b0; b < b1; b++) {
-			if (nstmt != NULL && (err = scan_tier_node_advance(st,
-			    nstmt, &nhave, &ndone, tier, b, node_cb, arg)) != 0)
+			if (nstmt != NULL && (err = scan_node_advance(st,
+			    nstmt, &nhave, &ndone, tier, NULL, 0, b, node_cb,
+			    arg)) != 0)
 				goto out;
 			sqlite3_reset(stmt);
 			sqlite3_bind_int64(stmt, 1, STORE_KEY(b, cid));
@@ -525,7 +506,7 @@ scan_tier(struct store *st, enum roll_tier tier, int64_t from_ms, int64_t to_ms,
 		}
 	}
 	if (nstmt != NULL)
-		err = scan_tier_node_advance(st, nstmt, &nhave, &ndone, tier,
+		err = scan_node_advance(st, nstmt, &nhave, &ndone, tier, NULL, 0,
 		    INT64_MAX, node_cb, arg);
 out:
 	if (damaged > 0)
