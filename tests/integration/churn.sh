@@ -26,8 +26,14 @@ for round in $(seq 1 10); do
 done
 # And a burst with no waiting at all: some are read while being removed.
 for i in $(seq 1 300); do sb_mk "fast$i"; sb_rm "fast$i"; done
+# The hundred go in one rmdir per hierarchy, so that a rescan (every 100
+# ms) surely sees more than ten changes at once however loaded the host.
 for i in $(seq 1 100); do sb_mk "half$i"; done
-for i in $(seq 1 100); do sb_rm "half$i"; done
+wait_until 20 'test "$(db_q "select count(*) from container where path like '"'"'%/half%'"'"'")" -ge 100' ||
+	fail "the hundred half containers were not all found"
+for mnt in $SB_MOUNTS; do
+	(cd "$mnt$SB_BASE" && rmdir half*) || fail "rmdir of the half containers in $mnt"
+done
 
 wait_until 20 'test "$(fds)" -le "$fd0"' || fail "descriptors leak: $fd0 before, $(fds) after"
 kill -0 "$DAEMON_PID" || fail "cgovd died"
