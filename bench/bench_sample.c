@@ -364,9 +364,12 @@ stored_samples(const char *db)
 }
 
 /* The real daemon on the sandbox at 1 Hz: RSS after it has stored a few
- * ticks, and CPU over `secs` seconds of steady state. */
+ * ticks, CPU over `secs` seconds of steady state, and RSS again at the end
+ * (with --daemon-seconds 75 or more that is after the first minute's rollup,
+ * which holds a summary per container while it runs). */
 static void
-bench_daemon(const char *cgovd, size_t n, int secs, long *ret_rss_kb, double *ret_core)
+bench_daemon(const char *cgovd, size_t n, int secs, long *ret_rss_kb, double *ret_core,
+    long *ret_rss_end_kb)
 {
 	char db[256], pattern[1100], logf[300];
 	double c0, t0;
@@ -394,6 +397,7 @@ bench_daemon(const char *cgovd, size_t n, int secs, long *ret_rss_kb, double *re
 	t0 = now_s();
 	sleep((unsigned)secs);
 	*ret_core = (proc_cpu_s(pid) - c0) / (now_s() - t0);
+	*ret_rss_end_kb = proc_status_kb(pid, "VmRSS:");
 	kill(pid, SIGTERM);
 	waitpid(pid, &status, 0);
 	unlink(db);
@@ -449,14 +453,14 @@ main(int argc, char **argv)
 
 	printf("cgroup layout %s, %zu files per container per tick, empty container cgroups\n",
 	    cgfs_layout_name(fs->layout), nfiles);
-	printf("%6s %11s %11s %7s %11s %7s %9s %10s %9s %10s\n", "N", "cgov us/ct",
+	printf("%6s %11s %11s %7s %11s %7s %9s %10s %9s %10s %9s\n", "N", "cgov us/ct",
 	    "floor us/ct", "cgov/fl", "libcg us/ct", "libcg/fl", "tick ms", "core@1Hz",
-	    "RSS MiB", "cgovd core");
+	    "RSS MiB", "cgovd core", "RSS end");
 	for (size_t k = 0; k < nsizes; k++) {
 		size_t n = sizes[k];
 		int t = ticks > 0 ? ticks : n <= 10 ? 2000 : n <= 100 ? 200 : 20;
 		double cg, fl, lc, core;
-		long rss;
+		long rss, rss_end;
 
 		create_upto(n);
 		/* Interleave and keep the best of three: the machine is shared. */
@@ -468,10 +472,11 @@ main(int argc, char **argv)
 			cg = b < cg ? b : cg;
 			lc = c < lc ? c : lc;
 		}
-		bench_daemon(cgovd, n, daemon_secs, &rss, &core);
-		printf("%6zu %11.2f %11.2f %7.2f %11.2f %7.2f %9.2f %9.2f%% %9.1f %9.2f%%\n", n,
-		    cg * 1e6 / (double)n, fl * 1e6 / (double)n, cg / fl, lc * 1e6 / (double)n,
-		    lc / fl, cg * 1e3, cg * 100.0, rss / 1024.0, core * 100.0);
+		bench_daemon(cgovd, n, daemon_secs, &rss, &core, &rss_end);
+		printf("%6zu %11.2f %11.2f %7.2f %11.2f %7.2f %9.2f %9.2f%% %9.1f %9.2f%% %9.1f\n",
+		    n, cg * 1e6 / (double)n, fl * 1e6 / (double)n, cg / fl,
+		    lc * 1e6 / (double)n, lc / fl, cg * 1e3, cg * 100.0, rss / 1024.0,
+		    core * 100.0, rss_end / 1024.0);
 		fflush(stdout);
 	}
 	if (nsizes > 0) {

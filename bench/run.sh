@@ -4,8 +4,8 @@
 # under its own cgroup and removes them). Not part of `make check`.
 set -u
 b=${1:-.}
-echo "== sampling: cgov vs the pread floor vs libcgroup; cgovd RSS and CPU at 1 Hz"
-"$b/bench/bench_sample" --cgovd "$b/cgovd"
+echo "== sampling: cgov vs the pread floor vs libcgroup; cgovd RSS and CPU at 1 Hz (RSS again after 75 s: a minute rolled up)"
+"$b/bench/bench_sample" --cgovd "$b/cgovd" --daemon-seconds 75
 echo
 echo "== store: inserts per second, bytes per container-sample, top query"
 "$b/bench/bench_store"
