@@ -5,7 +5,6 @@
  * temporary directory, removed at the end. */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,6 +22,7 @@
 #include "log.h"
 #include "policy.h"
 #include "store.h"
+#include "testdir.h"
 #include "xmalloc.h"
 
 #define T0		INT64_C(1700000000000)
@@ -517,22 +517,7 @@ test_setup(void **state TEST_UNUSED)
 static int
 test_teardown(void **state TEST_UNUSED)
 {
-	struct dirent *de;
-	DIR *d;
-
-	if ((d = opendir(test_dir)) == NULL)
-		return -1;
-	while ((de = readdir(d)) != NULL) {
-		char *path;
-
-		if (de->d_name[0] == '.')
-			continue;
-		path = test_path(de->d_name);
-		unlink(path);
-		free(path);
-	}
-	closedir(d);
-	return rmdir(test_dir);
+	return testdir_remove(test_dir);
 }
 
 int

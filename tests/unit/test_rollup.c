@@ -22,6 +22,7 @@
 #include "pack.h"
 #include "rollup.h"
 #include "store.h"
+#include "testdir.h"
 #include "xmalloc.h"
 
 #define MiB		(INT64_C(1024) * 1024)
@@ -676,11 +677,7 @@ test_setup(void **state TEST_UNUSED)
 static int
 test_teardown(void **state TEST_UNUSED)
 {
-	char	*cmd = xasprintf("rm -rf '%s'", test_dir);
-
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
-	return 0;
+	return testdir_remove(test_dir);
 }
 
 int

@@ -11,7 +11,6 @@
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -30,6 +29,7 @@
 #include "rollup.h"
 #include "simulate.h"
 #include "store.h"
+#include "testdir.h"
 #include "xmalloc.h"
 
 #define TEST_UNUSED __attribute__((unused))
@@ -786,21 +786,7 @@ test_setup(void **state TEST_UNUSED)
 static int
 test_teardown(void **state TEST_UNUSED)
 {
-	struct dirent *de;
-	DIR *d;
-	char *path;
-
-	if ((d = opendir(test_dir)) == NULL)
-		return -1;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		path = test_path(de->d_name);
-		unlink(path);
-		free(path);
-	}
-	closedir(d);
-	return rmdir(test_dir);
+	return testdir_remove(test_dir);
 }
 
 int

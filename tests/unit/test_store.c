@@ -6,7 +6,6 @@
 
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <setjmp.h>
@@ -23,6 +22,7 @@
 
 #include "log.h"
 #include "store.h"
+#include "testdir.h"
 #include "xmalloc.h"
 
 #define MiB	(INT64_C(1024) * 1024)
@@ -928,21 +928,7 @@ test_setup(void **state TEST_UNUSED)
 static int
 test_teardown(void **state TEST_UNUSED)
 {
-	struct dirent	*de;
-	DIR		*d;
-	char		*path;
-
-	if ((d = opendir(test_dir)) == NULL)
-		return -1;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		path = test_path(de->d_name);
-		unlink(path);
-		free(path);
-	}
-	closedir(d);
-	return rmdir(test_dir);
+	return testdir_remove(test_dir);
 }
 
 /* The node over a window: busy share of all CPU time, PSI per sampled
