@@ -287,29 +287,22 @@ simulate_resolution(const char *s, int64_t *ret)
 	return 0;
 }
 
-/* Loads the set as `policy check` does: parse, then check a clean parse;
- * every diagnostic (warnings too) on stderr as file:line:col. */
+/* Loads the set as `policy check` does (policy_load: parse, then check a
+ * clean parse); every diagnostic (warnings too) on stderr as
+ * file:line:col. */
 static int
 simulate_load(const char *path, int version, struct policy_set **ret)
 {
 	struct pol_diags d = { 0 };
 	int r;
 
-	*ret = NULL;
-	r = policy_parse_path(path, ret, &d);
-	if (r >= 0 && d.nerrors == 0)
-		policy_check(*ret, version, &d);
+	r = policy_load(path, version, &d, ret);
 	pol_diags_print(&d, stderr);
-	if (r < 0 || d.nerrors > 0) {
+	if (r < 0)
 		fprintf(stderr, "cgov: policy simulate: %s: %zu error(s)\n", escape_log(0, path),
 		    d.nerrors > 0 ? d.nerrors : 1);
-		policy_set_free(*ret);
-		*ret = NULL;
-		pol_diags_free(&d);
-		return -EINVAL;
-	}
 	pol_diags_free(&d);
-	return 0;
+	return r < 0 ? -EINVAL : 0;
 }
 
 int
