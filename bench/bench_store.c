@@ -357,8 +357,6 @@ main(int argc, char **argv)
 	long			 ncont, nticks;
 	double			 rate, bps, aged_bps, top10, top0, top10r;
 	struct bench_steps	 hk;
-	static const char *const work[ROLL_NWORK] = { "idle", "minute rollup",
-	    "hour rollup", "trim batch", "partial hour" };
 	size_t			 n10, n0, n10r;
 	int			 tmpdir = 0;
 
@@ -419,10 +417,11 @@ main(int argc, char **argv)
 	    bench_met(top10r <= BENCH_TARGET_TOP_MS), n10r);
 	printf("%-30s %14.2f %10.0f  %s (%zu rows)\n", "top now ms", top0,
 	    BENCH_TARGET_TOP_MS, bench_met(top0 <= BENCH_TARGET_TOP_MS), n0);
-	/* A housekeeping step runs between two ticks: a tenth of a 1 s tick. */
+	/* A housekeeping step runs between two ticks: a tenth of a 1 s tick.
+	 * Each row is the longest step of its kind, in ms. */
 	for (int k = 1; k < ROLL_NWORK; k++)
-		printf("%-30s %14.2f %10.0f  %s (%d steps, mean %.2f ms)\n",
-		    xasprintf("%s max ms", work[k]), hk.max_ms[k], 100.0,
+		printf("%-17s max ms %14.2f %10.0f  %s (%d steps, mean %.2f ms)\n",
+		    roll_work_name((enum roll_work)k), hk.max_ms[k], 100.0,
 		    bench_met(hk.max_ms[k] <= 100.0), hk.n[k],
 		    hk.n[k] ? hk.sum_ms[k] / hk.n[k] : 0.0);
 

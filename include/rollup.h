@@ -212,6 +212,9 @@ enum roll_work {
 };
 int roll_step(struct store *st, const struct roll_conf *c, int64_t now_ms,
     enum roll_work *ret_work);
+/* What a step did, for logs and benchmarks: "idle", "minute rollup",
+ * "hour rollup", "trim batch", "partial hour". */
+const char *roll_work_name(enum roll_work w);
 
 /* Writes one tier row (minute or hour) for a container or the node, as
  * roll_step does: for generators of synthetic history (tests, bench) that

@@ -300,8 +300,9 @@ daemon_tick(struct daemon *d)
 
 /* History housekeeping (rollup.h): one bounded step per tick, right after
  * the tick's own commit, while there is work (a minute or an hour to roll
- * up, a batch past retention or over the size cap); once idle, nothing
- * until the next minute starts. A failure costs history, never a tick. */
+ * up, the current hour's partial row, a batch past retention or over the
+ * size cap); once idle, nothing until the next minute starts. A failure
+ * costs history, never a tick. */
 static void
 daemon_housekeep(struct daemon *d)
 {
@@ -330,9 +331,8 @@ daemon_housekeep(struct daemon *d)
 	if (work == ROLL_IDLE)
 		d->roll_next_ms = now - now % 60000 + 60000;
 	else
-		log_debug("history: %s in %lld ms", work == ROLL_DID_MINUTE ?
-		    "minute rolled up" : work == ROLL_DID_HOUR ? "hour rolled up" :
-		    "old rows dropped", (long long)(units_mono_ms() - t0));
+		log_debug("history: %s in %lld ms", roll_work_name(work),
+		    (long long)(units_mono_ms() - t0));
 }
 
 static void

@@ -31,6 +31,20 @@
  * passed since its end without one (the daemon was idle or stopped). */
 #define ROLL_GRACE_MS	10000
 
+const char *
+roll_work_name(enum roll_work w)
+{
+	static const char *const names[ROLL_NWORK] = {
+		[ROLL_IDLE] = "idle",
+		[ROLL_DID_MINUTE] = "minute rollup",
+		[ROLL_DID_HOUR] = "hour rollup",
+		[ROLL_DID_TRIM] = "trim batch",
+		[ROLL_DID_PARTIAL] = "partial hour",
+	};
+
+	return (unsigned)w < ROLL_NWORK ? names[w] : "?";
+}
+
 void
 roll_conf_defaults(struct roll_conf *c)
 {

@@ -53,7 +53,7 @@ pass "2 h of raw history rolled up and trimmed by cgovd in $(( $(date +%s%3N) - 
 gap=$(db_q "select max(t2.ts_ms - t1.ts_ms) from tick t1 join tick t2 on t2.id = t1.id + 1
 	where t1.ts_ms >= $first")
 [ -n "$gap" ] && [ "$gap" -lt 1000 ] || fail "a tick came $gap ms after the previous one"
-grep -q "minute rolled up" "$DAEMON_LOG" || fail "no housekeeping in the debug log"
+grep -q "history: minute rollup in" "$DAEMON_LOG" || fail "no housekeeping in the debug log"
 pass "largest gap between ticks while catching up: $gap ms"
 
 # The same window from the tiers: the samples and CPU time are the raw
