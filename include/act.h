@@ -4,12 +4,20 @@
  * actuator owns every write to cgroupfs that follows, and the safety rules
  * of DESIGN.md live here:
  *
- *  - Journal first: before the first change of a knob, its original value
- *    (read from cgroupfs) and the decision are committed durably
- *    (journal.h); only then is the knob written. If the journal cannot be
- *    written (disk full) the write still happens (governing never waits on
- *    storage), the original is kept in memory, logged, and journaled on a
- *    later sync.
+ *  - Journal first, in batches: act_sync() only decides; act_flush() then
+ *    commits every decision of every container planned since the last
+ *    flush (and the originals of the knobs taken over) in ONE durable
+ *    transaction, writes, and records the outcomes in one more. A storm
+ *    over N containers costs two fsyncs, not 2N. If the journal cannot be
+ *    written (disk full, locked) the writes still happen (governing never
+ *    waits on storage), the originals are kept in memory, logged, and
+ *    journaled on a later flush.
+ *  - Tenants, not paths: containers are keyed by the tenant key (fleet.h)
+ *    and carry their cgroup identity (tenant.h). Originals are journaled
+ *    with it, and an original is written back only into the cgroup it was
+ *    saved from: checked right before every restore, at reconciliation and
+ *    when a container is forgotten. The store's id is an attribute for
+ *    the journal's rows, never a key.
  *  - Owned knobs: a knob cgov changed is "owned" until it is restored. An
  *    owned knob that is no longer wanted goes back to its original: a rule
  *    cleared, a reload dropped the policy, or (act_restore_all) cgovd exits.
@@ -34,8 +42,11 @@
  *    at error level: it is opt-in (`allow kill`) and loud.
  *
  * Crash recovery: act_reconcile() loads the originals a killed cgovd left
- * in the journal; those knobs are owned again, and the first sync of each
- * container restores what the current policies no longer want.
+ * in the journal, dropping those whose cgroup is gone or is another cgroup
+ * now; the others wait as orphans until the first sync of a tenant with
+ * the same path and identity claims them (its knobs are owned again, and
+ * what the current policies no longer want is restored), or act_settle()
+ * restores those no tenant claimed.
  */
 #ifndef CGOV_ACT_H
 #define CGOV_ACT_H
@@ -47,6 +58,7 @@
 #include "govern.h"
 #include "sampler.h"
 #include "store.h"
+#include "tenant.h"
 
 struct act_config {
 	int dry_run;
@@ -64,22 +76,44 @@ void act_set_store(struct act *a, struct store *st);
  * them: it crashed). Returns how many knobs are owned again, or -errno. */
 int act_reconcile(struct act *a, int64_t now_ms);
 
-/* Brings container (cid, path) to the wanted state w[0..n) at now_ms:
- * applies wanted values, restores owned knobs no longer wanted, detects
- * drift. name is for the log only (tenant-controlled: escaped there).
+/* Restores what reconciliation loaded and no tenant claimed (the cgroup is
+ * there but no longer a governed container), once discovery has run.
+ * Returns the number of restores. */
+int act_settle(struct act *a, int64_t now_ms);
+
+/* A container as the actuator sees it. */
+struct act_tenant {
+	uint64_t key;                    /* fleet_obs.key */
+	int64_t cid;                     /* the store's id; 0: none (no journal rows) */
+	const struct tenant_id *id;
+	const char *path;
+	const char *name;                /* tenant-controlled: escaped in the log */
+	const char *runtime;             /* static (discover.h) */
+};
+
+/* Decides how to bring tenant t to the wanted state w[0..n) at now_ms:
+ * apply wanted values, restore owned knobs no longer wanted, detect drift
+ * (from the knobs' values read back). Nothing is written until act_flush.
+ * A tenant synced twice before a flush is decided once. Returns the number
+ * of steps planned. */
+int act_sync(struct act *a, const struct act_tenant *t, const struct gov_want *w, size_t n,
+    int64_t now_ms);
+
+/* Carries out everything planned since the last flush: one durable journal
+ * commit for the whole batch, the writes, one commit of the outcomes.
  * Returns the number of knob writes made (or that would be, in dry run). */
-int act_sync(struct act *a, int64_t cid, const char *path, const char *name,
-    const struct gov_want *w, size_t n, int64_t now_ms);
+int act_flush(struct act *a, int64_t now_ms);
 
 /* The base value of each knob for the governor (gov_ct.base): the original
  * when cgov owns the knob, else the current value from this tick's sample s
  * (no extra reads: the sampler already reads the limits), GOV_UNKNOWN when
  * the sample does not have it (v1 soft limit, io knobs). */
-void act_base(struct act *a, int64_t cid, const struct cg_sample *s, int64_t base[PK__MAX]);
+void act_base(struct act *a, uint64_t key, const struct cg_sample *s, int64_t base[PK__MAX]);
 
-/* The container is gone: forget its knobs (and their journaled originals:
- * there is nothing left to restore). */
-void act_forget(struct act *a, int64_t cid);
+/* Tenant key is gone, or no longer governed: its knobs go back if its
+ * cgroup is still there and still the same cgroup; then its journaled
+ * originals are dropped (there is nothing left to restore). */
+void act_forget(struct act *a, uint64_t key);
 
 /* Restores every owned knob of every container (clean exit). Knobs set by
  * static limits are restored too when statics is nonzero; otherwise they

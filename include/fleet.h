@@ -21,6 +21,7 @@
 #include "discover.h"
 #include "sampler.h"
 #include "store.h"
+#include "tenant.h"
 
 struct fleet;
 
@@ -35,19 +36,33 @@ void fleet_set_store(struct fleet *f, struct store *st);
  * store). Returns the number of containers added. */
 size_t fleet_sync(struct fleet *f, const struct discover_found *found, size_t n, int64_t now_ms);
 
-/* Samples every container and the node at wall time now_ms, dt_ms after the
- * previous tick, and stores one tick. memstat: also read memory.stat.
- * Containers that vanished are dropped quietly. Returns the number of
- * containers sampled. *ret_stored (optional) says whether history got it. */
+/* A tick is two steps, so that governing never waits on storage:
+ *
+ * fleet_sample() reads every container and the node (dt_ms after the
+ * previous tick; memstat: also memory.stat) and hands each to the observer.
+ * Containers that vanished are dropped quietly; their "gone" marks wait for
+ * the next fleet_store(). Returns the number of containers sampled.
+ *
+ * fleet_store() then writes what the last fleet_sample() read to history,
+ * in one transaction. Returns 1 when history got the tick, 0 when not (no
+ * store, or it failed: logged once per burst).
+ *
+ * fleet_tick() is both, for --once and tests; *ret_stored (optional) says
+ * whether history got it. */
+size_t fleet_sample(struct fleet *f, int64_t now_ms, int64_t dt_ms, int memstat);
+int fleet_store(struct fleet *f, int64_t now_ms);
 size_t fleet_tick(struct fleet *f, int64_t now_ms, int64_t dt_ms, int memstat, int *ret_stored);
 
 size_t fleet_size(const struct fleet *f);
 
 /* What one tick saw of one container, for the governor. */
 struct fleet_obs {
-	uint64_t key;                    /* stable for the container's life in the
-	                                    fleet, never reused (the store's cid may
-	                                    be 0: no history) */
+	uint64_t key;                    /* the tenant: stable for the container's
+	                                    life in the fleet, never reused; a cgroup
+	                                    re-created at the same path gets a new
+	                                    key. Governing keys on it, never on the
+	                                    store's cid (an attribute, may be 0) */
+	const struct tenant_id *id;      /* the cgroup identity (tenant.h) */
 	int64_t cid;                     /* the store's id, 0 when not registered */
 	const char *path, *name, *runtime;
 	const struct cg_sample *cur;
@@ -59,9 +74,8 @@ typedef void (*fleet_obs_fn)(void *arg, const struct fleet_obs *o);
 typedef void (*fleet_node_fn)(void *arg, const struct cg_node *cur, const struct cg_node *prev,
     int64_t dt_ms);
 
-/* Registers the functions fleet_tick calls for every container sampled and
- * for the node (after the samples are stored, inside the tick: they must
- * not use the store). NULL clears. */
+/* Registers the functions fleet_sample calls for every container sampled
+ * and for the node (before anything is stored). NULL clears. */
 void fleet_set_observer(struct fleet *f, fleet_obs_fn ct_fn, fleet_node_fn node_fn, void *arg);
 
 /* Records the containers gone since the last committed tick, outside a
@@ -70,8 +84,7 @@ void fleet_set_observer(struct fleet *f, fleet_obs_fn ct_fn, fleet_node_fn node_
  * but still "present" in the history until their path is seen again. */
 void fleet_flush(struct fleet *f);
 
-/* The newest cumulative sample of container `path`, for tests and the
- * governor. Returns NULL when the container is not in the fleet. */
+/* The newest cumulative sample of container `path`, for tests. Returns NULL when the container is not in the fleet. */
 const struct cg_sample *fleet_last(const struct fleet *f, const char *path);
 
 #endif

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "store.h"
+#include "tenant.h"
 
 enum journal_kind {
 	JK_APPLY,       /* a rule or static limit set a knob */
@@ -34,6 +35,8 @@ enum journal_kind {
 	JK_KILL,        /* the kill rung */
 	JK_REFUSED,     /* a decision cgov would not carry out (safety rule, rate cap) */
 	JK_FAILED,      /* the write failed (errno in `error`) */
+	JK_OOM,         /* the kernel's OOM handling ran in the container (an event) */
+	JK_OOM_KILL,    /* the kernel's OOM killer killed a task in it (an event) */
 };
 const char *journal_kind_name(enum journal_kind k);   /* "apply", "restore", ... */
 
@@ -44,8 +47,13 @@ void journal_abort(struct store *st);
 
 /* --- originals --------------------------------------------------------- */
 
+/* Originals are the tenant's: keyed by (cid, identity, knob, dev). id NULL,
+ * or an identity with ino 0, is "unknown" (tests, a v1 hierarchy that
+ * cannot be stat'ed); rows journaled before schema 4 have ino 0 and match
+ * any tenant at their path. */
 struct journal_orig {
 	int64_t cid;
+	struct tenant_id id;     /* whose original it is */
 	char *path;              /* the container's path (joined), tenant-controlled */
 	int knob;                /* enum pol_knob */
 	int64_t dev;             /* MAJ:MIN as makedev() value, 0 for non-io knobs */
@@ -55,10 +63,11 @@ struct journal_orig {
 
 /* Records the original of (cid, knob, dev) unless one is already recorded
  * (the first original is the true one). */
-int journal_orig_put(struct store *st, int64_t cid, int knob, int64_t dev, int64_t value,
-    int64_t ts_ms);
+int journal_orig_put(struct store *st, int64_t cid, const struct tenant_id *id, int knob,
+    int64_t dev, int64_t value, int64_t ts_ms);
 /* Forgets it (after a restore, or when the container is gone for good). */
-int journal_orig_del(struct store *st, int64_t cid, int knob, int64_t dev);
+int journal_orig_del(struct store *st, int64_t cid, const struct tenant_id *id, int knob,
+    int64_t dev);
 /* Every original still recorded, ordered by cid, knob, dev. Free with
  * journal_origs_free. */
 int journal_orig_list(struct store *st, struct journal_orig **ret, size_t *ret_n);
@@ -70,6 +79,7 @@ struct journal_action {
 	int64_t id;
 	int64_t ts_ms;
 	int64_t cid;
+	uint64_t ino;            /* the tenant's cgroup inode; 0 unknown */
 	char *path, *name;       /* the container's (joined on query), tenant-controlled */
 	enum journal_kind kind;
 	char *policy, *rule;     /* NULL for restores at exit, drift, ... */
@@ -85,12 +95,12 @@ struct journal_action {
 
 /* Appends an action; *ret_id (optional) gets its id. Strings may be NULL. */
 int journal_action_add(struct store *st, const struct journal_action *a, int64_t *ret_id);
-/* Marks every apply/reassert row of (cid, knob, dev) still in force as
- * restored at ts_ms: the dry-run rows when dry_run is set, else the real
- * ones (a dry run never closes what a real cgovd changed, nor the other
- * way round). */
-int journal_action_restored(struct store *st, int64_t cid, int knob, int64_t dev,
-    int64_t ts_ms, int dry_run);
+/* Marks every apply/reassert row of (cid, tenant id, knob, dev) still in
+ * force as restored at ts_ms (rows of unknown identity, ino 0, included):
+ * the dry-run rows when dry_run is set, else the real ones (a dry run never
+ * closes what a real cgovd changed, nor the other way round). */
+int journal_action_restored(struct store *st, int64_t cid, const struct tenant_id *id,
+    int knob, int64_t dev, int64_t ts_ms, int dry_run);
 
 struct journal_filter {
 	int64_t since_ms;        /* rows with ts_ms >= since_ms; 0: all */

@@ -30,7 +30,7 @@
 
 /* Current schema version; store_open() migrates older files up to it, one
  * step at a time, each in its own transaction. */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 struct store;
 

@@ -22,6 +22,7 @@
 #include "journal.h"
 #include "knob.h"
 #include "log.h"
+#include "tenant.h"
 #include "xmalloc.h"
 
 #define ACT_CAP_DEFAULT    60
@@ -56,14 +57,6 @@ struct act_knob {
 	int64_t action_id;      /* the journal row of the apply, 0 unknown */
 };
 
-struct act_ct {
-	int64_t cid;
-	char *path, *name;
-	int64_t synced_ms;      /* the last sync: when act_forget closes its rows */
-	struct act_knob *k;
-	size_t nk;
-};
-
 /* One decision of a sync. */
 struct act_step {
 	size_t k;                    /* index in the container's knobs */
@@ -83,6 +76,23 @@ struct act_plan {
 	size_t n, cap;
 };
 
+/* A tenant the actuator tracks: keyed by the tenant key (fleet_obs.key),
+ * never by path or store id; orphans (a crashed cgovd's originals not yet
+ * claimed by a tenant of the same identity) have key 0. */
+struct act_ct {
+	uint64_t key;
+	int64_t cid;            /* the store's id for journal rows; <= 0 none */
+	int registered;         /* cid taken in the journal transaction under way */
+	struct tenant_id id;    /* whose knobs these are */
+	char *path, *name;
+	const char *runtime;    /* static string (discover.h) */
+	int64_t synced_ms;      /* the last sync: when act_forget closes its rows */
+	struct act_knob *k;
+	size_t nk;
+	struct act_plan plan;   /* decided, not yet carried out (act_flush) */
+	int queued;             /* in the batch */
+};
+
 /* What the caller wants, with io wants expanded to one per device. */
 struct act_want {
 	size_t k;
@@ -99,8 +109,12 @@ struct act {
 	uint64_t cap_used;
 	int cap_warned;              /* one refused row and warning per window */
 	int journal_down;            /* warned that the journal cannot be written */
-	struct act_ct **ct;          /* sorted by cid */
+	struct act_ct **ct;          /* sorted by key */
 	size_t nct;
+	struct act_ct **orph;        /* reconciled, not yet claimed (key 0) */
+	size_t norph;
+	struct act_ct **batch;       /* planned since the last act_flush */
+	size_t nbatch, batch_cap;
 	/* Every disk, for io wants without a device: read from /sys once a
 	 * minute, not on each sync of each container that has one. */
 	dev_t disks[ACT_MAX_DEVS];
@@ -128,6 +142,7 @@ act_ct_free(struct act_ct *c)
 		free(c->k[i].rule);
 	}
 	free(c->k);
+	free(c->plan.v);
 	free(c->path);
 	free(c->name);
 	free(c);
@@ -140,7 +155,11 @@ act_free(struct act *a)
 		return;
 	for (size_t i = 0; i < a->nct; i++)
 		act_ct_free(a->ct[i]);
+	for (size_t i = 0; i < a->norph; i++)
+		act_ct_free(a->orph[i]);
 	free(a->ct);
+	free(a->orph);
+	free(a->batch);
 	free(a);
 }
 
@@ -154,16 +173,16 @@ act_set_store(struct act *a, struct store *st)
 
 /* Binary search; *ret_pos gets the insertion point when not found. */
 static struct act_ct *
-act_ct_find(const struct act *a, int64_t cid, size_t *ret_pos)
+act_ct_find(const struct act *a, uint64_t key, size_t *ret_pos)
 {
 	size_t lo = 0, hi = a->nct;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (a->ct[mid]->cid == cid)
+		if (a->ct[mid]->key == key)
 			return a->ct[mid];
-		if (a->ct[mid]->cid < cid)
+		if (a->ct[mid]->key < key)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -182,22 +201,61 @@ act_str_set(char **dst, const char *s)
 	}
 }
 
-static struct act_ct *
-act_ct_get(struct act *a, int64_t cid, const char *path, const char *name)
+static void
+act_ct_insert(struct act *a, struct act_ct *c)
 {
-	size_t pos;
-	struct act_ct *c = act_ct_find(a, cid, &pos);
+	size_t pos = a->nct;
+
+	/* Keys are never reused: a key already here would be a bug. */
+	if (act_ct_find(a, c->key, &pos) != NULL)
+		fatalx("act: tenant key %llu twice", (unsigned long long)c->key);
+	a->ct = xreallocarray(a->ct, a->nct + 1, sizeof *a->ct);
+	memmove(a->ct + pos + 1, a->ct + pos, (a->nct - pos) * sizeof *a->ct);
+	a->ct[pos] = c;
+	a->nct++;
+}
+
+/* The orphan a crashed cgovd left for this tenant: same path, same
+ * identity. Taken out of the orphans; NULL when there is none. */
+static struct act_ct *
+act_orphan_claim(struct act *a, const struct act_tenant *t)
+{
+	for (size_t i = 0; i < a->norph; i++) {
+		struct act_ct *c = a->orph[i];
+
+		if (c->path == NULL || strcmp(c->path, t->path) != 0 ||
+		    !tenant_id_same(&c->id, t->id))
+			continue;
+		memmove(a->orph + i, a->orph + i + 1, (a->norph - i - 1) * sizeof *a->orph);
+		a->norph--;
+		/* Rows of unknown identity (an older journal) become this
+		 * tenant's from now on. */
+		c->id = *t->id;
+		return c;
+	}
+	return NULL;
+}
+
+static struct act_ct *
+act_ct_get(struct act *a, const struct act_tenant *t)
+{
+	struct act_ct *c = act_ct_find(a, t->key, NULL);
 
 	if (c == NULL) {
-		c = xcalloc(1, sizeof *c);
-		c->cid = cid;
-		a->ct = xreallocarray(a->ct, a->nct + 1, sizeof *a->ct);
-		memmove(a->ct + pos + 1, a->ct + pos, (a->nct - pos) * sizeof *a->ct);
-		a->ct[pos] = c;
-		a->nct++;
+		if ((c = act_orphan_claim(a, t)) == NULL) {
+			c = xcalloc(1, sizeof *c);
+			c->id = *t->id;
+		}
+		c->key = t->key;
+		act_ct_insert(a, c);
 	}
-	act_str_set(&c->path, path);
-	act_str_set(&c->name, name);
+	/* The store's id may come late (history came back): an attribute,
+	 * used for the journal rows from now on. */
+	if (t->cid > 0)
+		c->cid = t->cid;
+	c->runtime = t->runtime;
+	act_str_set(&c->path, t->path);
+	act_str_set(&c->name, t->name);
 	return c;
 }
 
@@ -208,8 +266,18 @@ act_ct_remove(struct act *a, struct act_ct *c)
 
 	for (pos = 0; pos < a->nct && a->ct[pos] != c; pos++)
 		;
-	memmove(a->ct + pos, a->ct + pos + 1, (a->nct - pos - 1) * sizeof *a->ct);
-	a->nct--;
+	if (pos < a->nct) {
+		memmove(a->ct + pos, a->ct + pos + 1, (a->nct - pos - 1) * sizeof *a->ct);
+		a->nct--;
+	} else {
+		for (pos = 0; pos < a->norph && a->orph[pos] != c; pos++)
+			;
+		if (pos < a->norph) {
+			memmove(a->orph + pos, a->orph + pos + 1,
+			    (a->norph - pos - 1) * sizeof *a->orph);
+			a->norph--;
+		}
+	}
 	act_ct_free(c);
 }
 
@@ -609,11 +677,14 @@ act_plan_restore(struct act *a, struct act_ct *c, size_t k, int64_t now_ms, int 
 
 /* --- journaling ----------------------------------------------------------- */
 
+/* A container is journaled when there is a store; one it does not know
+ * yet (cid <= 0: found since the last history tick) is registered in the
+ * journal's own transaction (act_journal_batch), so its first decision is
+ * durable before its first write, whatever history does. */
 static int
 act_journal_ok(const struct act *a, const struct act_ct *c)
 {
-	/* cid <= 0: a container the store does not know (no history). */
-	return a->st != NULL && c->cid > 0;
+	return a->st != NULL && (c->cid > 0 || c->path != NULL);
 }
 
 static void
@@ -635,7 +706,7 @@ act_row(struct act *a, const struct act_ct *c, const struct act_step *s, enum jo
 {
 	const struct act_knob *e = &c->k[s->k];
 	struct journal_action j = {
-		.ts_ms = now_ms, .cid = c->cid, .kind = kind,
+		.ts_ms = now_ms, .cid = c->cid, .ino = c->id.ino, .kind = kind,
 		.policy = s->w != NULL ? (char *)act_policy_name(s->w) : e->policy,
 		.rule = s->w != NULL ? (char *)act_rule_name(s->w) : e->rule,
 		.rung = s->w != NULL ? (s->w->rule != NULL ? s->w->rung : -1) : e->rung,
@@ -654,31 +725,36 @@ act_orig_of(enum pol_knob k, int64_t cur)
 	return k == PK_FREEZE ? 0 : cur;     /* a freeze always ends thawed */
 }
 
-/* Before any write: the originals of the knobs taken over (and those a
- * failing journal could not record before) and every decision, in one
- * durable step. */
-static void
-act_journal_pre(struct act *a, struct act_ct *c, struct act_plan *p, int64_t now_ms)
+/* The rows container c needs before its writes: the originals of the knobs
+ * taken over (and those a failing journal could not record before) and
+ * every decision but restores. */
+static size_t
+act_pre_rows(const struct act *a, const struct act_ct *c)
 {
 	size_t rows = 0;
-	int r;
 
 	if (!act_journal_ok(a, c))
-		return;
-	for (size_t i = 0; i < p->n; i++)
-		rows += p->v[i].kind != JK_RESTORE;
+		return 0;
+	for (size_t i = 0; i < c->plan.n; i++)
+		rows += c->plan.v[i].kind != JK_RESTORE;
 	for (size_t i = 0; i < c->nk; i++)
 		rows += c->k[i].owned && !c->k[i].journaled && !a->dry_run;
-	if (rows == 0)
-		return;
-	if ((r = journal_begin(a->st)) < 0)
-		goto out;
+	return rows;
+}
+
+/* Writes them, inside the batch's transaction. Returns 0 or -errno. */
+static int
+act_pre_write(struct act *a, struct act_ct *c, int64_t now_ms)
+{
+	struct act_plan *p = &c->plan;
+	int r = 0;
+
 	for (size_t i = 0; i < c->nk && r == 0; i++) {
 		struct act_knob *e = &c->k[i];
 
 		if (e->owned && !e->journaled && !a->dry_run)
-			r = journal_orig_put(a->st, c->cid, (int)e->knob, (int64_t)e->dev, e->orig,
-			    e->changed_ms);
+			r = journal_orig_put(a->st, c->cid, &c->id, (int)e->knob, (int64_t)e->dev,
+			    e->orig, e->changed_ms);
 	}
 	for (size_t i = 0; i < p->n && r == 0; i++) {
 		struct act_step *s = &p->v[i];
@@ -687,52 +763,56 @@ act_journal_pre(struct act *a, struct act_ct *c, struct act_plan *p, int64_t now
 		if (s->kind == JK_RESTORE)
 			continue;
 		if (s->first && !a->dry_run)
-			r = journal_orig_put(a->st, c->cid, (int)e->knob, (int64_t)e->dev,
+			r = journal_orig_put(a->st, c->cid, &c->id, (int)e->knob, (int64_t)e->dev,
 			    act_orig_of(e->knob, s->old), now_ms);
 		if (r == 0)
 			r = act_row(a, c, s, s->kind, 0, now_ms, &s->id);
 		if (r == 0 && s->release)
-			r = journal_action_restored(a->st, c->cid, (int)e->knob, (int64_t)e->dev,
-			    now_ms, a->dry_run);
+			r = journal_action_restored(a->st, c->cid, &c->id, (int)e->knob,
+			    (int64_t)e->dev, now_ms, a->dry_run);
 		if (r == 0 && s->release && e->journaled)
-			r = journal_orig_del(a->st, c->cid, (int)e->knob, (int64_t)e->dev);
+			r = journal_orig_del(a->st, c->cid, &c->id, (int)e->knob, (int64_t)e->dev);
 	}
-	if (r == 0)
-		r = journal_commit(a->st);
-	else
-		journal_abort(a->st);
-out:
-	act_journal_result(a, r);
-	if (r < 0)
+	return r;
+}
+
+static void
+act_pre_done(struct act *a, struct act_ct *c)
+{
+	if (!act_journal_ok(a, c))
 		return;
 	for (size_t i = 0; i < c->nk; i++)
 		if (c->k[i].owned && !a->dry_run)
 			c->k[i].journaled = 1;
-	for (size_t i = 0; i < p->n; i++)
-		p->v[i].journaled = 1;
+	for (size_t i = 0; i < c->plan.n; i++)
+		c->plan.v[i].journaled = 1;
 }
 
 /* After the writes: restores done (the original leaves knob_orig only now)
  * and writes that failed. A failed write of a knob cgov did not own leaves
  * it unowned: its original and its apply row are closed. */
-static void
-act_journal_post(struct act *a, struct act_ct *c, struct act_plan *p, int64_t now_ms)
+static size_t
+act_post_rows(const struct act *a, const struct act_ct *c)
 {
 	size_t rows = 0;
-	int r;
 
 	if (!act_journal_ok(a, c))
-		return;
-	for (size_t i = 0; i < p->n; i++) {
-		const struct act_step *s = &p->v[i];
+		return 0;
+	for (size_t i = 0; i < c->plan.n; i++) {
+		const struct act_step *s = &c->plan.v[i];
 
 		rows += (s->kind == JK_RESTORE && s->err == 0) ||
 		    (s->err != 0 && !cgfs_gone(s->err));
 	}
-	if (rows == 0)
-		return;
-	if ((r = journal_begin(a->st)) < 0)
-		goto out;
+	return rows;
+}
+
+static int
+act_post_write(struct act *a, struct act_ct *c, int64_t now_ms)
+{
+	struct act_plan *p = &c->plan;
+	int r = 0;
+
 	for (size_t i = 0; i < p->n && r == 0; i++) {
 		struct act_step *s = &p->v[i];
 		struct act_knob *e = &c->k[s->k];
@@ -745,17 +825,57 @@ act_journal_post(struct act *a, struct act_ct *c, struct act_plan *p, int64_t no
 		else if (s->kind == JK_RESTORE)
 			r = act_row(a, c, s, JK_RESTORE, 0, now_ms, NULL);
 		if (r == 0 && close_row)
-			r = journal_action_restored(a->st, c->cid, (int)e->knob, (int64_t)e->dev,
-			    now_ms, a->dry_run);
+			r = journal_action_restored(a->st, c->cid, &c->id, (int)e->knob,
+			    (int64_t)e->dev, now_ms, a->dry_run);
 		if (r == 0 && close_row && !a->dry_run)
-			r = journal_orig_del(a->st, c->cid, (int)e->knob, (int64_t)e->dev);
+			r = journal_orig_del(a->st, c->cid, &c->id, (int)e->knob, (int64_t)e->dev);
 	}
-	if (r == 0)
-		r = journal_commit(a->st);
-	else
-		journal_abort(a->st);
-out:
+	return r;
+}
+
+/* One transaction, committed durably, for the rows of every container of
+ * the batch v[0..n): `pre` the decisions before the writes, else the
+ * outcomes after them. Returns 0, or -errno (nothing recorded: logged once
+ * by act_journal_result). */
+static int
+act_journal_batch(struct act *a, struct act_ct **v, size_t n, int pre, int64_t now_ms)
+{
+	size_t rows = 0;
+	int r;
+
+	for (size_t i = 0; i < n; i++)
+		rows += pre ? act_pre_rows(a, v[i]) : act_post_rows(a, v[i]);
+	if (rows == 0)
+		return 0;
+	if ((r = journal_begin(a->st)) == 0) {
+		for (size_t i = 0; i < n && r == 0; i++) {
+			struct act_ct *c = v[i];
+
+			if (!act_journal_ok(a, c) ||
+			    (pre ? act_pre_rows(a, c) : act_post_rows(a, c)) == 0)
+				continue;
+			if (c->cid <= 0) {
+				r = store_container_upsert(a->st, c->path, c->name, c->runtime,
+				    now_ms, &c->cid);
+				c->registered = r == 0;
+				if (r < 0)
+					break;
+			}
+			r = pre ? act_pre_write(a, c, now_ms) : act_post_write(a, c, now_ms);
+		}
+		if (r == 0)
+			r = journal_commit(a->st);
+		else
+			journal_abort(a->st);
+	}
+	/* A registration rolled back is no id. */
+	for (size_t i = 0; i < n; i++) {
+		if (r < 0 && v[i]->registered)
+			v[i]->cid = 0;
+		v[i]->registered = 0;
+	}
 	act_journal_result(a, r);
+	return r;
 }
 
 /* --- carrying out ---------------------------------------------------------- */
@@ -845,7 +965,11 @@ act_do(struct act *a, struct act_ct *c, struct act_step *s, int64_t now_ms)
 	default:
 		break;
 	}
-	if (!a->dry_run)
+	/* An original goes back only into the cgroup it was saved from: a
+	 * tenant re-created at the path since has limits of its own. */
+	if (!a->dry_run && s->kind == JK_RESTORE && tenant_id_check(a->fs, c->path, &c->id) == 0)
+		r = -ENOENT;
+	else if (!a->dry_run)
 		r = knob_write(a->fs, c->path, e->knob, e->dev, s->new);
 	e->changed_ms = now_ms;
 	if (r < 0) {
@@ -873,16 +997,30 @@ act_do(struct act *a, struct act_ct *c, struct act_step *s, int64_t now_ms)
 	return 1;
 }
 
+/* Carries out the plans of the batch v[0..n): every decision journaled in
+ * one durable commit, then every write, then one commit of the outcomes.
+ * The plans are emptied. Returns the number of knob writes made. */
 static int
-act_carry_out(struct act *a, struct act_ct *c, struct act_plan *p, int64_t now_ms)
+act_carry_out_batch(struct act *a, struct act_ct **v, size_t n, int64_t now_ms)
 {
 	int done = 0;
 
-	act_journal_pre(a, c, p, now_ms);
-	for (size_t i = 0; i < p->n; i++)
-		done += act_do(a, c, &p->v[i], now_ms);
-	act_journal_post(a, c, p, now_ms);
+	if (act_journal_batch(a, v, n, 1, now_ms) == 0)
+		for (size_t i = 0; i < n; i++)
+			act_pre_done(a, v[i]);
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < v[i]->plan.n; k++)
+			done += act_do(a, v[i], &v[i]->plan.v[k], now_ms);
+	act_journal_batch(a, v, n, 0, now_ms);
+	for (size_t i = 0; i < n; i++)
+		v[i]->plan.n = 0;
 	return done;
+}
+
+static int
+act_carry_out(struct act *a, struct act_ct *c, int64_t now_ms)
+{
+	return act_carry_out_batch(a, &c, 1, now_ms);
 }
 
 /* Drops what is no longer worth remembering: knobs neither owned nor
@@ -963,38 +1101,70 @@ act_expand(struct act *a, struct act_ct *c, const struct gov_want *w, size_t n, 
 }
 
 int
-act_sync(struct act *a, int64_t cid, const char *path, const char *name,
-    const struct gov_want *w, size_t n, int64_t now_ms)
+act_sync(struct act *a, const struct act_tenant *t, const struct gov_want *w, size_t n,
+    int64_t now_ms)
 {
-	struct act_ct *c = act_ct_find(a, cid, NULL);
-	struct act_plan p = { 0 };
+	struct act_ct *c = act_ct_find(a, t->key, NULL);
 	struct act_want *v;
-	size_t nv;
-	int r, done = 0;
+	size_t nv, before;
+	int r;
 
-	if (c == NULL && n == 0)
+	if (c == NULL && n == 0 && a->norph == 0)
 		return 0;
-	c = act_ct_get(a, cid, path, name);
+	if (c == NULL && n == 0) {
+		/* Only for a tenant a crashed cgovd left knobs changed in. */
+		struct act_ct *o = act_orphan_claim(a, t);
+
+		if (o == NULL)
+			return 0;
+		o->key = t->key;
+		act_ct_insert(a, o);
+	}
+	c = act_ct_get(a, t);
+	if (c->queued)                  /* planned twice before a flush: once is enough */
+		return 0;
 	c->synced_ms = now_ms;
 	nv = act_expand(a, c, w, n, now_ms, &v);
 	r = act_read_owned(a, c);
 	for (size_t i = 0; i < nv && r == 0; i++)
-		r = act_plan_want(a, c, &v[i], now_ms, &p);
+		r = act_plan_want(a, c, &v[i], now_ms, &c->plan);
 	for (size_t i = 0; i < c->nk && r == 0; i++) {
-		if (!c->k[i].owned || act_plan_has(&p, i))
+		if (!c->k[i].owned || act_plan_has(&c->plan, i))
 			continue;
 		if (!c->k[i].seen)
-			r = act_plan_restore(a, c, i, now_ms, 0, "no longer wanted", &p);
+			r = act_plan_restore(a, c, i, now_ms, 0, "no longer wanted", &c->plan);
 		else if (!a->dry_run)
-			r = act_plan_drift(a, c, i, now_ms, &p);
+			r = act_plan_drift(a, c, i, now_ms, &c->plan);
 	}
-	if (r == 0)
-		done = act_carry_out(a, c, &p, now_ms);
-	else
-		log_debug("%s: gone while governing", escape_log(0, path));
-	act_gc(a, c, now_ms);
-	free(p.v);
 	free(v);
+	if (r < 0) {
+		log_debug("%s: gone while governing", escape_log(0, t->path));
+		c->plan.n = 0;
+	}
+	before = c->plan.n;
+	if (a->nbatch == a->batch_cap) {
+		a->batch_cap = a->batch_cap ? a->batch_cap * 2 : 16;
+		a->batch = xreallocarray(a->batch, a->batch_cap, sizeof *a->batch);
+	}
+	a->batch[a->nbatch++] = c;
+	c->queued = 1;
+	return (int)before;
+}
+
+int
+act_flush(struct act *a, int64_t now_ms)
+{
+	int done;
+
+	if (a->nbatch == 0)
+		return 0;
+	done = act_carry_out_batch(a, a->batch, a->nbatch, now_ms);
+	for (size_t i = 0; i < a->nbatch; i++)
+		a->batch[i]->queued = 0;
+	/* Collected after the batch: act_gc may free a container. */
+	for (size_t i = 0; i < a->nbatch; i++)
+		act_gc(a, a->batch[i], now_ms);
+	a->nbatch = 0;
 	return done;
 }
 
@@ -1021,9 +1191,9 @@ act_u64(uint64_t v)
 }
 
 void
-act_base(struct act *a, int64_t cid, const struct cg_sample *s, int64_t base[PK__MAX])
+act_base(struct act *a, uint64_t key, const struct cg_sample *s, int64_t base[PK__MAX])
 {
-	const struct act_ct *c = act_ct_find(a, cid, NULL);
+	const struct act_ct *c = act_ct_find(a, key, NULL);
 
 	for (int k = 0; k < PK__MAX; k++)
 		base[k] = GOV_UNKNOWN;
@@ -1057,10 +1227,10 @@ act_drop_gone(struct act *a, const struct journal_orig *v, const unsigned char *
 		for (size_t i = 0; i < n && r == 0; i++) {
 			if (!gone[i])
 				continue;
-			r = journal_orig_del(a->st, v[i].cid, v[i].knob, v[i].dev);
+			r = journal_orig_del(a->st, v[i].cid, &v[i].id, v[i].knob, v[i].dev);
 			if (r == 0)
-				r = journal_action_restored(a->st, v[i].cid, v[i].knob, v[i].dev,
-				    now_ms, 0);
+				r = journal_action_restored(a->st, v[i].cid, &v[i].id, v[i].knob,
+				    v[i].dev, now_ms, 0);
 		}
 		if (r == 0)
 			r = journal_commit(a->st);
@@ -1068,8 +1238,29 @@ act_drop_gone(struct act *a, const struct journal_orig *v, const unsigned char *
 			journal_abort(a->st);
 	}
 	act_journal_result(a, r);
-	log_info("%zu original%s of containers gone since dropped from the journal", ngone,
-	    ngone == 1 ? "" : "s");
+	log_info("%zu original%s of containers gone since (or re-created as another "
+	    "cgroup) dropped from the journal", ngone, ngone == 1 ? "" : "s");
+}
+
+/* The orphan holding the originals of tenant (cid, id), made on first use. */
+static struct act_ct *
+act_orphan_get(struct act *a, const struct journal_orig *o)
+{
+	struct act_ct *c;
+
+	for (size_t i = 0; i < a->norph; i++) {
+		c = a->orph[i];
+		if (c->cid == o->cid && c->id.ino == o->id.ino && c->id.cgid == o->id.cgid)
+			return c;
+	}
+	c = xcalloc(1, sizeof *c);
+	c->cid = o->cid;
+	c->id = o->id;
+	c->path = xstrdup(o->path);
+	c->name = xstrdup(o->path);
+	a->orph = xreallocarray(a->orph, a->norph + 1, sizeof *a->orph);
+	a->orph[a->norph++] = c;
+	return c;
 }
 
 int
@@ -1099,16 +1290,15 @@ act_reconcile(struct act *a, int64_t now_ms)
 		struct act_ct *c;
 		struct act_knob *e;
 		size_t k;
-		int fd = o->path != NULL ? cgfs_open_dir(a->fs, a->fs->walk, o->path) : -ENOENT;
 
-		if (fd < 0 && cgfs_gone(fd)) {
+		/* Gone, or another cgroup at the path now (a runtime re-created
+		 * the container while no cgovd ran): nothing of ours to restore. */
+		if (o->path == NULL || tenant_id_check(a->fs, o->path, &o->id) == 0) {
 			gone[i] = 1;
 			ngone++;
 			continue;
 		}
-		if (fd >= 0)
-			close(fd);
-		c = act_ct_get(a, o->cid, o->path, o->path);
+		c = act_orphan_get(a, o);
 		k = act_knob_get(c, (enum pol_knob)o->knob, (dev_t)o->dev);
 		e = &c->k[k];
 		if (e->owned)
@@ -1125,22 +1315,49 @@ act_reconcile(struct act *a, int64_t now_ms)
 	return owned;
 }
 
-/* Is the container's cgroup still there (only no longer watched)? */
+int
+act_settle(struct act *a, int64_t now_ms)
+{
+	size_t n = a->norph;
+	int done;
+
+	if (n == 0)
+		return 0;
+	/* Their cgroups are there but not (or no longer) containers cgov
+	 * governs: everything goes back, now rather than at exit. */
+	for (size_t i = 0; i < a->norph; i++) {
+		struct act_ct *c = a->orph[i];
+		int r = act_read_owned(a, c);
+
+		for (size_t k = 0; k < c->nk && r == 0; k++)
+			if (c->k[k].owned)
+				r = act_plan_restore(a, c, k, now_ms, 1, "no longer governed",
+				    &c->plan);
+	}
+	done = act_carry_out_batch(a, a->orph, a->norph, now_ms);
+	/* What could not go back (memory floor, gone) stays an orphan for
+	 * act_restore_all or, through the journal, the next cgovd. */
+	for (size_t i = 0; i < a->norph;) {
+		if (act_owned_in(a->orph[i]) == 0)
+			act_ct_remove(a, a->orph[i]);
+		else
+			i++;
+	}
+	return done;
+}
+
+/* Is the container's cgroup still there, the same cgroup (only no longer
+ * watched)? */
 static int
 act_ct_exists(const struct act *a, const struct act_ct *c)
 {
-	int fd;
-
-	if (c->path == NULL || (fd = cgfs_open_dir(a->fs, a->fs->walk, c->path)) < 0)
-		return 0;
-	close(fd);
-	return 1;
+	return c->path != NULL && tenant_id_check(a->fs, c->path, &c->id) == 1;
 }
 
 void
-act_forget(struct act *a, int64_t cid)
+act_forget(struct act *a, uint64_t key)
 {
-	struct act_ct *c = act_ct_find(a, cid, NULL);
+	struct act_ct *c = act_ct_find(a, key, NULL);
 	int r;
 
 	if (c == NULL)
@@ -1149,16 +1366,15 @@ act_forget(struct act *a, int64_t cid)
 	 * restore that must wait (memory floor) keeps the container, for
 	 * act_restore_all or, through the journal, the next cgovd. */
 	if (act_owned_in(c) > 0 && act_ct_exists(a, c)) {
-		struct act_plan p = { 0 };
-
 		r = act_read_owned(a, c);
+		c->plan.n = 0;
 		for (size_t k = 0; k < c->nk && r == 0; k++)
 			if (c->k[k].owned)
 				r = act_plan_restore(a, c, k, c->synced_ms, 1, "no longer governed",
-				    &p);
+				    &c->plan);
 		if (r == 0)
-			act_carry_out(a, c, &p, c->synced_ms);
-		free(p.v);
+			act_carry_out(a, c, c->synced_ms);
+		c->plan.n = 0;
 		if (r == 0 && act_owned_in(c) > 0)
 			return;
 	}
@@ -1168,10 +1384,11 @@ act_forget(struct act *a, int64_t cid)
 
 			if (!e->owned)
 				continue;
-			r = journal_action_restored(a->st, cid, (int)e->knob, (int64_t)e->dev,
-			    c->synced_ms, a->dry_run);
+			r = journal_action_restored(a->st, c->cid, &c->id, (int)e->knob,
+			    (int64_t)e->dev, c->synced_ms, a->dry_run);
 			if (r == 0 && e->journaled)
-				r = journal_orig_del(a->st, cid, (int)e->knob, (int64_t)e->dev);
+				r = journal_orig_del(a->st, c->cid, &c->id, (int)e->knob,
+				    (int64_t)e->dev);
 		}
 		if (r == 0)
 			r = journal_commit(a->st);
@@ -1182,26 +1399,36 @@ act_forget(struct act *a, int64_t cid)
 	act_ct_remove(a, c);
 }
 
-int
-act_restore_all(struct act *a, int64_t now_ms, int statics)
+/* Plans the restore of every owned knob of the containers v[0..n). */
+static void
+act_plan_restore_all(struct act *a, struct act_ct **v, size_t n, int64_t now_ms, int statics)
 {
-	int total = 0;
-
-	for (size_t i = 0; i < a->nct; i++) {
-		struct act_ct *c = a->ct[i];
-		struct act_plan p = { 0 };
+	for (size_t i = 0; i < n; i++) {
+		struct act_ct *c = v[i];
 		int r = act_read_owned(a, c);
 
+		c->plan.n = 0;
 		for (size_t k = 0; k < c->nk && r == 0; k++) {
 			struct act_knob *e = &c->k[k];
 
 			if (e->owned && (statics || !e->is_static))
-				r = act_plan_restore(a, c, k, now_ms, 1, "cgovd exiting", &p);
+				r = act_plan_restore(a, c, k, now_ms, 1, "cgovd exiting", &c->plan);
 		}
-		if (r == 0)
-			total += act_carry_out(a, c, &p, now_ms);
-		free(p.v);
+		if (r < 0)
+			c->plan.n = 0;
 	}
+}
+
+int
+act_restore_all(struct act *a, int64_t now_ms, int statics)
+{
+	int total;
+
+	act_flush(a, now_ms);
+	act_plan_restore_all(a, a->ct, a->nct, now_ms, statics);
+	act_plan_restore_all(a, a->orph, a->norph, now_ms, statics);
+	total = act_carry_out_batch(a, a->ct, a->nct, now_ms);
+	total += act_carry_out_batch(a, a->orph, a->norph, now_ms);
 	return total;
 }
 
@@ -1212,5 +1439,7 @@ act_owned(const struct act *a)
 
 	for (size_t i = 0; i < a->nct; i++)
 		n += act_owned_in(a->ct[i]);
+	for (size_t i = 0; i < a->norph; i++)
+		n += act_owned_in(a->orph[i]);
 	return n;
 }

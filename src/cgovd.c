@@ -289,9 +289,12 @@ daemon_tick(struct daemon *d)
 	    now - d->last_memstat_mono >= (int64_t)d->conf.memstat_ms;
 	size_t n;
 
-	n = fleet_tick(d->fleet, units_now_ms(), dt, memstat, NULL);
+	/* Sample, decide and act first; history follows and may lag or fail
+	 * without delaying a decision (DESIGN.md, safety rule 10). */
+	n = fleet_sample(d->fleet, units_now_ms(), dt, memstat);
 	if (d->gov != NULL)
 		governing_run(d->gov, gov_ms());
+	fleet_store(d->fleet, units_now_ms());
 	if (memstat)
 		d->last_memstat_mono = now;
 	d->last_tick_mono = now;

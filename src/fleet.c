@@ -7,6 +7,7 @@
 
 #include "escape.h"
 #include "fleet.h"
+#include "tenant.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -14,10 +15,13 @@ struct fleet_ct {
 	char *path, *name;
 	const char *runtime;
 	struct sampler_ct *sct;
+	struct tenant_id id;            /* who it is: a path re-created is another */
 	int64_t cid;                    /* 0: not (or no longer) registered */
 	uint64_t key;                   /* fleet_obs.key */
-	int have_prev;
-	struct cg_sample prev, cur;
+	int have_prev, have_cur;
+	struct cg_sample prev, cur;     /* the last two ticks */
+	struct cg_memstat ms;           /* this tick's breakdown, when ms_ok */
+	int ms_ok;
 	uint64_t prev_pgmajfault;
 	struct store_limits limits;     /* last limits row written */
 	int limits_stored;
@@ -43,8 +47,9 @@ struct fleet {
 	struct store *st;
 	struct fleet_ct **ct;           /* sorted by path */
 	size_t n;
-	struct cg_node node_prev;
-	int have_node_prev;
+	struct cg_node node_prev, node_cur;
+	int have_node_prev, have_node_cur;
+	int64_t sample_dt_ms;           /* the last fleet_sample's dt */
 	int store_failing;              /* for log once per burst */
 	struct fleet_gone *gone;        /* pending "gone" marks, oldest first */
 	size_t ngone;
@@ -200,6 +205,12 @@ fleet_sync(struct fleet *f, const struct discover_found *found, size_t n, int64_
 			fleet_mark_gone(f, f->ct[i], now_ms, &changes);
 			fleet_ct_free(f->ct[i++]);
 			gone++;
+		} else if (cmp == 0 && tenant_id_check(f->fs, found[j].path, &f->ct[i]->id) == 0) {
+			/* Same path, another cgroup: the tenant that was there is
+			 * gone, and the one found is new (next turn of the loop). */
+			fleet_mark_gone(f, f->ct[i], now_ms, &changes);
+			fleet_ct_free(f->ct[i++]);
+			gone++;
 		} else if (cmp == 0) {
 			f->ct[i]->touch = 1;
 			next[out++] = f->ct[i++];
@@ -215,6 +226,14 @@ fleet_sync(struct fleet *f, const struct discover_found *found, size_t n, int64_
 				else
 					log_warnx("cannot open container %s: %s",
 					    escape_log(0, found[j].path), strerror(-r));
+				free(c);
+				j++;
+				continue;
+			}
+			if ((r = tenant_id_read(f->fs, found[j].path, &c->id)) < 0) {
+				log_debug("container %s vanished before it was identified",
+				    escape_log(0, found[j].path));
+				sampler_ct_close(c->sct);
 				free(c);
 				j++;
 				continue;
@@ -376,42 +395,36 @@ fleet_store_node(struct fleet *f, const struct cg_node *n)
 }
 
 size_t
-fleet_tick(struct fleet *f, int64_t now_ms, int64_t dt_ms, int memstat, int *ret_stored)
+fleet_sample(struct fleet *f, int64_t now_ms, int64_t dt_ms, int memstat)
 {
 	struct cg_node node;
-	int storing = f->st != NULL, node_ok, r;
-	size_t out = 0, sampled = 0, gone = 0, changes = 0, pending;
+	size_t out = 0, gone = 0, changes = 0;
+	int r;
 
-	if (storing && (r = store_tick_begin(f->st, now_ms, dt_ms)) < 0) {
-		fleet_store_failed(f, r);
-		storing = 0;
-	}
-	/* The marks pending from before this tick go first, so a container
-	 * recreated at the same path and registered below stays present;
-	 * those of containers vanishing in this tick go last. A failure
-	 * spoils the tick: the commit reports it. */
-	if (storing)
-		fleet_store_gone(f, 0);
-	pending = f->ngone;
-	node_ok = sampler_read_node(f->fs, &node) == 0;
-	if (storing && node_ok)
-		fleet_store_node(f, &node);
-	if (node_ok && f->obs_node != NULL)
-		f->obs_node(f->obs_arg, &node, f->have_node_prev ? &f->node_prev : NULL, dt_ms);
-	if (node_ok) {
-		f->node_prev = node;
+	f->sample_dt_ms = dt_ms;
+	if (f->have_node_cur) {
+		f->node_prev = f->node_cur;
 		f->have_node_prev = 1;
 	}
-
+	f->have_node_cur = sampler_read_node(f->fs, &node) == 0;
+	if (f->have_node_cur) {
+		f->node_cur = node;
+		if (f->obs_node != NULL)
+			f->obs_node(f->obs_arg, &f->node_cur,
+			    f->have_node_prev ? &f->node_prev : NULL, dt_ms);
+	}
 	for (size_t i = 0; i < f->n; i++) {
 		struct fleet_ct *c = f->ct[i];
-		struct cg_memstat ms;
-		int ms_ok = 0;
 
+		if (c->have_cur) {
+			c->prev = c->cur;
+			c->have_prev = 1;
+		}
+		c->ms_ok = 0;
 		r = sampler_ct_read(c->sct, &c->cur);
 		if (r == 0 && memstat) {
-			r = sampler_ct_read_memstat(c->sct, &ms);
-			ms_ok = r == 0;
+			r = sampler_ct_read_memstat(c->sct, &c->ms);
+			c->ms_ok = r == 0;
 		}
 		if (r < 0) {                    /* vanished between two scans */
 			fleet_mark_gone(f, c, now_ms, &changes);
@@ -419,44 +432,71 @@ fleet_tick(struct fleet *f, int64_t now_ms, int64_t dt_ms, int memstat, int *ret
 			fleet_ct_free(c);
 			continue;
 		}
-		if (storing)
-			fleet_store_ct(f, c, ms_ok, &ms, now_ms);
+		c->have_cur = 1;
 		if (f->obs_ct != NULL) {
 			struct fleet_obs o = {
-				.key = c->key, .cid = c->cid, .path = c->path, .name = c->name,
-				.runtime = c->runtime, .cur = &c->cur,
+				.key = c->key, .id = &c->id, .cid = c->cid, .path = c->path,
+				.name = c->name, .runtime = c->runtime, .cur = &c->cur,
 				.prev = c->have_prev ? &c->prev : NULL, .dt_ms = dt_ms,
 			};
 
 			f->obs_ct(f->obs_arg, &o);
 		}
-		if (ms_ok)
-			c->prev_pgmajfault = ms.pgmajfault;
-		c->prev = c->cur;
-		c->have_prev = 1;
 		f->ct[out++] = c;
-		sampled++;
 	}
 	f->n = out;
 	fleet_log_summary(changes, 0, gone, out);
-	if (storing)
-		fleet_store_gone(f, pending < f->ngone ? pending : f->ngone);
+	return out;
+}
 
-	if (storing) {
-		if ((r = store_tick_commit(f->st)) < 0) {
-			fleet_store_failed(f, r);
-			storing = 0;
-		} else {
-			fleet_gone_free(f);     /* all written in this tick */
-			if (f->store_failing) {
-				log_info("history store works again");
-				f->store_failing = 0;
-			}
-		}
+int
+fleet_store(struct fleet *f, int64_t now_ms)
+{
+	int r;
+
+	if (f->st == NULL)
+		return 0;
+	if ((r = store_tick_begin(f->st, now_ms, f->sample_dt_ms)) < 0) {
+		fleet_store_failed(f, r);
+		return 0;
 	}
+	/* Every pending mark first (the containers gone in this tick's
+	 * sampling included): a container re-created at the same path and
+	 * registered below stays present. A failure spoils the tick: the
+	 * commit reports it. */
+	fleet_store_gone(f, 0);
+	if (f->have_node_cur)
+		fleet_store_node(f, &f->node_cur);
+	for (size_t i = 0; i < f->n; i++) {
+		struct fleet_ct *c = f->ct[i];
+
+		if (!c->have_cur)
+			continue;
+		fleet_store_ct(f, c, c->ms_ok, &c->ms, now_ms);
+		if (c->ms_ok)
+			c->prev_pgmajfault = c->ms.pgmajfault;
+	}
+	if ((r = store_tick_commit(f->st)) < 0) {
+		fleet_store_failed(f, r);
+		return 0;
+	}
+	fleet_gone_free(f);             /* all written in this tick */
+	if (f->store_failing) {
+		log_info("history store works again");
+		f->store_failing = 0;
+	}
+	return 1;
+}
+
+size_t
+fleet_tick(struct fleet *f, int64_t now_ms, int64_t dt_ms, int memstat, int *ret_stored)
+{
+	size_t n = fleet_sample(f, now_ms, dt_ms, memstat);
+	int stored = fleet_store(f, now_ms);
+
 	if (ret_stored != NULL)
-		*ret_stored = storing;
-	return sampled;
+		*ret_stored = stored;
+	return n;
 }
 
 void
@@ -472,6 +512,6 @@ fleet_last(const struct fleet *f, const char *path)
 {
 	for (size_t i = 0; i < f->n; i++)
 		if (strcmp(f->ct[i]->path, path) == 0)
-			return f->ct[i]->have_prev ? &f->ct[i]->prev : NULL;
+			return f->ct[i]->have_cur ? &f->ct[i]->cur : NULL;
 	return NULL;
 }

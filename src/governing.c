@@ -21,9 +21,11 @@
  * after the rescan timer) interleave, so a new entry is inserted in place,
  * not appended. */
 struct gv_ct {
-	uint64_t key;
-	int64_t cid;                    /* the store's, 0 until registered */
-	int64_t akey;                   /* the actuator's key at the last sync, 0 none */
+	uint64_t key;                   /* the tenant (fleet_obs.key): the key of
+	                                   the governor and the actuator alike */
+	struct tenant_id id;
+	int64_t cid;                    /* the store's, 0 until registered: an
+	                                   attribute for journal rows */
 	char *path, *name;
 	const char *runtime;
 	uint64_t seen;                  /* tick number of the last observation */
@@ -50,7 +52,7 @@ struct governing {
 	struct gov *gov;
 	struct act *act;
 	struct policy_set *ps;
-	int reconciled, dry_run, exit_restore_all;
+	int reconciled, settled, dry_run, exit_restore_all;
 	int noswap_warned;
 	int states_stale;               /* rule_state rows to rewrite (reload) */
 	uint64_t procs_interval_ms, interval_ms;
@@ -103,14 +105,6 @@ gv_ct_clear(struct gv_ct *c)
 	free(c->name);
 	knob_procs_free(c->procs, c->nprocs);
 	memset(c, 0, sizeof *c);
-}
-
-/* The actuator's key: the store's cid, stable by path for the life of the
- * database; without a database, a negative key of our own. */
-static int64_t
-gv_act_key(const struct gv_ct *c)
-{
-	return c->cid != 0 ? c->cid : -(int64_t)c->key;
 }
 
 static double
@@ -248,13 +242,14 @@ gv_on_ct(void *arg, const struct fleet_obs *o)
 		c = &g->ct[pos];
 		memset(c, 0, sizeof *c);
 		c->key = o->key;
+		c->id = *o->id;
 		c->path = xstrdup(o->path);
 		c->name = xstrdup(o->name);
 		c->runtime = o->runtime;
 		c->match_stale = 1;
 	}
 	if (o->cid != 0)
-		c->cid = o->cid;
+		c->cid = o->cid;        /* 0 until history registers it: act does then */
 	c->seen = g->tick;
 	c->cur = *o->cur;
 	governing_metrics(o->cur, o->prev, o->dt_ms, &c->growth, &c->m);
@@ -387,9 +382,7 @@ governing_set_store(struct governing *g, struct store *st, int64_t now_ms)
 		if (r > 0)
 			log_info("history changes: %d knob%s restored", r, r == 1 ? "" : "s");
 		for (size_t i = 0; i < g->n; i++) {
-			if (g->ct[i].akey != 0)
-				act_forget(g->act, g->ct[i].akey);
-			g->ct[i].akey = 0;
+			act_forget(g->act, g->ct[i].key);
 			g->ct[i].cid = 0;
 		}
 		journal_rule_state_clear(g->st);
@@ -616,6 +609,7 @@ governing_run(struct governing *g, int64_t now_ms)
 	for (size_t i = 0; i < g->n; i++) {
 		struct gv_ct *c = &g->ct[i];
 		struct gov_ct gc;
+		struct act_tenant at;
 		const struct gov_want *w;
 		size_t nw;
 
@@ -627,7 +621,7 @@ governing_run(struct governing *g, int64_t now_ms)
 					journal_abort(g->st);
 			}
 			gov_forget(g->gov, c->key);
-			act_forget(g->act, c->akey != 0 ? c->akey : gv_act_key(c));
+			act_forget(g->act, c->key);
 			gv_ct_clear(c);
 			continue;
 		}
@@ -646,25 +640,29 @@ governing_run(struct governing *g, int64_t now_ms)
 			c->match_stale = 0;
 		}
 		governed += c->governed != 0;
-		/* The actuator's key changes when the container gets its store id
-		 * late (the history came back or was switched): what it owns under
-		 * the old key goes back now, and is taken again, journaled, under
-		 * the new one, rather than being left behind unrestorable. */
-		if (c->akey != 0 && c->akey != gv_act_key(c))
-			act_forget(g->act, c->akey);
-		c->akey = gv_act_key(c);
 		gc = (struct gov_ct){
 			.key = c->key, .path = c->path, .runtime = c->runtime,
 			.procs = (const char *const *)c->procs, .nprocs = c->nprocs,
 			.procs_known = c->procs_known, .jvm = c->jvm,
 		};
-		act_base(g->act, gv_act_key(c), &c->cur, gc.base);
+		act_base(g->act, c->key, &c->cur, gc.base);
 		gov_eval(g->gov, &gc, &c->m, now_ms, &w, &nw);
 		gv_check_swap(g, c, w, nw);
-		act_sync(g->act, gv_act_key(c), c->path, c->name, w, nw, now_ms);
+		at = (struct act_tenant){
+			.key = c->key, .cid = c->cid, .id = &c->id, .path = c->path, .name = c->name,
+			.runtime = c->runtime,
+		};
+		act_sync(g->act, &at, w, nw, now_ms);
 	}
 	g->n = out;
 	g->tick++;
+	/* Every decision of the tick: one durable journal commit, then the
+	 * writes. Then what a crashed cgovd left that no tenant claimed. */
+	act_flush(g->act, now_ms);
+	if (!g->settled && g->reconciled) {
+		act_settle(g->act, now_ms);
+		g->settled = 1;
+	}
 	gv_journal_events(g);
 	gv_resync_states(g);
 	gv_heartbeat(g, now_ms, governed, STORE_NULL);

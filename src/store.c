@@ -230,6 +230,21 @@ static const struct store_migration store_migrations[] = {
 	  * 2: hour): rollups resume there. */
 	  "CREATE TABLE roll_mark (tier INTEGER PRIMARY KEY,"
 	  " done_ms INTEGER NOT NULL);" },
+	/* Tenants are cgroup identities, not paths (tenant.h): an original is
+	 * keyed by the container's cgroup inode too (0: unknown, journaled by
+	 * a cgov before version 4), so a cgroup re-created at the same path
+	 * never inherits the original of the one before; actions say whose
+	 * they were. */
+	{ 4,
+	  "CREATE TABLE knob_orig4 ("
+	  " cid INTEGER NOT NULL, ino INTEGER NOT NULL, cgid INTEGER NOT NULL,"
+	  " knob INTEGER NOT NULL, dev INTEGER NOT NULL,"
+	  " value INTEGER NOT NULL, ts_ms INTEGER NOT NULL,"
+	  " PRIMARY KEY (cid, ino, knob, dev)) WITHOUT ROWID;"
+	  "INSERT INTO knob_orig4 SELECT cid, 0, 0, knob, dev, value, ts_ms FROM knob_orig;"
+	  "DROP TABLE knob_orig;"
+	  "ALTER TABLE knob_orig4 RENAME TO knob_orig;"
+	  "ALTER TABLE action ADD COLUMN ino INTEGER NOT NULL DEFAULT 0;" },
 };
 
 #define STORE_NMIGRATIONS \

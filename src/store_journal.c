@@ -28,6 +28,8 @@ static const char *const journal_kind_names[] = {
 	[JK_KILL] = "kill",
 	[JK_REFUSED] = "refused",
 	[JK_FAILED] = "failed",
+	[JK_OOM] = "oom",
+	[JK_OOM_KILL] = "oom-kill",
 };
 #define JOURNAL_NKINDS	(sizeof journal_kind_names / sizeof journal_kind_names[0])
 
@@ -207,28 +209,46 @@ journal_abort(struct store *st)
 
 /* --- originals ------------------------------------------------------------------ */
 
+/* SQLite integers are signed: inodes and cgroup ids are stored as their
+ * two's complement (none comes near 2^63 today). */
+static int64_t
+journal_ino(const struct tenant_id *id)
+{
+	return id != NULL ? (int64_t)id->ino : 0;
+}
+
+static int64_t
+journal_cgid(const struct tenant_id *id)
+{
+	return id != NULL ? (int64_t)id->cgid : 0;
+}
+
 int
-journal_orig_put(struct store *st, int64_t cid, int knob, int64_t dev, int64_t value,
-    int64_t ts_ms)
+journal_orig_put(struct store *st, int64_t cid, const struct tenant_id *id, int knob,
+    int64_t dev, int64_t value, int64_t ts_ms)
 {
 	sqlite3_stmt *stmt;
 	int err;
 
 	if ((err = journal_writable(st)) != 0)
 		return err;
-	if ((err = journal_prepare(st, "INSERT INTO knob_orig VALUES (?1, ?2, ?3, ?4, ?5)"
-	    " ON CONFLICT DO NOTHING", &stmt)) != 0)
+	if ((err = journal_prepare(st, "INSERT INTO knob_orig(cid, ino, cgid, knob, dev,"
+	    " value, ts_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+	    &stmt)) != 0)
 		return err;
 	sqlite3_bind_int64(stmt, 1, cid);
-	sqlite3_bind_int(stmt, 2, knob);
-	sqlite3_bind_int64(stmt, 3, dev);
-	journal_bind_value(stmt, 4, value);
-	sqlite3_bind_int64(stmt, 5, ts_ms);
+	sqlite3_bind_int64(stmt, 2, journal_ino(id));
+	sqlite3_bind_int64(stmt, 3, journal_cgid(id));
+	sqlite3_bind_int(stmt, 4, knob);
+	sqlite3_bind_int64(stmt, 5, dev);
+	journal_bind_value(stmt, 6, value);
+	sqlite3_bind_int64(stmt, 7, ts_ms);
 	return journal_step_done(st, stmt);
 }
 
 int
-journal_orig_del(struct store *st, int64_t cid, int knob, int64_t dev)
+journal_orig_del(struct store *st, int64_t cid, const struct tenant_id *id, int knob,
+    int64_t dev)
 {
 	sqlite3_stmt *stmt;
 	int err;
@@ -236,11 +256,12 @@ journal_orig_del(struct store *st, int64_t cid, int knob, int64_t dev)
 	if ((err = journal_writable(st)) != 0)
 		return err;
 	if ((err = journal_prepare(st, "DELETE FROM knob_orig"
-	    " WHERE cid = ?1 AND knob = ?2 AND dev = ?3", &stmt)) != 0)
+	    " WHERE cid = ?1 AND ino = ?2 AND knob = ?3 AND dev = ?4", &stmt)) != 0)
 		return err;
 	sqlite3_bind_int64(stmt, 1, cid);
-	sqlite3_bind_int(stmt, 2, knob);
-	sqlite3_bind_int64(stmt, 3, dev);
+	sqlite3_bind_int64(stmt, 2, journal_ino(id));
+	sqlite3_bind_int(stmt, 3, knob);
+	sqlite3_bind_int64(stmt, 4, dev);
 	return journal_step_done(st, stmt);
 }
 
@@ -255,8 +276,8 @@ journal_orig_list(struct store *st, struct journal_orig **ret, size_t *ret_n)
 	*ret = NULL;
 	*ret_n = 0;
 	if ((err = journal_prepare(st, "SELECT o.cid, c.path, o.knob, o.dev, o.value,"
-	    " o.ts_ms FROM knob_orig o LEFT JOIN container c ON c.id = o.cid"
-	    " ORDER BY o.cid, o.knob, o.dev", &stmt)) != 0)
+	    " o.ts_ms, o.ino, o.cgid FROM knob_orig o LEFT JOIN container c ON c.id = o.cid"
+	    " ORDER BY o.cid, o.ino, o.knob, o.dev", &stmt)) != 0)
 		return err;
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		struct journal_orig *o;
@@ -269,6 +290,8 @@ journal_orig_list(struct store *st, struct journal_orig **ret, size_t *ret_n)
 		o->dev = sqlite3_column_int64(stmt, 3);
 		o->value = journal_column_value(stmt, 4);
 		o->ts_ms = sqlite3_column_int64(stmt, 5);
+		o->id.ino = (uint64_t)sqlite3_column_int64(stmt, 6);
+		o->id.cgid = (uint64_t)sqlite3_column_int64(stmt, 7);
 	}
 	if (rc != SQLITE_DONE) {
 		err = store_error(st, rc, "journal originals");
@@ -301,8 +324,8 @@ journal_action_add(struct store *st, const struct journal_action *a, int64_t *re
 	if ((err = journal_writable(st)) != 0)
 		return err;
 	if ((err = journal_prepare(st, "INSERT INTO action(ts_ms, cid, kind, policy, rule,"
-	    " rung, knob, dev, old_value, new_value, observed, dry_run, error, restored_ms)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+	    " rung, knob, dev, old_value, new_value, observed, dry_run, error, restored_ms,"
+	    " ino) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
 	    &stmt)) != 0)
 		return err;
 	sqlite3_bind_int64(stmt, 1, a->ts_ms);
@@ -319,6 +342,7 @@ journal_action_add(struct store *st, const struct journal_action *a, int64_t *re
 	sqlite3_bind_int(stmt, 12, a->dry_run != 0);
 	sqlite3_bind_int(stmt, 13, a->error);
 	journal_bind_i64(stmt, 14, a->restored_ms);
+	sqlite3_bind_int64(stmt, 15, (int64_t)a->ino);
 	if ((err = journal_step_done(st, stmt)) != 0)
 		return err;
 	if (ret_id != NULL)
@@ -327,8 +351,8 @@ journal_action_add(struct store *st, const struct journal_action *a, int64_t *re
 }
 
 int
-journal_action_restored(struct store *st, int64_t cid, int knob, int64_t dev, int64_t ts_ms,
-    int dry_run)
+journal_action_restored(struct store *st, int64_t cid, const struct tenant_id *id, int knob,
+    int64_t dev, int64_t ts_ms, int dry_run)
 {
 	sqlite3_stmt *stmt;
 	int err;
@@ -338,8 +362,10 @@ journal_action_restored(struct store *st, int64_t cid, int knob, int64_t dev, in
 	/* The WHERE is action_in_force's, so the update walks that index. */
 	if ((err = journal_prepare(st, "UPDATE action SET restored_ms = ?4"
 	    " WHERE cid = ?1 AND knob = ?2 AND dev = ?3 AND restored_ms IS NULL"
-	    " AND kind IN ('apply', 'reassert') AND dry_run = ?5", &stmt)) != 0)
+	    " AND kind IN ('apply', 'reassert') AND dry_run = ?5 AND ino IN (0, ?6)",
+	    &stmt)) != 0)
 		return err;
+	sqlite3_bind_int64(stmt, 6, journal_ino(id));
 	sqlite3_bind_int(stmt, 5, dry_run != 0);
 	sqlite3_bind_int64(stmt, 1, cid);
 	sqlite3_bind_int(stmt, 2, knob);
@@ -372,6 +398,7 @@ journal_action_fill(struct journal_action *a, sqlite3_stmt *stmt)
 	a->dry_run = sqlite3_column_int(stmt, 14);
 	a->error = sqlite3_column_int(stmt, 15);
 	a->restored_ms = journal_column_i64(stmt, 16);
+	a->ino = (uint64_t)sqlite3_column_int64(stmt, 17);
 }
 
 /* The newest rows first (so LIMIT keeps the newest), reversed after. The
@@ -391,7 +418,7 @@ journal_action_query(struct store *st, const struct journal_filter *f,
 	buf_init(&sql);
 	buf_puts(&sql, "SELECT a.id, a.ts_ms, a.cid, c.path, c.name, a.kind, a.policy,"
 	    " a.rule, a.rung, a.knob, a.dev, a.old_value, a.new_value, a.observed,"
-	    " a.dry_run, a.error, a.restored_ms"
+	    " a.dry_run, a.error, a.restored_ms, a.ino"
 	    " FROM action a LEFT JOIN container c ON c.id = a.cid WHERE a.ts_ms >= ?1");
 	if (f->container != NULL)
 		buf_puts(&sql, " AND a.cid IN (SELECT id FROM container"

@@ -836,7 +836,7 @@ gen_journal_step(struct gen *g, int64_t minute, int what)
 		gen_fail(g, r, "journal_begin");
 	switch (what) {
 	case 0:         /* the cpu-hog rule's second rung: a quota */
-		if ((r = journal_orig_put(g->st, batch, PK_CPU_QUOTA, 0, 1500, ts)) < 0)
+		if ((r = journal_orig_put(g->st, batch, NULL, PK_CPU_QUOTA, 0, 1500, ts)) < 0)
 			gen_fail(g, r, "journal_orig_put");
 		gen_action(g, &(struct journal_action){
 			.ts_ms = ts, .cid = batch, .kind = JK_APPLY,
@@ -865,13 +865,13 @@ gen_journal_step(struct gen *g, int64_t minute, int what)
 			.old_value = GEN_ACT_QUOTA_MC, .new_value = 1500,
 			.observed = "no longer wanted", .restored_ms = STORE_NULL,
 		});
-		if ((r = journal_action_restored(g->st, batch, PK_CPU_QUOTA, 0, ts, 0)) < 0)
+		if ((r = journal_action_restored(g->st, batch, NULL, PK_CPU_QUOTA, 0, ts, 0)) < 0)
 			gen_fail(g, r, "journal_action_restored");
-		if ((r = journal_orig_del(g->st, batch, PK_CPU_QUOTA, 0)) < 0)
+		if ((r = journal_orig_del(g->st, batch, NULL, PK_CPU_QUOTA, 0)) < 0)
 			gen_fail(g, r, "journal_orig_del");
 		break;
 	case 3:         /* io-flood: still in force at the end */
-		if ((r = journal_orig_put(g->st, backup, PK_IO_WBPS, dev, POL_MAX, ts)) < 0)
+		if ((r = journal_orig_put(g->st, backup, NULL, PK_IO_WBPS, dev, POL_MAX, ts)) < 0)
 			gen_fail(g, r, "journal_orig_put");
 		gen_action(g, &(struct journal_action){
 			.ts_ms = ts, .cid = backup, .kind = JK_APPLY,

@@ -217,8 +217,11 @@ static struct {
 	char dir[64], db[96];
 	struct store *st;
 	int64_t cid;
+	struct tenant_id id;
 	pid_t child;
 } t;
+
+#define T_KEY 7       /* the tenant key (fleet_obs.key) of the test container */
 
 static struct policy pol = { .name = "tenants", .cooldown_ms = COOL, .drift = PD_REASSERT };
 static struct policy pol_log = { .name = "logging", .cooldown_ms = COOL, .drift = PD_LOG };
@@ -234,8 +237,9 @@ want(enum pol_knob k, int64_t value, const struct policy *p, const struct pol_ru
 	return w;
 }
 
+/* Makes the test container's cgroup in every hierarchy. */
 static int
-test_setup(void **state)
+ct_create(void)
 {
 	char dir[1200];
 
@@ -246,6 +250,14 @@ test_setup(void **state)
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 			return -1;
 	}
+	return 0;
+}
+
+static int
+test_setup(void **state)
+{
+	if (ct_create() < 0 || tenant_id_read(sb.fs, sb.ct, &t.id) < 0)
+		return -1;
 	snprintf(t.dir, sizeof t.dir, "/tmp/cgov-act-XXXXXX");
 	if (mkdtemp(t.dir) == NULL)
 		return -1;
@@ -294,7 +306,13 @@ new_act(int dry_run, uint64_t cap)
 static int
 sync1(struct act *a, const struct gov_want *w, size_t n, int64_t now)
 {
-	return act_sync(a, t.cid, sb.ct, "ct", w, n, now);
+	struct act_tenant at = {
+		.key = T_KEY, .cid = t.cid, .id = &t.id, .path = sb.ct, .name = "ct",
+		.runtime = "cgroup",
+	};
+
+	act_sync(a, &at, w, n, now);
+	return act_flush(a, now);
 }
 
 /* The journal of the test container, oldest first. */
@@ -689,13 +707,85 @@ test_reconcile_gone(void **state)
 	assert_int_equal(sync1(a, &w, 1, T0), 1);
 	act_free(a);
 	assert_int_equal(journal_begin(t.st), 0);
-	assert_int_equal(journal_orig_put(t.st, cid, PK_CPU_WEIGHT, 0, 1024, T0), 0);
+	assert_int_equal(journal_orig_put(t.st, cid, NULL, PK_CPU_WEIGHT, 0, 1024, T0), 0);
 	assert_int_equal(journal_commit(t.st), 0);
 	assert_int_equal(count_origs(), 2);
 
 	a = new_act(0, 0);
 	assert_int_equal(act_reconcile(a, T0 + 1000), 1);
 	assert_int_equal(count_origs(), 1);
+	act_free(a);
+}
+
+/* A tenant re-created at the same path while no cgovd ran (a crash, then
+ * the runtime re-made the container with limits of its own) never gets
+ * the old tenant's original: reconcile drops it, the new value stays. */
+static void
+test_reconcile_recreated(void **state)
+{
+	struct act *a = new_act(0, 0);
+	struct gov_want w = want(PK_CPU_WEIGHT, 512, &pol, &rule);
+	struct tenant_id id;
+
+	assert_int_equal(sync1(a, &w, 1, T0), 1);
+	act_free(a);                             /* the crash: no restore */
+	ct_remove();
+	assert_int_equal(ct_create(), 0);
+	ct_write(CG_CPU, "cpu.shares", "2048");  /* the new tenant's own */
+	assert_int_equal(tenant_id_read(sb.fs, sb.ct, &id), 0);
+	assert_false(tenant_id_same(&id, &t.id));
+	assert_int_equal(count_origs(), 1);
+
+	a = new_act(0, 0);
+	assert_int_equal(act_reconcile(a, T0 + 1000), 0);
+	assert_int_equal(count_origs(), 0);
+	t.id = id;                               /* the new tenant syncs */
+	assert_int_equal(sync1(a, NULL, 0, T0 + 1000), 0);
+	assert_int_equal(act_settle(a, T0 + 1000), 0);
+	assert_string_equal(ct_read(CG_CPU, "cpu.shares"), "2048");
+	assert_int_equal(count_kind(JK_RESTORE), 0);
+	act_free(a);
+}
+
+/* Between two syncs: the tenant's cgroup is removed and another made at
+ * the path. Forgetting the old tenant restores nothing into the new one. */
+static void
+test_forget_recreated(void **state)
+{
+	struct act *a = new_act(0, 0);
+	struct gov_want w = want(PK_CPU_WEIGHT, 512, &pol, &rule);
+
+	assert_int_equal(sync1(a, &w, 1, T0), 1);
+	ct_remove();
+	assert_int_equal(ct_create(), 0);
+	ct_write(CG_CPU, "cpu.shares", "2048");
+	act_forget(a, T_KEY);
+	assert_string_equal(ct_read(CG_CPU, "cpu.shares"), "2048");
+	assert_int_equal(act_owned(a), 0);
+	assert_int_equal(count_origs(), 0);
+	assert_int_equal(count_kind(JK_RESTORE), 0);
+	/* And an exit restores nothing into it either. */
+	assert_int_equal(act_restore_all(a, T0 + COOL, 1), 0);
+	assert_string_equal(ct_read(CG_CPU, "cpu.shares"), "2048");
+	act_free(a);
+}
+
+/* The originals a crash left for a cgroup that is still there but that no
+ * tenant claims (no longer a container) go back at act_settle. */
+static void
+test_settle_unclaimed(void **state)
+{
+	struct act *a = new_act(0, 0);
+	struct gov_want w = want(PK_CPU_WEIGHT, 512, &pol, &rule);
+
+	assert_int_equal(sync1(a, &w, 1, T0), 1);
+	act_free(a);
+	a = new_act(0, 0);
+	assert_int_equal(act_reconcile(a, T0 + 1000), 1);
+	assert_int_equal(act_settle(a, T0 + 1000), 1);
+	assert_string_equal(ct_read(CG_CPU, "cpu.shares"), "1024");
+	assert_int_equal(act_owned(a), 0);
+	assert_int_equal(count_origs(), 0);
 	act_free(a);
 }
 
@@ -804,7 +894,7 @@ test_forget(void **state)
 
 	assert_int_equal(sync1(a, &w, 1, T0), 1);
 	ct_remove();
-	act_forget(a, t.cid);
+	act_forget(a, T_KEY);
 	assert_int_equal(act_owned(a), 0);
 	assert_int_equal(count_origs(), 0);
 	assert_int_equal(journal_action_query(t.st, &f, &v, &n), 0);
@@ -826,7 +916,7 @@ test_forget_still_there(void **state)
 	struct gov_want w = want(PK_CPU_WEIGHT, 512, &pol, &rule);
 
 	assert_int_equal(sync1(a, &w, 1, T0), 1);
-	act_forget(a, t.cid);
+	act_forget(a, T_KEY);
 	assert_string_equal(ct_read(CG_CPU, "cpu.shares"), "1024");
 	assert_int_equal(act_owned(a), 0);
 	assert_int_equal(count_origs(), 0);
@@ -893,14 +983,14 @@ test_base(void **state)
 	s.cpu_quota_us = 50000;
 	s.cpu_period_us = 100000;
 	s.mem_limit = CG_UNLIMITED;
-	act_base(a, t.cid, &s, base);
+	act_base(a, T_KEY, &s, base);
 	assert_int_equal(base[PK_CPU_WEIGHT], 512);
 	assert_int_equal(base[PK_CPU_QUOTA], 500);
 	assert_true(base[PK_MEM_LIMIT] == POL_MAX);
 	assert_true(base[PK_MEM_HIGH] == GOV_UNKNOWN);
 	assert_true(base[PK_IO_WBPS] == GOV_UNKNOWN);
 	assert_int_equal(sync1(a, &w, 1, T0), 1);
-	act_base(a, t.cid, &s, base);
+	act_base(a, T_KEY, &s, base);
 	assert_int_equal(base[PK_CPU_WEIGHT], 1024);
 	act_free(a);
 }
@@ -928,6 +1018,9 @@ main(void)
 		T(test_kill_once),
 		T(test_kill_needs_allow),
 		T(test_forget),
+		T(test_reconcile_recreated),
+		T(test_forget_recreated),
+		T(test_settle_unclaimed),
 		T(test_forget_still_there),
 		T(test_restore_all),
 		T(test_base),

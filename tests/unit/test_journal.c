@@ -123,7 +123,7 @@ test_migrate_v1(void **state TEST_UNUSED)
 	    " 'action_in_force')"), 7);
 	assert_int_equal(test_sql_i64(st, "SELECT count(*) FROM tick"), 1);
 	assert_int_equal(test_container(st, "/lxc/old", "old"), cid);
-	assert_int_equal(journal_orig_put(st, cid, PK_MEM_LIMIT, 0, 1 << 30, T0), 0);
+	assert_int_equal(journal_orig_put(st, cid, NULL, PK_MEM_LIMIT, 0, 1 << 30, T0), 0);
 	assert_int_equal(journal_orig_list(st, &o, &n), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(o[0].path, "/lxc/old");
@@ -142,11 +142,11 @@ test_originals(void **state TEST_UNUSED)
 	int64_t sda = (8 << 8) | 0;
 	size_t n;
 
-	assert_int_equal(journal_orig_put(st, b, PK_CPU_QUOTA, 0, POL_MAX, T0), 0);
-	assert_int_equal(journal_orig_put(st, a, PK_IO_WBPS, sda, POL_MAX, T0 + 1), 0);
-	assert_int_equal(journal_orig_put(st, a, PK_MEM_LIMIT, 0, 1 << 30, T0 + 2), 0);
+	assert_int_equal(journal_orig_put(st, b, NULL, PK_CPU_QUOTA, 0, POL_MAX, T0), 0);
+	assert_int_equal(journal_orig_put(st, a, NULL, PK_IO_WBPS, sda, POL_MAX, T0 + 1), 0);
+	assert_int_equal(journal_orig_put(st, a, NULL, PK_MEM_LIMIT, 0, 1 << 30, T0 + 2), 0);
 	/* A second change of the same knob: the original stays. */
-	assert_int_equal(journal_orig_put(st, a, PK_MEM_LIMIT, 0, 1 << 29, T0 + 3), 0);
+	assert_int_equal(journal_orig_put(st, a, NULL, PK_MEM_LIMIT, 0, 1 << 29, T0 + 3), 0);
 	assert_int_equal(test_sql_i64(st, "SELECT value FROM knob_orig WHERE knob = 4"), -1);
 
 	assert_int_equal(journal_orig_list(st, &o, &n), 0);
@@ -162,14 +162,14 @@ test_originals(void **state TEST_UNUSED)
 	assert_int_equal(o[2].value, POL_MAX);
 	journal_origs_free(o, n);
 
-	assert_int_equal(journal_orig_del(st, a, PK_MEM_LIMIT, 0), 0);
-	assert_int_equal(journal_orig_del(st, a, PK_MEM_LIMIT, 0), 0);   /* twice: no error */
+	assert_int_equal(journal_orig_del(st, a, NULL, PK_MEM_LIMIT, 0), 0);
+	assert_int_equal(journal_orig_del(st, a, NULL, PK_MEM_LIMIT, 0), 0);   /* twice: no error */
 	assert_int_equal(journal_orig_list(st, &o, &n), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(o[0].knob, PK_IO_WBPS);
 	journal_origs_free(o, n);
 	/* Deleted, a knob's next change records a new original. */
-	assert_int_equal(journal_orig_put(st, a, PK_MEM_LIMIT, 0, 1 << 28, T0 + 4), 0);
+	assert_int_equal(journal_orig_put(st, a, NULL, PK_MEM_LIMIT, 0, 1 << 28, T0 + 4), 0);
 	assert_int_equal(test_sql_i64(st, "SELECT value FROM knob_orig WHERE knob = 0"),
 	    1 << 28);
 	store_close(st);
@@ -272,8 +272,8 @@ test_actions(void **state TEST_UNUSED)
 	assert_int_equal(journal_action_query(st, &f, &v, &n), 0);
 	assert_int_equal(n, 3);                         /* not the failed one */
 	journal_actions_free(v, n);
-	assert_int_equal(journal_action_restored(st, a, PK_MEM_HIGH, 0, T0 + 5000, 0), 0);
-	assert_int_equal(journal_action_restored(st, b, PK_CPU_QUOTA, 0, T0 + 5000, 0), 0);
+	assert_int_equal(journal_action_restored(st, a, NULL, PK_MEM_HIGH, 0, T0 + 5000, 0), 0);
+	assert_int_equal(journal_action_restored(st, b, NULL, PK_CPU_QUOTA, 0, T0 + 5000, 0), 0);
 	assert_int_equal(journal_action_query(st, &f, &v, &n), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(v[0].knob, PK_CPU_QUOTA);
@@ -299,10 +299,10 @@ test_actions(void **state TEST_UNUSED)
 		real.dry_run = 0;
 		assert_int_equal(journal_action_add(st, &dry, NULL), 0);
 		assert_int_equal(journal_action_add(st, &real, NULL), 0);
-		assert_int_equal(journal_action_restored(st, a, PK_PIDS_MAX, 0, T0 + 7000, 1), 0);
+		assert_int_equal(journal_action_restored(st, a, NULL, PK_PIDS_MAX, 0, T0 + 7000, 1), 0);
 		assert_int_equal(test_sql_i64(st, "SELECT count(*) FROM action WHERE new_value = 100"
 		    " AND restored_ms IS NULL AND dry_run = 0"), 1);
-		assert_int_equal(journal_action_restored(st, a, PK_PIDS_MAX, 0, T0 + 8000, 0), 0);
+		assert_int_equal(journal_action_restored(st, a, NULL, PK_PIDS_MAX, 0, T0 + 8000, 0), 0);
 		assert_int_equal(test_sql_i64(st, "SELECT count(*) FROM action WHERE new_value = 100"
 		    " AND restored_ms IS NULL"), 0);
 	}
@@ -410,7 +410,7 @@ test_reader_beside_writer(void **state TEST_UNUSED)
 	size_t n;
 
 	assert_int_equal(journal_begin(st), 0);
-	assert_int_equal(journal_orig_put(st, a, PK_MEM_HIGH, 0, POL_MAX, T0), 0);
+	assert_int_equal(journal_orig_put(st, a, NULL, PK_MEM_HIGH, 0, POL_MAX, T0), 0);
 	assert_int_equal(journal_action_add(st, &x, NULL), 0);
 	assert_int_equal(journal_commit(st), 0);
 	assert_int_equal(journal_daemon_put(st, &d), 0);
@@ -436,7 +436,7 @@ test_reader_beside_writer(void **state TEST_UNUSED)
 	/* A read-only handle writes nothing. */
 	assert_int_equal(journal_begin(ro), -EROFS);
 	assert_int_equal(journal_action_add(ro, &x, NULL), -EROFS);
-	assert_int_equal(journal_orig_put(ro, a, PK_CPU_QUOTA, 0, 1, T0), -EROFS);
+	assert_int_equal(journal_orig_put(ro, a, NULL, PK_CPU_QUOTA, 0, 1, T0), -EROFS);
 	assert_int_equal(journal_rule_state_clear(ro), -EROFS);
 	store_close(ro);
 	store_close(st);
@@ -459,7 +459,7 @@ test_durable(void **state TEST_UNUSED)
 	assert_int_equal(journal_begin(st), 0);
 	assert_int_equal(test_sql_i64(st, "PRAGMA synchronous"), 2);       /* FULL */
 	assert_int_equal(journal_begin(st), -EBUSY);
-	assert_int_equal(journal_orig_put(st, a, PK_CPU_QUOTA, 0, POL_MAX, T0), 0);
+	assert_int_equal(journal_orig_put(st, a, NULL, PK_CPU_QUOTA, 0, POL_MAX, T0), 0);
 	assert_int_equal(journal_action_add(st, &x, NULL), 0);
 	assert_int_equal(journal_commit(st), 0);
 	assert_int_equal(test_sql_i64(st, "PRAGMA synchronous"), 1);
@@ -467,7 +467,7 @@ test_durable(void **state TEST_UNUSED)
 
 	/* Aborted: nothing of it stays. */
 	assert_int_equal(journal_begin(st), 0);
-	assert_int_equal(journal_orig_del(st, a, PK_CPU_QUOTA, 0), 0);
+	assert_int_equal(journal_orig_del(st, a, NULL, PK_CPU_QUOTA, 0), 0);
 	assert_int_equal(journal_action_add(st, &x, NULL), 0);
 	journal_abort(st);
 	assert_int_equal(test_sql_i64(st, "PRAGMA synchronous"), 1);
@@ -499,12 +499,13 @@ static void
 test_kind_names(void **state TEST_UNUSED)
 {
 	static const char *const want[] = {
-		"apply", "restore", "reassert", "drift", "kill", "refused", "failed",
+		"apply", "restore", "reassert", "drift", "kill", "refused", "failed", "oom",
+		"oom-kill",
 	};
 
-	for (int k = JK_APPLY; k <= JK_FAILED; k++)
+	for (int k = JK_APPLY; k <= JK_OOM_KILL; k++)
 		assert_string_equal(journal_kind_name(k), want[k]);
-	assert_string_equal(journal_kind_name(JK_FAILED + 1), "unknown");
+	assert_string_equal(journal_kind_name(JK_OOM_KILL + 1), "unknown");
 }
 
 static int
