@@ -15,9 +15,12 @@
  * decisions of one tick between journal_begin and journal_commit.
  *
  * Same error contract as store.h. When the journal cannot be written (disk
- * full), the actuator still governs with the originals it keeps in memory
- * and retries the journal on later ticks (act.h).
+ * full, or locked by another writer: the journal waits JOURNAL_BUSY_MS for
+ * the lock, not the history's STORE_BUSY_WRITER_MS, so a locked database
+ * never holds a decision up), the actuator still governs with the
+ * originals it keeps in memory and retries the journal later (act.h).
  */
+#define JOURNAL_BUSY_MS 10
 #ifndef CGOV_JOURNAL_H
 #define CGOV_JOURNAL_H
 

@@ -32,6 +32,12 @@
  * step at a time, each in its own transaction. */
 #define STORE_SCHEMA_VERSION 4
 
+/* The writer must not stall governing: a second writer (an operator's
+ * sqlite3 shell) gets a short wait, then the history tick is dropped with
+ * -EBUSY; the journal's transactions, which come before the knob writes,
+ * wait JOURNAL_BUSY_MS only (journal.h). */
+#define STORE_BUSY_WRITER_MS	250
+
 struct store;
 
 enum store_flags {

@@ -29,6 +29,7 @@
 #define ACT_CAP_WINDOW_MS  60000
 #define ACT_MAX_DEVS       64       /* io wants without a device: disks at most */
 #define ACT_DISKS_MS       60000    /* how long the list of disks is reused */
+#define ACT_PEND_MAX       10000    /* decisions kept while the journal fails */
 
 /* A knob of one container the actuator keeps track of: owned (changed by
  * cgov, not restored yet), or remembered after that for its cooldown, for a
@@ -109,6 +110,9 @@ struct act {
 	uint64_t cap_used;
 	int cap_warned;              /* one refused row and warning per window */
 	int journal_down;            /* warned that the journal cannot be written */
+	struct act_pend *pend;       /* decisions waiting for the journal */
+	size_t npend;
+	int pend_warned;
 	struct act_ct **ct;          /* sorted by key */
 	size_t nct;
 	struct act_ct **orph;        /* reconciled, not yet claimed (key 0) */
@@ -121,6 +125,8 @@ struct act {
 	size_t ndisks;
 	int64_t disks_ms;            /* when read; 0 never */
 };
+
+static void act_pend_done(struct act *a);
 
 struct act *
 act_new(const struct cgfs *fs, struct store *st, const struct act_config *cfg)
@@ -157,6 +163,8 @@ act_free(struct act *a)
 		act_ct_free(a->ct[i]);
 	for (size_t i = 0; i < a->norph; i++)
 		act_ct_free(a->orph[i]);
+	act_pend_done(a);
+	free(a->pend);
 	free(a->ct);
 	free(a->orph);
 	free(a->batch);
@@ -700,12 +708,14 @@ act_journal_result(struct act *a, int r)
 	}
 }
 
-static int
-act_row(struct act *a, const struct act_ct *c, const struct act_step *s, enum journal_kind kind,
-    int error, int64_t now_ms, int64_t *ret_id)
+/* The journal row of step s (strings borrowed from s and the knob). */
+static struct journal_action
+act_row_of(const struct act *a, const struct act_ct *c, const struct act_step *s,
+    enum journal_kind kind, int error, int64_t now_ms)
 {
 	const struct act_knob *e = &c->k[s->k];
-	struct journal_action j = {
+
+	return (struct journal_action){
 		.ts_ms = now_ms, .cid = c->cid, .ino = c->id.ino, .kind = kind,
 		.policy = s->w != NULL ? (char *)act_policy_name(s->w) : e->policy,
 		.rule = s->w != NULL ? (char *)act_rule_name(s->w) : e->rule,
@@ -715,8 +725,87 @@ act_row(struct act *a, const struct act_ct *c, const struct act_step *s, enum jo
 		.observed = (char *)s->why, .dry_run = a->dry_run, .error = error,
 		.restored_ms = STORE_NULL,
 	};
+}
+
+static int
+act_row(struct act *a, const struct act_ct *c, const struct act_step *s, enum journal_kind kind,
+    int error, int64_t now_ms, int64_t *ret_id)
+{
+	struct journal_action j = act_row_of(a, c, s, kind, error, now_ms);
 
 	return journal_action_add(a->st, &j, ret_id);
+}
+
+/* A decision the journal could not take when it was made (the database
+ * locked or full) waits here, with copies of its strings, and is written
+ * first in the next journal transaction that goes through: the journal
+ * says why every knob changed, late rather than never. */
+struct act_pend {
+	struct journal_action j;
+	char *path, *name;
+	const char *runtime;
+};
+
+static void
+act_pend_clear(struct act_pend *p)
+{
+	free(p->j.policy);
+	free(p->j.rule);
+	free(p->j.observed);
+	free(p->path);
+	free(p->name);
+}
+
+static void
+act_pend_add(struct act *a, const struct act_ct *c, const struct journal_action *j)
+{
+	struct act_pend *p;
+
+	if (a->npend == ACT_PEND_MAX) {
+		if (!a->pend_warned)
+			log_warnx("journal: %d decisions wait for the journal: the oldest are "
+			    "dropped", ACT_PEND_MAX);
+		a->pend_warned = 1;
+		act_pend_clear(&a->pend[0]);
+		memmove(a->pend, a->pend + 1, (a->npend - 1) * sizeof *a->pend);
+		a->npend--;
+	}
+	a->pend = xreallocarray(a->pend, a->npend + 1, sizeof *a->pend);
+	p = &a->pend[a->npend++];
+	p->j = *j;
+	p->j.policy = j->policy != NULL ? xstrdup(j->policy) : NULL;
+	p->j.rule = j->rule != NULL ? xstrdup(j->rule) : NULL;
+	p->j.observed = j->observed != NULL ? xstrdup(j->observed) : NULL;
+	p->path = c->path != NULL ? xstrdup(c->path) : NULL;
+	p->name = c->name != NULL ? xstrdup(c->name) : NULL;
+	p->runtime = c->runtime;
+}
+
+/* Writes the waiting rows inside the transaction under way. */
+static int
+act_pend_write(struct act *a)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < a->npend && r == 0; i++) {
+		struct act_pend *p = &a->pend[i];
+
+		if (p->j.cid <= 0 && p->path != NULL)
+			r = store_container_upsert(a->st, p->path, p->name, p->runtime,
+			    p->j.ts_ms, &p->j.cid);
+		if (r == 0 && p->j.cid > 0)
+			r = journal_action_add(a->st, &p->j, NULL);
+	}
+	return r;
+}
+
+static void
+act_pend_done(struct act *a)
+{
+	for (size_t i = 0; i < a->npend; i++)
+		act_pend_clear(&a->pend[i]);
+	a->npend = 0;
+	a->pend_warned = 0;
 }
 
 static int64_t
@@ -833,6 +922,27 @@ act_post_write(struct act *a, struct act_ct *c, int64_t now_ms)
 	return r;
 }
 
+/* The decisions of a batch whose journal failed, kept for later. */
+static void
+act_pend_batch(struct act *a, struct act_ct **v, size_t n, int64_t now_ms)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct act_ct *c = v[i];
+
+		if (a->st == NULL)
+			continue;
+		for (size_t k = 0; k < c->plan.n; k++) {
+			const struct act_step *s = &c->plan.v[k];
+			struct journal_action j;
+
+			if (s->kind == JK_RESTORE)
+				continue;
+			j = act_row_of(a, c, s, s->kind, 0, now_ms);
+			act_pend_add(a, c, &j);
+		}
+	}
+}
+
 /* One transaction, committed durably, for the rows of every container of
  * the batch v[0..n): `pre` the decisions before the writes, else the
  * outcomes after them. Returns 0, or -errno (nothing recorded: logged once
@@ -845,9 +955,10 @@ act_journal_batch(struct act *a, struct act_ct **v, size_t n, int pre, int64_t n
 
 	for (size_t i = 0; i < n; i++)
 		rows += pre ? act_pre_rows(a, v[i]) : act_post_rows(a, v[i]);
-	if (rows == 0)
+	if (rows == 0 && (a->npend == 0 || a->st == NULL))
 		return 0;
 	if ((r = journal_begin(a->st)) == 0) {
+		r = act_pend_write(a);
 		for (size_t i = 0; i < n && r == 0; i++) {
 			struct act_ct *c = v[i];
 
@@ -874,6 +985,10 @@ act_journal_batch(struct act *a, struct act_ct **v, size_t n, int pre, int64_t n
 			v[i]->cid = 0;
 		v[i]->registered = 0;
 	}
+	if (r == 0)
+		act_pend_done(a);
+	else if (pre)
+		act_pend_batch(a, v, n, now_ms);
 	act_journal_result(a, r);
 	return r;
 }

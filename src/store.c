@@ -24,10 +24,8 @@
 #include "store.h"
 #include "xmalloc.h"
 
-/* The writer must not stall governing: a second writer (an operator's
- * sqlite3 shell) gets a short wait, then the tick is dropped with -EBUSY.
- * Readers may wait longer; in WAL mode they only ever wait for recovery. */
-#define STORE_BUSY_WRITER_MS	250
+/* Readers may wait longer than the writer (store.h); in WAL mode they
+ * only ever wait for recovery. */
 #define STORE_BUSY_READER_MS	2000
 /* WAL pages before an automatic checkpoint (SQLite's default), and the
  * size the WAL file is cut back to after each reset: without the limit the

@@ -176,8 +176,11 @@ journal_begin(struct store *st)
 		return -EBUSY;          /* a journal transaction is open already */
 	if ((err = journal_exec(st, "PRAGMA synchronous = FULL")) != 0)
 		return err;
-	if ((err = journal_exec(st, "BEGIN IMMEDIATE")) != 0)
+	sqlite3_busy_timeout(store_sqlite(st), JOURNAL_BUSY_MS);
+	if ((err = journal_exec(st, "BEGIN IMMEDIATE")) != 0) {
+		sqlite3_busy_timeout(store_sqlite(st), STORE_BUSY_WRITER_MS);
 		journal_exec(st, "PRAGMA synchronous = NORMAL");
+	}
 	return err;
 }
 
@@ -193,6 +196,7 @@ journal_commit(struct store *st)
 		journal_abort(st);
 		return err;
 	}
+	sqlite3_busy_timeout(store_sqlite(st), STORE_BUSY_WRITER_MS);
 	return journal_exec(st, "PRAGMA synchronous = NORMAL");
 }
 
@@ -204,6 +208,7 @@ journal_abort(struct store *st)
 	/* SQLite may have rolled back by itself already (FULL, IOERR). */
 	if (!sqlite3_get_autocommit(store_sqlite(st)))
 		journal_exec(st, "ROLLBACK");
+	sqlite3_busy_timeout(store_sqlite(st), STORE_BUSY_WRITER_MS);
 	journal_exec(st, "PRAGMA synchronous = NORMAL");
 }
 
@@ -584,6 +589,10 @@ journal_daemon_put(struct store *st, const struct journal_daemon *d)
 	if ((err = journal_prepare(st, "INSERT OR REPLACE INTO daemon VALUES"
 	    " (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", &stmt)) != 0)
 		return err;
+	/* The heartbeat of every tick: a locked database skips a beat rather
+	 * than hold the loop. */
+	if (sqlite3_get_autocommit(store_sqlite(st)))
+		sqlite3_busy_timeout(store_sqlite(st), JOURNAL_BUSY_MS);
 	sqlite3_bind_int64(stmt, 1, d->pid);
 	sqlite3_bind_int64(stmt, 2, d->started_ms);
 	sqlite3_bind_int64(stmt, 3, d->beat_ms);
@@ -593,7 +602,10 @@ journal_daemon_put(struct store *st, const struct journal_daemon *d)
 	sqlite3_bind_int(stmt, 7, d->dry_run != 0);
 	journal_bind_text(stmt, 8, d->policies);
 	journal_bind_i64(stmt, 9, d->stopped_ms);
-	return journal_step_done(st, stmt);
+	err = journal_step_done(st, stmt);
+	if (sqlite3_get_autocommit(store_sqlite(st)))
+		sqlite3_busy_timeout(store_sqlite(st), STORE_BUSY_WRITER_MS);
+	return err;
 }
 
 int
