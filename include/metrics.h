@@ -2,12 +2,30 @@
  *
  * One place turns what was measured into what the conditions see (cores,
  * % of CFS periods throttled, I/O bytes/s and ops/s, PSI % of wall time,
- * memory.eta, the node's busy %), so the daemon's tick and a replay of
- * stored history judge the same figures alike. Pure: no I/O, no store, no
+ * memory.eta, the node's busy %), and what `cgov top`, `history` and
+ * `report` show: the daemon's tick (two samples) and a span of history (a
+ * stored tick, a minute, an hour, or the merge of a window) go through the
+ * same span arithmetic, metrics_span_eval. Pure: no I/O, no store, no
  * logging, no allocation.
  *
  * Every figure is a double: NAN when unknown, and a limit is INFINITY when
- * there is none.
+ * there is none. The rules for unknown inputs, decided here once (and in
+ * cgov.policy(5), "UNKNOWN VALUES"):
+ *   - unknown in, unknown out: an unknown figure is never taken as 0, and
+ *     a figure made of parts (read + write, the largest of three
+ *     pressures, a % of a limit) is unknown when any part is;
+ *   - a span with dt <= 0 (the first sample) has no rates: cpu, throttled,
+ *     io.*, pressure.* and memory growth are unknown;
+ *   - a container's counter that went backwards was reset (the cgroup was
+ *     re-created, the counter wrapped): it counts from zero. The node's
+ *     /proc/stat counters are since boot and never reset: one that went
+ *     backwards gives no node.cpu;
+ *   - % of CFS periods throttled is 0 when no period elapsed (no quota, or
+ *     nothing ran): both counts are known, nothing was throttled;
+ *   - no limit is INFINITY; a % of a limit that is unknown, unlimited or 0
+ *     is unknown (a condition "N% of limit" on it is false);
+ *   - memory.eta is unknown unless memory and a finite limit are known and
+ *     the smoothed growth is positive; 0 at or over the limit.
  */
 #ifndef CGOV_METRICS_H
 #define CGOV_METRICS_H
@@ -15,6 +33,7 @@
 #include <stdint.h>
 
 #include "govern.h"
+#include "rollup.h"
 #include "sampler.h"
 
 /* --- figures from the sampler's counters -------------------------------- */
@@ -32,6 +51,32 @@ double metrics_delta(uint64_t cur, uint64_t prev);
 /* A delta's rate per second over dt_ms; NAN when the delta is unknown or
  * dt_ms is not > 0. */
 double metrics_rate(double delta, int64_t dt_ms);
+
+/* A counter's delta over dt_ms of wall time as a % of that time (PSI
+ * stall microseconds, throttled microseconds); NAN as metrics_rate. */
+double metrics_time_pct(double us, int64_t dt_ms);
+
+/* --- combining figures --------------------------------------------------- */
+
+/* a + b (read + write); NAN when either is unknown. */
+double metrics_sum(double a, double b);
+
+/* The larger of a and b; NAN when either is unknown. */
+double metrics_max(double a, double b);
+
+/* 100 * part / whole; NAN when either is unknown, or whole is infinite
+ * (no limit) or not > 0. */
+double metrics_pct(double part, double whole);
+
+/* % of CFS periods throttled, from the counts of one span: 0 when no
+ * period elapsed, NAN when either count is unknown. */
+double metrics_throttled_pct(double nr_periods, double nr_throttled);
+
+/* % of the CPUs' time busy, from the deltas of one span in any one unit:
+ * NAN when either is unknown, total is not > 0, or busy is not within
+ * 0..total (a counter that went backwards and was stored as counting from
+ * zero: /proc/stat's counters are since boot, busy is part of total). */
+double metrics_busy_pct(double busy, double total);
 
 /* --- a container -------------------------------------------------------- */
 
@@ -62,7 +107,8 @@ struct metrics_span {
  * updates the smoothed growth: cores from CPU time, % of CFS periods
  * throttled (0 when no period elapsed), I/O rates, PSI "some" as % of wall
  * time, memory.eta from the smoothed growth (unknown when not growing or
- * unlimited). */
+ * unlimited). growth may be NULL: no growth is kept, memory.eta is
+ * unknown. */
 void metrics_span_eval(const struct metrics_span *s, struct metrics_growth *growth,
     struct gov_metrics *m);
 
@@ -75,10 +121,22 @@ void metrics_span_from_samples(const struct cg_sample *cur, const struct cg_samp
 void metrics_from_samples(const struct cg_sample *cur, const struct cg_sample *prev,
     int64_t dt_ms, struct metrics_growth *growth, struct gov_metrics *m);
 
+/* The span of one history record (roll_rec: a stored tick, a minute, an
+ * hour, or roll_sum_rec's merge of a window): levels are its means, counter
+ * deltas its sums over r->dt_ms of sampled time, limits those in force at
+ * its end. mem_prev: the mean of the record one span earlier (memory
+ * growth), NAN when none. A stored tick gives the span the daemon saw at
+ * that tick (its counters are the same deltas). */
+void metrics_span_from_rec(const struct roll_rec *r, double mem_prev, struct metrics_span *ret);
+
+/* metrics_span_from_rec without growth, then metrics_span_eval: what
+ * `cgov top`, `history` and `report` show of a span (memory.eta unknown). */
+void metrics_from_rec(const struct roll_rec *r, struct gov_metrics *m);
+
 /* --- the node ----------------------------------------------------------- */
 
 /* The node over one span. cpu_busy and cpu_total are deltas in any one
- * unit (NAN unknown; busy % is NAN unless total > 0). */
+ * unit (NAN unknown; busy % as metrics_busy_pct). */
 struct metrics_node_span {
 	int64_t dt_ms;
 	double mem_total, mem_available, swap_total, swap_free;   /* bytes */
@@ -100,5 +158,13 @@ void metrics_node_span_from_samples(const struct cg_node *cur, const struct cg_n
 /* metrics_node_span_from_samples, then metrics_node_span_eval. */
 void metrics_node_from_samples(const struct cg_node *cur, const struct cg_node *prev,
     int64_t dt_ms, struct gov_metrics *m);
+
+/* The node's span of one history record (roll_node_rec), as
+ * metrics_span_from_rec: memory and swap available are the means, their
+ * totals those at the end, the CPU and PSI counters the sums. */
+void metrics_node_span_from_rec(const struct roll_node_rec *r, struct metrics_node_span *ret);
+
+/* metrics_node_span_from_rec, then metrics_node_span_eval. */
+void metrics_node_from_rec(const struct roll_node_rec *r, struct gov_metrics *m);
 
 #endif
