@@ -11,7 +11,7 @@
  * for tick:
  *   - every record is one step of the governor, with the record's time as
  *     the clock; its metric values come from the record through the
- *     daemon's arithmetic (governing_span_metrics: cores = cpu_us / dt, %
+ *     daemon's arithmetic (metrics_span_eval: cores = cpu_us / dt, %
  *     throttled = nr_throttled / nr_periods, rates = sum / dt, PSI %,
  *     memory.eta from the smoothed growth between records);
  *   - a raw tick is evaluated once, at its time (the end of the tick, as

@@ -30,6 +30,7 @@
 #include "buf.h"
 #include "cmd.h"
 #include "escape.h"
+#include "metrics.h"
 #include "rollup.h"
 #include "sparkline.h"
 #include "units.h"
@@ -228,23 +229,6 @@ hist_find(struct store *st, const char *arg, struct hist_ct *ret)
 
 /* --- figures ---------------------------------------------------------------- */
 
-/* A counter sum over dt_ms as a rate per second, times `scale`. */
-static double
-hist_rate(double sum, int64_t dt_ms, double scale)
-{
-	if (isnan(sum) || dt_ms <= 0)
-		return NAN;
-	return sum * 1000.0 / (double)dt_ms * scale;
-}
-
-static double
-hist_add2(double a, double b)
-{
-	if (isnan(a) && isnan(b))
-		return NAN;
-	return (isnan(a) ? 0 : a) + (isnan(b) ? 0 : b);
-}
-
 struct hist_figs {
 	double min, avg, p95, max, count;
 };
@@ -254,12 +238,15 @@ static void
 hist_figures(enum hist_metric m, struct hist_point *p, struct hist_figs *f)
 {
 	struct roll_rec r;
+	struct gov_metrics x;
 	int figs = hist_metrics[m].figs;
 
 	f->min = f->avg = f->p95 = f->max = f->count = NAN;
 	if (p->nrecs == 0)
 		return;
 	roll_sum_rec(&p->sum, &r);
+	/* The means over the point: the daemon's arithmetic on its merge. */
+	metrics_from_rec(&r, &x);
 	switch (m) {
 	case HM_MEMORY:
 		f->min = r.mem_min, f->avg = r.mem_avg, f->p95 = r.mem_p95, f->max = r.mem_max;
@@ -274,26 +261,21 @@ hist_figures(enum hist_metric m, struct hist_point *p, struct hist_figs *f)
 		}
 		break;
 	case HM_CPU:
-		/* cpu_us per ms of wall time is cores / 1000. */
-		f->avg = hist_rate(r.cpu_us, r.dt_ms, 1e-6);
+		f->avg = x.v[PM_CPU];
 		f->p95 = r.cpu_p95, f->max = r.cpu_max;
 		break;
-	case HM_THROTTLED:
-		if (!isnan(r.nr_periods) && !isnan(r.nr_throttled))
-			f->avg = r.nr_periods > 0 ? 100.0 * r.nr_throttled / r.nr_periods : 0;
-		break;
-	case HM_IO_READ: f->avg = hist_rate(r.rbytes, r.dt_ms, 1); break;
-	case HM_IO_WRITE: f->avg = hist_rate(r.wbytes, r.dt_ms, 1); break;
-	case HM_IO_READ_IOPS: f->avg = hist_rate(r.rios, r.dt_ms, 1); break;
-	case HM_IO_WRITE_IOPS: f->avg = hist_rate(r.wios, r.dt_ms, 1); break;
+	case HM_THROTTLED: f->avg = x.v[PM_THROTTLED]; break;
+	case HM_IO_READ: f->avg = x.v[PM_IO_READ]; break;
+	case HM_IO_WRITE: f->avg = x.v[PM_IO_WRITE]; break;
+	case HM_IO_READ_IOPS: f->avg = x.v[PM_IO_READ_IOPS]; break;
+	case HM_IO_WRITE_IOPS: f->avg = x.v[PM_IO_WRITE_IOPS]; break;
 	case HM_IO:
-		f->avg = hist_rate(hist_add2(r.rbytes, r.wbytes), r.dt_ms, 1);
+		f->avg = metrics_sum(x.v[PM_IO_READ], x.v[PM_IO_WRITE]);
 		f->p95 = r.io_p95;
 		break;
-	/* Stall µs per second of wall time, as a percentage: / 1e6 * 100. */
-	case HM_PSI_CPU: f->avg = hist_rate(r.psi_cpu_us, r.dt_ms, 1e-4); break;
-	case HM_PSI_MEM: f->avg = hist_rate(r.psi_mem_us, r.dt_ms, 1e-4); break;
-	case HM_PSI_IO: f->avg = hist_rate(r.psi_io_us, r.dt_ms, 1e-4); break;
+	case HM_PSI_CPU: f->avg = x.v[PM_PRESSURE_CPU]; break;
+	case HM_PSI_MEM: f->avg = x.v[PM_PRESSURE_MEMORY]; break;
+	case HM_PSI_IO: f->avg = x.v[PM_PRESSURE_IO]; break;
 	case HM_OOM:
 		f->count = r.oom == STORE_NULL ? NAN : (double)r.oom;
 		break;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "metrics.h"
 #include "units.h"
 
 enum top_by { BY_MEMORY, BY_SWAP, BY_CPU, BY_THROTTLE, BY_IO, BY_PRESSURE };
@@ -85,13 +86,9 @@ top_key(const struct store_top_row *r, enum top_by by)
 	case BY_SWAP: v = r->swap_avg; break;
 	case BY_CPU: v = r->cpu_cores; break;
 	case BY_THROTTLE: v = r->throttled_pct; break;    /* the THR% column */
-	case BY_IO:
-		v = (isnan(r->rbytes_s) ? 0 : r->rbytes_s) + (isnan(r->wbytes_s) ? 0 : r->wbytes_s);
-		if (isnan(r->rbytes_s) && isnan(r->wbytes_s))
-			v = NAN;
-		break;
+	case BY_IO: v = metrics_sum(r->rbytes_s, r->wbytes_s); break;
 	case BY_PRESSURE:
-		v = fmax(fmax(r->psi_cpu_pct, r->psi_mem_pct), r->psi_io_pct);
+		v = metrics_max(metrics_max(r->psi_cpu_pct, r->psi_mem_pct), r->psi_io_pct);
 		break;
 	}
 	return v;
@@ -155,21 +152,11 @@ top_rate(struct out *o, double v)
 	out_num(o, v, 0, t);
 }
 
-static double
-top_sum(double a, double b)
-{
-	if (isnan(a) && isnan(b))
-		return NAN;
-	return (isnan(a) ? 0 : a) + (isnan(b) ? 0 : b);
-}
-
 static void
 top_add_row(struct out *o, const struct store_top_row *r)
 {
-	double pct = NAN;
+	double pct = metrics_pct(r->mem_avg, r->mem_limit);
 
-	if (!isnan(r->mem_avg) && !isnan(r->mem_limit) && !isinf(r->mem_limit) && r->mem_limit > 0)
-		pct = 100.0 * r->mem_avg / r->mem_limit;
 	out_str(o, r->c.name);
 	out_str(o, r->c.runtime);
 	out_str(o, r->c.path);
@@ -189,7 +176,7 @@ top_add_row(struct out *o, const struct store_top_row *r)
 	top_rate(o, r->wbytes_s);
 	top_fixed(o, r->rios_s, 1, "");
 	top_fixed(o, r->wios_s, 1, "");
-	top_fixed(o, top_sum(r->rios_s, r->wios_s), 1, "");
+	top_fixed(o, metrics_sum(r->rios_s, r->wios_s), 1, "");
 	top_fixed(o, r->psi_cpu_pct, 1, "%");
 	top_fixed(o, r->psi_mem_pct, 1, "%");
 	top_fixed(o, r->psi_io_pct, 1, "%");
@@ -209,11 +196,33 @@ top_json_num(FILE *fp, const char *key, double v, int decimals, int last)
 		fprintf(fp, "\"%s\": %.*f%s", key, decimals, v, last ? "" : ", ");
 }
 
+/* The node line's figures: "-" when unknown, as in the table's cells. */
+static const char *
+top_node_size(double v, char *t, size_t len)
+{
+	if (isnan(v) || v < 0)
+		snprintf(t, len, "-");
+	else
+		units_format_size((uint64_t)v, t, len);
+	return t;
+}
+
+static const char *
+top_node_fixed(double v, int decimals, const char *suffix, char *t, size_t len)
+{
+	if (isnan(v))
+		snprintf(t, len, "-");
+	else
+		snprintf(t, len, "%.*f%s", decimals, v, suffix);
+	return t;
+}
+
 /* The node beside the containers: is it the node that is short? */
 static void
 top_print_node(FILE *fp, const struct cmd_ctx *ctx, const struct store_node_row *n)
 {
 	char total[16], avail[16], low[16], swap[16], swtot[16];
+	char ncpu[32], busy[32], load[32], pc[32], pm[32], pi[32];
 
 	if (ctx->format == OUT_JSON) {
 		fputs("\"node\": {", fp);
@@ -234,24 +243,23 @@ top_print_node(FILE *fp, const struct cmd_ctx *ctx, const struct store_node_row 
 	}
 	if (ctx->format != OUT_TABLE || n->samples == 0)
 		return;
-	units_format_size(isnan(n->mem_total) ? 0 : (uint64_t)n->mem_total, total, sizeof total);
-	units_format_size(isnan(n->mem_available) ? 0 : (uint64_t)n->mem_available, avail,
-	    sizeof avail);
-	units_format_size(isnan(n->mem_available_min) ? 0 : (uint64_t)n->mem_available_min, low,
-	    sizeof low);
-	fprintf(fp, "node: %.0f CPUs %.1f%% busy, load %.2f; memory %s, %s available "
-	    "(lowest %s)", n->ncpu, n->cpu_busy_pct, n->load1, total, avail, low);
-	if (isnan(n->swap_total) || n->swap_total == 0)
+	fprintf(fp, "node: %s CPUs %s busy, load %s; memory %s, %s available (lowest %s)",
+	    top_node_fixed(n->ncpu, 0, "", ncpu, sizeof ncpu),
+	    top_node_fixed(n->cpu_busy_pct, 1, "%", busy, sizeof busy),
+	    top_node_fixed(n->load1, 2, "", load, sizeof load),
+	    top_node_size(n->mem_total, total, sizeof total),
+	    top_node_size(n->mem_available, avail, sizeof avail),
+	    top_node_size(n->mem_available_min, low, sizeof low));
+	if (n->swap_total == 0)
 		fputs("; no swap", fp);
-	else {
-		units_format_size((uint64_t)n->swap_total, swtot, sizeof swtot);
-		units_format_size(isnan(n->swap_used) ? 0 : (uint64_t)n->swap_used, swap,
-		    sizeof swap);
-		fprintf(fp, "; swap %s of %s used", swap, swtot);
-	}
-	if (!isnan(n->psi_cpu_pct))
-		fprintf(fp, "; PSI some cpu %.1f%% memory %.1f%% io %.1f%%", n->psi_cpu_pct,
-		    n->psi_mem_pct, n->psi_io_pct);
+	else
+		fprintf(fp, "; swap %s of %s used", top_node_size(n->swap_used, swap, sizeof swap),
+		    top_node_size(n->swap_total, swtot, sizeof swtot));
+	if (!isnan(n->psi_cpu_pct) || !isnan(n->psi_mem_pct) || !isnan(n->psi_io_pct))
+		fprintf(fp, "; PSI some cpu %s memory %s io %s",
+		    top_node_fixed(n->psi_cpu_pct, 1, "%", pc, sizeof pc),
+		    top_node_fixed(n->psi_mem_pct, 1, "%", pm, sizeof pm),
+		    top_node_fixed(n->psi_io_pct, 1, "%", pi, sizeof pi));
 	fputc('\n', fp);
 }
 

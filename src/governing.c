@@ -13,6 +13,7 @@
 #include "journal.h"
 #include "knob.h"
 #include "log.h"
+#include "metrics.h"
 #include "xmalloc.h"
 
 /* What governing keeps per container between ticks, sorted by key. The
@@ -31,7 +32,7 @@ struct gv_ct {
 	uint64_t seen;                  /* tick number of the last observation */
 	struct cg_sample cur;
 	struct gov_metrics m;
-	struct governing_growth growth;
+	struct metrics_growth growth;
 	char **procs;
 	size_t nprocs;
 	int procs_known, jvm, governed;
@@ -107,124 +108,6 @@ gv_ct_clear(struct gv_ct *c)
 	memset(c, 0, sizeof *c);
 }
 
-static double
-gv_num(uint64_t v)
-{
-	return v == CG_UNKNOWN ? NAN : (double)v;
-}
-
-static double
-gv_limit(uint64_t v)
-{
-	return v == CG_UNKNOWN ? NAN : v == CG_UNLIMITED ? INFINITY : (double)v;
-}
-
-/* A counter's delta between two samples; NAN when either end is unknown.
- * A counter that went backwards was reset: it counts from zero. */
-static double
-gv_delta(uint64_t cur, uint64_t prev)
-{
-	if (cur == CG_UNKNOWN || prev == CG_UNKNOWN)
-		return NAN;
-	return (double)(cur >= prev ? cur - prev : cur);
-}
-
-/* A delta's rate per second over dt; NAN when unknown or dt is not > 0. */
-static double
-gv_rate(double delta, int64_t dt_ms)
-{
-	if (isnan(delta) || dt_ms <= 0)
-		return NAN;
-	return delta * 1000.0 / (double)dt_ms;
-}
-
-void
-governing_span_metrics(const struct governing_span *s, struct governing_growth *gr,
-    struct gov_metrics *m)
-{
-	int64_t dt = s->dt_ms;
-	double periods = gv_rate(s->nr_periods, dt);
-	double thr = gv_rate(s->nr_throttled, dt);
-	double growth;
-
-	for (int i = 0; i < PM_NODE_CPU; i++) {
-		m->v[i] = NAN;
-		m->limit[i] = NAN;
-	}
-	m->v[PM_MEMORY] = s->mem;
-	m->limit[PM_MEMORY] = s->mem_limit;
-	m->v[PM_SWAP] = s->swap;
-	m->limit[PM_SWAP] = s->swap_limit;
-	m->v[PM_PIDS] = s->pids;
-	m->limit[PM_PIDS] = s->pids_max;
-	m->limit[PM_CPU] = s->cpu_limit_cores;
-	m->v[PM_CPU] = gv_rate(s->cpu_us, dt) / 1e6;
-	if (!isnan(periods) && !isnan(thr))
-		m->v[PM_THROTTLED] = periods > 0 ? 100.0 * thr / periods : 0;
-	m->v[PM_IO_READ] = gv_rate(s->rbytes, dt);
-	m->v[PM_IO_WRITE] = gv_rate(s->wbytes, dt);
-	m->v[PM_IO_READ_IOPS] = gv_rate(s->rios, dt);
-	m->v[PM_IO_WRITE_IOPS] = gv_rate(s->wios, dt);
-	/* PSI totals are microseconds stalled: per second of wall time that
-	 * is a fraction of 1e6. */
-	m->v[PM_PRESSURE_CPU] = gv_rate(s->psi_cpu_us, dt) / 1e4;
-	m->v[PM_PRESSURE_MEMORY] = gv_rate(s->psi_mem_us, dt) / 1e4;
-	m->v[PM_PRESSURE_IO] = gv_rate(s->psi_io_us, dt) / 1e4;
-	/* Memory growth, smoothed over a few spans so one burst does not make
-	 * an ETA of milliseconds. */
-	if (!isnan(s->mem) && !isnan(s->mem_prev) && dt > 0) {
-		growth = (s->mem - s->mem_prev) * 1000.0 / (double)dt;
-		gr->rate = gr->known ? 0.5 * gr->rate + 0.5 * growth : growth;
-		gr->known = 1;
-	}
-	if (gr->known && gr->rate > 0 && isfinite(m->limit[PM_MEMORY]) &&
-	    !isnan(m->v[PM_MEMORY])) {
-		double left = m->limit[PM_MEMORY] - m->v[PM_MEMORY];
-
-		m->v[PM_MEMORY_ETA] = left > 0 ? left / gr->rate * 1000.0 : 0;
-	}
-}
-
-void
-governing_metrics(const struct cg_sample *a, const struct cg_sample *b, int64_t dt,
-    struct governing_growth *gr, struct gov_metrics *m)
-{
-	struct governing_span s = {
-		.dt_ms = dt,
-		.mem = gv_num(a->mem_current),
-		.swap = gv_num(a->swap_current),
-		.pids = gv_num(a->pids_current),
-		.mem_prev = NAN,
-		.mem_limit = gv_limit(a->mem_limit),
-		.swap_limit = gv_limit(a->swap_limit),
-		.pids_max = gv_limit(a->pids_max),
-		.cpu_limit_cores = NAN,
-		.cpu_us = NAN, .nr_periods = NAN, .nr_throttled = NAN,
-		.rbytes = NAN, .wbytes = NAN, .rios = NAN, .wios = NAN,
-		.psi_cpu_us = NAN, .psi_mem_us = NAN, .psi_io_us = NAN,
-	};
-
-	if (a->cpu_quota_us == CG_UNLIMITED)
-		s.cpu_limit_cores = INFINITY;
-	else if (a->cpu_quota_us != CG_UNKNOWN && a->cpu_period_us != CG_UNKNOWN &&
-	    a->cpu_period_us > 0)
-		s.cpu_limit_cores = (double)a->cpu_quota_us / (double)a->cpu_period_us;
-	if (b != NULL) {
-		s.mem_prev = gv_num(b->mem_current);
-		s.cpu_us = gv_delta(a->cpu_usage_us, b->cpu_usage_us);
-		s.nr_periods = gv_delta(a->nr_periods, b->nr_periods);
-		s.nr_throttled = gv_delta(a->nr_throttled, b->nr_throttled);
-		s.rbytes = gv_delta(a->io.rbytes, b->io.rbytes);
-		s.wbytes = gv_delta(a->io.wbytes, b->io.wbytes);
-		s.rios = gv_delta(a->io.rios, b->io.rios);
-		s.wios = gv_delta(a->io.wios, b->io.wios);
-		s.psi_cpu_us = gv_delta(a->psi_cpu_us, b->psi_cpu_us);
-		s.psi_mem_us = gv_delta(a->psi_mem_us, b->psi_mem_us);
-		s.psi_io_us = gv_delta(a->psi_io_us, b->psi_io_us);
-	}
-	governing_span_metrics(&s, gr, m);
-}
-
 static void
 gv_on_ct(void *arg, const struct fleet_obs *o)
 {
@@ -252,55 +135,7 @@ gv_on_ct(void *arg, const struct fleet_obs *o)
 		c->cid = o->cid;        /* 0 until history registers it: act does then */
 	c->seen = g->tick;
 	c->cur = *o->cur;
-	governing_metrics(o->cur, o->prev, o->dt_ms, &c->growth, &c->m);
-}
-
-void
-governing_node_span_metrics(const struct governing_node_span *s, struct gov_metrics *m)
-{
-	for (int i = PM_NODE_CPU; i < PM__MAX; i++) {
-		m->v[i] = NAN;
-		m->limit[i] = NAN;
-	}
-	m->v[PM_NODE_MEMORY_AVAILABLE] = s->mem_available;
-	m->limit[PM_NODE_MEMORY_AVAILABLE] = s->mem_total;
-	m->v[PM_NODE_SWAP_FREE] = s->swap_free;
-	m->limit[PM_NODE_SWAP_FREE] = s->swap_total;
-	if (!isnan(s->cpu_busy) && s->cpu_total > 0)
-		m->v[PM_NODE_CPU] = 100.0 * s->cpu_busy / s->cpu_total;
-	m->v[PM_NODE_PRESSURE_CPU] = gv_rate(s->psi_cpu_us, s->dt_ms) / 1e4;
-	m->v[PM_NODE_PRESSURE_MEMORY] = gv_rate(s->psi_mem_us, s->dt_ms) / 1e4;
-	m->v[PM_NODE_PRESSURE_IO] = gv_rate(s->psi_io_us, s->dt_ms) / 1e4;
-	/* node.temp stays unknown until cgov reads sensors. */
-}
-
-void
-governing_node_metrics(const struct cg_node *a, const struct cg_node *b, int64_t dt,
-    struct gov_metrics *m)
-{
-	struct governing_node_span s = {
-		.dt_ms = dt,
-		.mem_total = gv_num(a->mem.mem_total),
-		.mem_available = gv_num(a->mem.mem_available),
-		.swap_total = gv_num(a->mem.swap_total),
-		.swap_free = gv_num(a->mem.swap_free),
-		.cpu_busy = NAN, .cpu_total = NAN,
-		.psi_cpu_us = NAN, .psi_mem_us = NAN, .psi_io_us = NAN,
-	};
-
-	if (b != NULL) {
-		/* /proc/stat's counters only grow: one that went backwards
-		 * (or an unknown one) gives no busy %. */
-		if (a->cpu.busy != CG_UNKNOWN && b->cpu.busy != CG_UNKNOWN &&
-		    a->cpu.busy >= b->cpu.busy && a->cpu.total > b->cpu.total) {
-			s.cpu_busy = (double)(a->cpu.busy - b->cpu.busy);
-			s.cpu_total = (double)(a->cpu.total - b->cpu.total);
-		}
-		s.psi_cpu_us = gv_delta(a->psi_cpu_us, b->psi_cpu_us);
-		s.psi_mem_us = gv_delta(a->psi_mem_us, b->psi_mem_us);
-		s.psi_io_us = gv_delta(a->psi_io_us, b->psi_io_us);
-	}
-	governing_node_span_metrics(&s, m);
+	metrics_from_samples(o->cur, o->prev, o->dt_ms, &c->growth, &c->m);
 }
 
 static void
@@ -308,7 +143,7 @@ gv_on_node(void *arg, const struct cg_node *a, const struct cg_node *b, int64_t 
 {
 	struct governing *g = arg;
 
-	governing_node_metrics(a, b, dt, &g->node);
+	metrics_node_from_samples(a, b, dt, &g->node);
 }
 
 struct governing *

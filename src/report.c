@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "journal.h"
+#include "metrics.h"
 #include "report.h"
 #include "rollup.h"
 #include "units.h"
@@ -62,7 +63,7 @@ report_res_value(const struct report_ctr *c, enum report_res r)
 	case RES_THROTTLE:
 		return c->throttled_time_pct;
 	case RES_IO:
-		return c->rbytes + c->wbytes;
+		return metrics_sum(c->rbytes, c->wbytes);
 	case RES_IOPS:
 		return c->iops_p95;
 	case RES_NRES:
@@ -230,18 +231,27 @@ rb_ratio(double num, double den)
 	return den > 0 ? num / den : NAN;
 }
 
+/* What a chart's series shows per point. */
+enum rb_ser { RS_MEAN, RS_CORES, RS_BUSY_PCT };
+
 static float *
-rb_series(const double *ser, size_t npoints, int rate, double scale)
+rb_series(const double *ser, size_t npoints, enum rb_ser kind)
 {
 	float *v = xcalloc(npoints ? npoints : 1, sizeof *v);
 
 	for (size_t p = 0; p < npoints; p++) {
 		const double *s = ser + (size_t)SER_N * p;
+		double x;
 
-		if (!rate)
-			v[p] = s[SER_MEM_W] > 0 ? (float)(s[SER_MEM_WS] / s[SER_MEM_W]) : NAN;
+		/* Each point over the time its figures were known (metrics.h:
+		 * cores from CPU µs over ms, busy % of the CPUs' time). */
+		if (kind == RS_MEAN)
+			x = s[SER_MEM_W] > 0 ? s[SER_MEM_WS] / s[SER_MEM_W] : NAN;
+		else if (kind == RS_CORES)
+			x = metrics_rate(s[SER_CPU_US], (int64_t)s[SER_CPU_MS]) / 1e6;
 		else
-			v[p] = s[SER_CPU_MS] > 0 ? (float)(s[SER_CPU_US] / s[SER_CPU_MS] * scale) : NAN;
+			x = metrics_busy_pct(s[SER_CPU_US], s[SER_CPU_MS]);
+		v[p] = (float)x;
 	}
 	return v;
 }
@@ -251,9 +261,11 @@ rb_fill_ctr(struct report *r, struct report_ctr *c, const struct store_container
     struct rb_ctr *a)
 {
 	struct roll_rec m;
-	double dt_s;
+	struct gov_metrics x;
 
 	roll_sum_rec(&a->sum, &m);
+	/* The window's rates: the daemon's arithmetic on the merged record. */
+	metrics_from_rec(&m, &x);
 	c->cid = sc->cid;
 	c->path = xstrdup(sc->path ? sc->path : "");
 	c->name = sc->name ? xstrdup(sc->name) : NULL;
@@ -263,7 +275,6 @@ rb_fill_ctr(struct report *r, struct report_ctr *c, const struct store_container
 	c->gone_ms = sc->gone_ms;
 	c->samples = m.n;
 	c->sampled_ms = m.dt_ms;
-	dt_s = (double)m.dt_ms / 1000;
 
 	c->mem_avg = m.mem_avg;
 	c->mem_p50 = roll_sum_mem_p50(&a->sum);
@@ -271,31 +282,28 @@ rb_fill_ctr(struct report *r, struct report_ctr *c, const struct store_container
 	c->mem_max = m.mem_max;
 	c->mem_limit = m.mem_limit;
 	c->no_mem_limit = isinf(m.mem_limit) && m.mem_limit > 0;
-	c->mem_p95_pct = isfinite(m.mem_limit) ? 100 * rb_ratio(c->mem_p95, m.mem_limit) : NAN;
-	c->mem_max_pct = isfinite(m.mem_limit) ? 100 * rb_ratio(c->mem_max, m.mem_limit) : NAN;
+	c->mem_p95_pct = metrics_pct(c->mem_p95, m.mem_limit);
+	c->mem_max_pct = metrics_pct(c->mem_max, m.mem_limit);
 	c->swap_avg = m.swap_avg;
 	c->swap_max = m.swap_max;
 	c->swap_limit = m.swap_limit;
 
 	/* Counter sums cover dt_ms (rollup.h extrapolates partly unknown
 	 * spans), so sum / dt is the rate over the sampled time. */
-	c->cpu_avg = rb_ratio(m.cpu_us, dt_s * 1e6);
+	c->cpu_avg = x.v[PM_CPU];
 	c->cpu_p95 = roll_pct_get(&a->sum.cpu_p95, 95);
 	c->cpu_max = m.cpu_max;
 	c->cpu_limit_cores = m.cpu_limit_cores;
 	c->cpu_shares = m.cpu_shares;
 	c->cpu_shares_pct = NAN;
-	if (isfinite(m.nr_periods) && isfinite(m.nr_throttled))
-		c->throttled_pct = m.nr_periods > 0 ? 100 * m.nr_throttled / m.nr_periods : 0;
-	else
-		c->throttled_pct = NAN;
-	c->throttled_time_pct = 100 * rb_ratio(m.throttled_us, dt_s * 1e6);
+	c->throttled_pct = x.v[PM_THROTTLED];
+	c->throttled_time_pct = metrics_time_pct(m.throttled_us, m.dt_ms);
 
 	c->rbytes = m.rbytes;
 	c->wbytes = m.wbytes;
 	c->rios = m.rios;
 	c->wios = m.wios;
-	c->io_avg = rb_ratio(m.rbytes + m.wbytes, dt_s);
+	c->io_avg = metrics_sum(x.v[PM_IO_READ], x.v[PM_IO_WRITE]);
 	c->io_p95 = roll_pct_get(&a->sum.io_p95, 95);
 	c->iops_p95 = roll_pct_get(&a->sum.iops_p95, 95);
 	c->oom = m.oom;
@@ -313,9 +321,8 @@ rb_fill_ctr(struct report *r, struct report_ctr *c, const struct store_container
 	else
 		c->limit_verdict = FC_TOO_FEW;
 
-	c->mem = rb_series(a->ser, r->npoints, 0, 1);
-	/* us per ms: / 1000 for cores */
-	c->cpu = rb_series(a->ser, r->npoints, 1, 1e-3);
+	c->mem = rb_series(a->ser, r->npoints, RS_MEAN);
+	c->cpu = rb_series(a->ser, r->npoints, RS_CORES);
 }
 
 static int
@@ -329,6 +336,7 @@ rb_fill_node(struct report *r, struct rb *b)
 {
 	struct report_node *n = &r->node;
 	struct roll_node_rec m;
+	struct gov_metrics x;
 	double swap;
 
 	roll_node_sum_rec(&b->node, &m);
@@ -340,7 +348,8 @@ rb_fill_node(struct report *r, struct rb *b)
 	n->swap_total = m.swap_total;
 	n->swap_free_min = m.swap_free_min;
 	n->swap_used_max = m.swap_total - m.swap_free_min;
-	n->cpu_busy_avg = 100 * rb_ratio(m.cpu_busy_ms, m.cpu_total_ms);
+	metrics_node_from_rec(&m, &x);
+	n->cpu_busy_avg = x.v[PM_NODE_CPU];
 	n->cpu_busy_p95 = roll_pct_get(&b->node.busy_p95, 95);
 	n->load1_avg = m.load1_avg;
 	n->load1_max = m.load1_max;
@@ -367,13 +376,13 @@ rb_fill_node(struct report *r, struct rb *b)
 		struct report_ctr *c = &r->ctrs[i];
 
 		if (rb_present(r, c) && isfinite(c->cpu_shares))
-			c->cpu_shares_pct = 100 * rb_ratio(c->cpu_shares, n->cpu_shares_total);
+			c->cpu_shares_pct = metrics_pct(c->cpu_shares, n->cpu_shares_total);
 	}
 	n->overcommit_ram = rb_ratio(n->mem_committed, n->mem_total);
 	swap = isfinite(n->swap_total) ? n->swap_total : 0;
 	n->overcommit_ram_swap = rb_ratio(n->mem_committed, n->mem_total + swap);
 	n->mem_headroom = n->mem_avail_min;
-	n->mem_headroom_pct = 100 * rb_ratio(n->mem_avail_min, n->mem_total);
+	n->mem_headroom_pct = metrics_pct(n->mem_avail_min, n->mem_total);
 	n->cpu_headroom_cores = isfinite(n->cpu_busy_p95) && isfinite(n->ncpu) ?
 	    n->ncpu * (100 - n->cpu_busy_p95) / 100 : NAN;
 
@@ -381,8 +390,8 @@ rb_fill_node(struct report *r, struct rb *b)
 	n->mem_verdict = forecast_reach(&n->mem_fc, 0, 1, r->to_ms, REPORT_HORIZON_MS,
 	    &n->mem_out_ms);
 
-	r->node_mem_avail = rb_series(b->node_ser, r->npoints, 0, 1);
-	r->node_cpu_busy = rb_series(b->node_ser, r->npoints, 1, 100);
+	r->node_mem_avail = rb_series(b->node_ser, r->npoints, RS_MEAN);
+	r->node_cpu_busy = rb_series(b->node_ser, r->npoints, RS_BUSY_PCT);
 }
 
 /* --- offenders ------------------------------------------------------------ */

@@ -314,7 +314,7 @@ rt_text_ctrs(FILE *out, const struct report *r)
 		out_num(c, 0, 0, rt_fixed(x->cpu_limit_cores, 2, "", a, sizeof a));
 		out_num(c, 0, 0, rt_fixed(x->cpu_shares_pct, 1, "%", a, sizeof a));
 		out_num(c, 0, 0, rt_fixed(x->throttled_time_pct, 1, "%", a, sizeof a));
-		out_num(c, 0, 0, rt_size(x->rbytes + x->wbytes, a, sizeof a));
+		out_num(c, 0, 0, rt_size(report_res_value(x, RES_IO), a, sizeof a));
 		out_num(c, 0, 0, rt_size(x->io_p95, a, sizeof a));
 		out_num(c, 0, 0, rt_fixed(x->iops_p95, 1, "", a, sizeof a));
 		snprintf(a, sizeof a, "%zu", x->nactions);

@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "rollup.h"
 #include "rollup_int.h"
 #include "store.h"
@@ -121,17 +122,6 @@ scan_cold(const int64_t cold[STORE_COLD_N], int i)
 	return cold[i] == STORE_NULL ? NAN : (double)cold[i];
 }
 
-static double
-scan_rate(double a, double b, int64_t dt_ms, double scale)
-{
-	double	 s;
-
-	if (dt_ms <= 0 || (isnan(a) && isnan(b)))
-		return NAN;
-	s = (isnan(a) ? 0 : a) + (isnan(b) ? 0 : b);
-	return s * scale / ((double)dt_ms / 1000.0);
-}
-
 /* A sample row (key, mem4k, swap4k, cpu_us, nr_periods, pids, psi x3,
  * cold) of a tick as a one-tick record. */
 static int
@@ -174,10 +164,11 @@ scan_raw_rec(sqlite3_stmt *stmt, const struct scan_tick *t, const double *lim,
 	r->wios = scan_cold(cold, 5);
 	r->oom = cold[6];
 	r->oom_kill = cold[7];
-	r->cpu_p95 = r->cpu_max = isnan(r->cpu_us) || t->dt_ms <= 0 ? NAN :
-	    r->cpu_us / ((double)t->dt_ms * 1000.0);
-	r->io_p95 = scan_rate(r->rbytes, r->wbytes, t->dt_ms, 1);
-	r->iops_p95 = scan_rate(r->rios, r->wios, t->dt_ms, 1);
+	/* The tick's rates, for the percentiles of the tiers: the metric
+	 * arithmetic of metrics.h (read + write unknown when either is). */
+	r->cpu_p95 = r->cpu_max = metrics_rate(r->cpu_us, t->dt_ms) / 1e6;
+	r->io_p95 = metrics_rate(metrics_sum(r->rbytes, r->wbytes), t->dt_ms);
+	r->iops_p95 = metrics_rate(metrics_sum(r->rios, r->wios), t->dt_ms);
 	if (lim != NULL) {
 		r->mem_limit = lim[LIM_MEM];
 		r->swap_limit = lim[LIM_SWAP];
@@ -206,8 +197,7 @@ scan_raw_node(sqlite3_stmt *stmt, const struct scan_tick *t, struct roll_node_re
 	r->swap_free_min = r->swap_free_avg = scan_val(col(stmt, 4), 1);
 	r->cpu_busy_ms = scan_val(col(stmt, 5), 1);
 	r->cpu_total_ms = scan_val(col(stmt, 6), 1);
-	r->cpu_busy_p95 = r->cpu_total_ms > 0 ?
-	    100.0 * r->cpu_busy_ms / r->cpu_total_ms : NAN;
+	r->cpu_busy_p95 = metrics_busy_pct(r->cpu_busy_ms, r->cpu_total_ms);
 	r->ncpu = scan_val(col(stmt, 7), 1);
 	r->load1_avg = r->load1_max = scan_val(col(stmt, 8), 0.01);
 	r->psi_cpu_us = scan_val(col(stmt, 9), 1);

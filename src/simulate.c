@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "governing.h"
 #include "knob.h"
+#include "metrics.h"
 #include "simulate.h"
 #include "xmalloc.h"
 
@@ -17,7 +17,7 @@
 
 /* The replay state of one governed container. */
 struct sim_cst {
-	struct governing_growth growth;
+	struct metrics_growth growth;
 	double mem_prev;                 /* memory level of the previous record */
 	size_t armed;                    /* its rules that are not idle */
 	size_t *open;                    /* per rule of the set: the firing in
@@ -244,26 +244,15 @@ sim_apply(struct sim *s, size_t i, const struct roll_rec *r)
 {
 	struct sim_cst *c = &s->cs[i];
 	const struct sim_ct *ct = &s->res.ct[i];
-	struct governing_span sp = {
-		.dt_ms = r->dt_ms,
-		.mem = r->mem_avg, .swap = r->swap_avg, .pids = r->pids_avg,
-		.mem_prev = c->mem_prev,
-		.mem_limit = r->mem_limit, .swap_limit = r->swap_limit,
-		.pids_max = r->pids_limit,
-		.cpu_limit_cores = r->cpu_limit_cores,
-		.cpu_us = r->cpu_us, .nr_periods = r->nr_periods,
-		.nr_throttled = r->nr_throttled,
-		.rbytes = r->rbytes, .wbytes = r->wbytes, .rios = r->rios, .wios = r->wios,
-		.psi_cpu_us = r->psi_cpu_us, .psi_mem_us = r->psi_mem_us,
-		.psi_io_us = r->psi_io_us,
-	};
+	struct metrics_span sp;
 	struct gov_metrics m;
 	struct gov_ct gc = {
 		.key = (uint64_t)ct->cid, .path = ct->path, .runtime = ct->runtime,
 		.procs = NULL, .nprocs = 0, .procs_known = 0, .jvm = 0,
 	};
 
-	governing_span_metrics(&sp, &c->growth, &m);
+	metrics_span_from_rec(r, c->mem_prev, &sp);
+	metrics_span_eval(&sp, &c->growth, &m);
 	c->mem_prev = r->mem_avg;
 	for (int k = PM_NODE_CPU; k < PM__MAX; k++) {
 		m.v[k] = s->node.v[k];
@@ -353,20 +342,12 @@ int
 sim_node(void *arg, const struct roll_node_rec *r)
 {
 	struct sim *s = arg;
-	struct governing_node_span sp = {
-		.dt_ms = r->dt_ms,
-		.mem_total = r->mem_total, .mem_available = r->mem_avail_avg,
-		.swap_total = r->swap_total, .swap_free = r->swap_free_avg,
-		.cpu_busy = r->cpu_busy_ms, .cpu_total = r->cpu_total_ms,
-		.psi_cpu_us = r->psi_cpu_us, .psi_mem_us = r->psi_mem_us,
-		.psi_io_us = r->psi_io_us,
-	};
 
 	sim_step(s, r->tier, r->ts_ms);
 	/* Records of an earlier time go first, with their own node figures. */
 	if (s->nbatch > 0 && r->ts_ms != s->batch_ts)
 		sim_flush(s);
-	governing_node_span_metrics(&sp, &s->node);
+	metrics_node_from_rec(r, &s->node);
 	return 0;
 }
 

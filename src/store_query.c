@@ -3,8 +3,9 @@
  * Top reads the window through roll_scan (rollup.h), which answers from the
  * coarsest tier that covers each part of it, and aggregates in C per
  * container while the records stream by: SQLite's GROUP BY would sort the
- * whole window in a temporary b-tree first. The arithmetic is spelled out
- * in store.h (struct store_top_row) and doc/store.md.
+ * whole window in a temporary b-tree first. The figures are spelled out
+ * in store.h (struct store_top_row) and doc/store.md; their arithmetic is
+ * metrics.h's.
  */
 #include "config.h"
 
@@ -18,6 +19,7 @@
 
 #include "cidmap.h"
 #include "log.h"
+#include "metrics.h"
 #include "rollup.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -166,21 +168,16 @@ query_top_rec(void *arg, const struct roll_rec *r)
 	return 0;
 }
 
-/* A counter sum per second of the record's time, times scale. */
-static double
-query_per_s(double sum, int64_t dt_ms, double scale)
-{
-	if (isnan(sum) || dt_ms <= 0)
-		return NAN;
-	return sum * scale / ((double)dt_ms / 1000.0);
-}
-
+/* The row's figures are those of the window's merged record, through the
+ * metric arithmetic of the daemon's tick (metrics.h). */
 static void
 query_top_fill(struct store_top_row *v, struct query_top_acc *a)
 {
 	struct roll_rec	 r;
+	struct gov_metrics m;
 
 	roll_sum_rec(&a->sum, &r);
+	metrics_from_rec(&r, &m);
 	v->c.cid = r.cid;
 	v->samples = r.n;
 	v->mem_avg = r.mem_avg;
@@ -189,22 +186,16 @@ query_top_fill(struct store_top_row *v, struct query_top_acc *a)
 	v->swap_avg = r.swap_avg;
 	v->swap_max = r.swap_max;
 	v->swap_last = a->swap_last;
-	v->cpu_cores = query_per_s(r.cpu_us, r.dt_ms, 1e-6);
-	/* No CFS period elapsed (no quota set): nothing was throttled. */
-	if (isnan(r.nr_periods) || isnan(r.nr_throttled))
-		v->throttled_pct = NAN;
-	else if (r.nr_periods <= 0)
-		v->throttled_pct = 0;
-	else
-		v->throttled_pct = 100.0 * r.nr_throttled / r.nr_periods;
-	v->throttled_time_pct = query_per_s(r.throttled_us, r.dt_ms, 100e-6);
-	v->rbytes_s = query_per_s(r.rbytes, r.dt_ms, 1);
-	v->wbytes_s = query_per_s(r.wbytes, r.dt_ms, 1);
-	v->rios_s = query_per_s(r.rios, r.dt_ms, 1);
-	v->wios_s = query_per_s(r.wios, r.dt_ms, 1);
-	v->psi_cpu_pct = query_per_s(r.psi_cpu_us, r.dt_ms, 100e-6);
-	v->psi_mem_pct = query_per_s(r.psi_mem_us, r.dt_ms, 100e-6);
-	v->psi_io_pct = query_per_s(r.psi_io_us, r.dt_ms, 100e-6);
+	v->cpu_cores = m.v[PM_CPU];
+	v->throttled_pct = m.v[PM_THROTTLED];
+	v->throttled_time_pct = metrics_time_pct(r.throttled_us, r.dt_ms);
+	v->rbytes_s = m.v[PM_IO_READ];
+	v->wbytes_s = m.v[PM_IO_WRITE];
+	v->rios_s = m.v[PM_IO_READ_IOPS];
+	v->wios_s = m.v[PM_IO_WRITE_IOPS];
+	v->psi_cpu_pct = m.v[PM_PRESSURE_CPU];
+	v->psi_mem_pct = m.v[PM_PRESSURE_MEMORY];
+	v->psi_io_pct = m.v[PM_PRESSURE_IO];
 	v->pids_last = a->pids_last;
 	v->oom = r.oom;
 	v->oom_kill = r.oom_kill;
@@ -359,6 +350,7 @@ store_query_node(struct store *st, int64_t since_ms, struct store_node_row *ret)
 {
 	struct query_node	 q;
 	struct roll_node_rec	 r;
+	struct gov_metrics	 m;
 	int64_t			 latest_ms, from, to, step;
 	int			 began, err;
 
@@ -388,12 +380,11 @@ store_query_node(struct store *st, int64_t since_ms, struct store_node_row *ret)
 	ret->swap_total = q.last.swap_total;
 	ret->swap_used = q.last.swap_total - q.last.swap_free_avg;
 	ret->load1 = q.last.load1_avg;
-	ret->cpu_busy_pct = r.cpu_total_ms > 0 ?
-	    100.0 * r.cpu_busy_ms / r.cpu_total_ms : NAN;
-	/* Microseconds stalled per second of sampled time, as a percent. */
-	ret->psi_cpu_pct = query_per_s(r.psi_cpu_us, r.dt_ms, 100e-6);
-	ret->psi_mem_pct = query_per_s(r.psi_mem_us, r.dt_ms, 100e-6);
-	ret->psi_io_pct = query_per_s(r.psi_io_us, r.dt_ms, 100e-6);
+	metrics_node_from_rec(&r, &m);
+	ret->cpu_busy_pct = m.v[PM_NODE_CPU];
+	ret->psi_cpu_pct = m.v[PM_NODE_PRESSURE_CPU];
+	ret->psi_mem_pct = m.v[PM_NODE_PRESSURE_MEMORY];
+	ret->psi_io_pct = m.v[PM_NODE_PRESSURE_IO];
 out:
 	roll_node_sum_free(&q.sum);
 	store_read_end(st, began);

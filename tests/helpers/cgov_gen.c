@@ -5,7 +5,7 @@
  * usage: cgov_gen --db FILE [--containers N] [--hours H | --days D]
  *            [--raw DUR] [--interval DUR] [--start UNIX_SECONDS] [--seed N]
  *            [--hostile] [--actions] [--swap] [--keep-minute DUR]
- *            [--keep-raw DUR] [--quiet]
+ *            [--keep-raw DUR] [--unknown-write] [--quiet]
  *
  *   --db FILE          the database to create (refused when it exists)
  *   --containers N     containers, default 6: the six shapes below, then
@@ -27,6 +27,9 @@
  *   --keep-minute DUR, --keep-raw DUR
  *                      retention of those tiers for the rollup pass
  *                      (default 0: forever)
+ *   --unknown-write    container 0 ("web") has no figure for the bytes it
+ *                      writes (as when the kernel's counter overflowed):
+ *                      unknown in every tick and minute, the rest known
  *   --quiet            no progress on stderr
  *
  * Exit 0; 1 on a store error (with a message); 2 on a usage error.
@@ -92,6 +95,7 @@
 
 #include "journal.h"
 #include "log.h"
+#include "metrics.h"
 #include "policy.h"
 #include "rollup.h"
 #include "store.h"
@@ -134,7 +138,7 @@ struct gen_opts {
 	int64_t containers;
 	int64_t span_ms, raw_ms, interval_ms, start_ms;
 	uint64_t seed;
-	int hostile, actions, swap, quiet;
+	int hostile, actions, swap, quiet, unknown_write;
 	int64_t keep_minute_ms, keep_raw_ms;
 };
 
@@ -553,6 +557,8 @@ gen_sample(const struct gen *g, const struct gen_ct *c, int64_t i, struct store_
 		.psi_mem_us = gen_at(r->psi_mem, k),
 		.psi_io_us = gen_at(r->psi_io, k),
 	};
+	if (g->o.unknown_write && c == &g->ct[0])
+		s->wbytes = STORE_NULL;
 }
 
 static void
@@ -597,8 +603,7 @@ gen_minute_rec(const struct gen *g, const struct gen_ct *c, const struct gen_min
     int64_t m, struct roll_rec *rec)
 {
 	int64_t n = g->n, k95 = gen_k95(n), hi = n - 1;
-	double tick_s = (double)g->o.interval_ms / 1000.0;
-	double tick_us = (double)g->o.interval_ms * 1000.0;
+	int64_t iv = g->o.interval_ms;
 	int oom = r->oom_tick >= 0;
 
 	roll_rec_init(rec, c->cid);
@@ -626,10 +631,13 @@ gen_minute_rec(const struct gen *g, const struct gen_ct *c, const struct gen_min
 	rec->psi_cpu_us = (double)(n * r->psi_cpu.l);
 	rec->psi_mem_us = (double)(n * r->psi_mem.l);
 	rec->psi_io_us = (double)(n * r->psi_io.l);
-	rec->cpu_p95 = gen_pct((double)gen_at(r->cpu_us, k95) / tick_us);
-	rec->cpu_max = (double)gen_at(r->cpu_us, hi) / tick_us;
-	rec->io_p95 = gen_pct((double)(gen_at(r->rb, k95) + gen_at(r->wb, k95)) / tick_s);
-	rec->iops_p95 = gen_pct((double)(gen_at(r->ri, k95) + gen_at(r->wi, k95)) / tick_s);
+	/* A tick's rates, as the scan computes them (metrics.h). */
+	rec->cpu_p95 = gen_pct(metrics_rate((double)gen_at(r->cpu_us, k95), iv) / 1e6);
+	rec->cpu_max = metrics_rate((double)gen_at(r->cpu_us, hi), iv) / 1e6;
+	rec->io_p95 = gen_pct(metrics_rate((double)(gen_at(r->rb, k95) + gen_at(r->wb, k95)),
+	    iv));
+	rec->iops_p95 = gen_pct(metrics_rate((double)(gen_at(r->ri, k95) + gen_at(r->wi, k95)),
+	    iv));
 	rec->oom = oom;
 	rec->oom_kill = oom;
 	rec->mem_limit = gen_limit(r->lim.mem_limit);
@@ -638,6 +646,10 @@ gen_minute_rec(const struct gen *g, const struct gen_ct *c, const struct gen_min
 	rec->cpu_limit_cores = r->lim.cpu_quota_us == STORE_UNLIMITED ? INFINITY :
 	    (double)r->lim.cpu_quota_us / (double)r->lim.cpu_period_us;
 	rec->pids_limit = gen_limit(r->lim.pids_max);
+	if (g->o.unknown_write && c == &g->ct[0]) {
+		rec->wbytes = NAN;
+		rec->io_p95 = NAN;              /* read + write: unknown */
+	}
 }
 
 static void
@@ -941,7 +953,8 @@ gen_usage(const char *why)
 	    "[--raw DUR]\n"
 	    "           [--interval DUR] [--start UNIX_SECONDS] [--seed N] [--hostile] "
 	    "[--actions]\n"
-	    "           [--swap] [--keep-minute DUR] [--keep-raw DUR] [--quiet]\n");
+	    "           [--swap] [--keep-minute DUR] [--keep-raw DUR] [--unknown-write] "
+	    "[--quiet]\n");
 	exit(2);
 }
 
@@ -977,7 +990,8 @@ static void
 gen_args(int argc, char **argv, struct gen_opts *o)
 {
 	enum { O_DB = 256, O_CONTAINERS, O_HOURS, O_DAYS, O_RAW, O_INTERVAL, O_START,
-	    O_SEED, O_HOSTILE, O_ACTIONS, O_SWAP, O_KEEP_MINUTE, O_KEEP_RAW, O_QUIET };
+	    O_SEED, O_HOSTILE, O_ACTIONS, O_SWAP, O_KEEP_MINUTE, O_KEEP_RAW, O_UNKNOWN_WRITE,
+	    O_QUIET };
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, O_DB },
 		{ "containers", required_argument, NULL, O_CONTAINERS },
@@ -992,6 +1006,7 @@ gen_args(int argc, char **argv, struct gen_opts *o)
 		{ "swap", no_argument, NULL, O_SWAP },
 		{ "keep-minute", required_argument, NULL, O_KEEP_MINUTE },
 		{ "keep-raw", required_argument, NULL, O_KEEP_RAW },
+		{ "unknown-write", no_argument, NULL, O_UNKNOWN_WRITE },
 		{ "quiet", no_argument, NULL, O_QUIET },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1043,6 +1058,9 @@ gen_args(int argc, char **argv, struct gen_opts *o)
 			break;
 		case O_KEEP_RAW:
 			o->keep_raw_ms = gen_dur("--keep-raw", optarg);
+			break;
+		case O_UNKNOWN_WRITE:
+			o->unknown_write = 1;
 			break;
 		case O_QUIET:
 			o->quiet = 1;

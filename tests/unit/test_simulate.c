@@ -6,7 +6,7 @@
  * t = 300 s; container B (/docker/b) uses 0.2 cores all along; the node is
  * 75% busy for 20 ticks from t = 300 s, else 25%. The expected times are
  * derived from the rule semantics of doc/governor.md, and checked against
- * the daemon's own path (cumulative samples -> governing_metrics ->
+ * the daemon's own path (cumulative samples -> metrics_from_samples ->
  * gov_eval at each tick) fed with the same figures.
  */
 #include "config.h"
@@ -23,7 +23,7 @@
 
 #include <cmocka.h>
 
-#include "governing.h"
+#include "metrics.h"
 #include "log.h"
 #include "policy.h"
 #include "rollup.h"
@@ -504,14 +504,14 @@ ref_cmp(const void *a, const void *b)
 }
 
 /* What cgovd decides for this history: cumulative counters as the sampler
- * reads them, metrics by governing_metrics, the governor at each tick. */
+ * reads them, metrics by metrics_from_samples, the governor at each tick. */
 static size_t
 daemon_events(const struct policy_set *ps, int64_t a, int64_t b, struct ref_ev *out, size_t max)
 {
 	struct gov_config cfg = { .cgroup_version = 2 };
 	struct gov *g = gov_new(&cfg);
 	struct cg_sample cur[2], prev[2];
-	struct governing_growth gr[2] = { { 0 } };
+	struct metrics_growth gr[2] = { { 0 } };
 	struct cg_node ncur, nprev;
 	struct gov_metrics node, m;
 	const char *paths[2] = { "/lxc/a", "/docker/b" };
@@ -547,7 +547,7 @@ daemon_events(const struct policy_set *ps, int64_t a, int64_t b, struct ref_ev *
 			ncur.cpu.busy += (uint64_t)node_busy_ms(k) / 10;   /* USER_HZ ticks */
 			ncur.cpu.total += 400;
 		}
-		governing_node_metrics(&ncur, k > 0 ? &nprev : NULL, k > 0 ? SEC : 0, &node);
+		metrics_node_from_samples(&ncur, k > 0 ? &nprev : NULL, k > 0 ? SEC : 0, &node);
 		for (int i = 0; i < 2; i++) {
 			const struct gov_want *w;
 			const struct gov_event *ev;
@@ -559,7 +559,7 @@ daemon_events(const struct policy_set *ps, int64_t a, int64_t b, struct ref_ev *
 				prev[i] = cur[i];
 				cur[i].cpu_usage_us += (uint64_t)(i == 0 ? a_cpu_us(k) : B_US);
 			}
-			governing_metrics(&cur[i], k > 0 ? &prev[i] : NULL, k > 0 ? SEC : 0,
+			metrics_from_samples(&cur[i], k > 0 ? &prev[i] : NULL, k > 0 ? SEC : 0,
 			    &gr[i], &m);
 			for (int j = PM_NODE_CPU; j < PM__MAX; j++) {
 				m.v[j] = node.v[j];
