@@ -22,6 +22,7 @@
 #include "fleet.h"
 #include "governing.h"
 #include "ioacct.h"
+#include "lock.h"
 #include "log.h"
 #include "policy.h"
 #include "rollup.h"
@@ -55,6 +56,7 @@ struct daemon {
 	struct discover *disc;
 	struct fleet *fleet;
 	struct governing *gov;
+	struct lock *lock;              /* DB.lock: one cgovd per database */
 	int policies_required;          /* --policies given: must exist */
 
 	struct event_base *base;
@@ -630,6 +632,11 @@ main(int argc, char **argv)
 	}
 	if (d.dry_run)
 		log_info("dry run: nothing will be written to cgroupfs");
+	/* Before anything is governed or written (--once writes history). */
+	if (lock_daemon(d.conf.db, &d.lock) < 0) {
+		rc = 1;
+		goto out;
+	}
 
 	if ((r = cgfs_open_host(&d.fs)) < 0)
 		fatalx("no usable cgroup controllers on this host (%s)", strerror(-r));
@@ -660,6 +667,7 @@ main(int argc, char **argv)
 		if (daemon(0, 0) < 0)
 			fatal("daemon");
 		log_init(NULL, 1, d.conf.log_level);
+		lock_set_pid(d.lock);
 	}
 	/* The pidfile of the start is the one removed at exit, whatever a
 	 * reload says later. */
@@ -709,6 +717,7 @@ out:
 		store_checkpoint(d.st);
 		store_close(d.st);
 	}
+	lock_release(d.lock);
 	discover_free(d.disc);
 	cgfs_close(d.fs);
 	conf_free(&d.conf);
