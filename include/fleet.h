@@ -78,6 +78,12 @@ typedef void (*fleet_node_fn)(void *arg, const struct cg_node *cur, const struct
  * and for the node (before anything is stored). NULL clears. */
 void fleet_set_observer(struct fleet *f, fleet_obs_fn ct_fn, fleet_node_fn node_fn, void *arg);
 
+/* Reads container `key` now, outside a tick (a kernel notification): into
+ * *ret only; the tick's samples, deltas and history are untouched.
+ * Returns 0, -ENOENT when the fleet has no such container, -ENODEV when
+ * its cgroup went away (the next tick drops it). */
+int fleet_sample_one(struct fleet *f, uint64_t key, struct cg_sample *ret);
+
 /* Records the containers gone since the last committed tick, outside a
  * tick (at exit). Marks that still fail stay pending in memory and are
  * lost with the process: the next cgovd finds those containers absent

@@ -22,6 +22,7 @@
 #include "conf.h"
 #include "fleet.h"
 #include "govern.h"
+#include "notify.h"
 #include "policy.h"
 #include "store.h"
 
@@ -59,6 +60,26 @@ void governing_set_conf(struct governing *g, const struct conf *c);
 
 /* Evaluates and acts for every container sampled by the last fleet_tick. */
 void governing_run(struct governing *g, int64_t now_ms);
+
+/* Kernel notifications (notify.h; borrowed, NULL: none). Each container is
+ * armed for OOM events, and when a policy governs it for the memory levels
+ * (v1) and PSI triggers (v2) its rules' conditions name, re-armed when the
+ * policies, the match or the memory limit change. */
+void governing_set_notify(struct governing *g, struct notify *n);
+
+/* A notification for container key at now_ms (the governor's clock): OOM
+ * events are journaled; a governed container is sampled and decided at
+ * once, its writes done before this returns. */
+void governing_event(struct governing *g, uint64_t key, enum notify_kind kind, int64_t now_ms);
+
+/* The earliest time (the governor's clock) a pending rule of an
+ * event-driven container comes due, its `for` counted from the event; 0:
+ * none. governing_run_due() decides the containers due by now_ms. */
+int64_t governing_next_due(const struct governing *g);
+void governing_run_due(struct governing *g, int64_t now_ms);
+
+/* Notifications handled since start. */
+uint64_t governing_events(const struct governing *g);
 
 /* Clean exit: restores what the rules set (and the static limits when the
  * configuration says exit-restore all), records the daemon's stop. */

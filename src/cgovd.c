@@ -23,6 +23,7 @@
 #include "governing.h"
 #include "ioacct.h"
 #include "lock.h"
+#include "notify.h"
 #include "log.h"
 #include "policy.h"
 #include "rollup.h"
@@ -62,6 +63,8 @@ struct daemon {
 	struct event_base *base;
 	struct event *ev_tick, *ev_rescan, *ev_checkpoint;
 	struct event *ev_hup, *ev_term, *ev_int;
+	struct event *ev_due;           /* a pending rule's `for` ends (events) */
+	struct notify *notify;          /* kernel notifications; NULL none */
 	int64_t last_tick_mono, last_memstat_mono;
 	int truncated_logged;
 	int ioacct_done;                /* v1 I/O accounting turned on */
@@ -340,10 +343,55 @@ daemon_housekeep(struct daemon *d)
 		    (long long)(units_mono_ms() - t0));
 }
 
+/* A rule pending on an event-driven container is decided when its `for`
+ * ends, not at the next tick: one timer, for the earliest. */
+static void
+daemon_arm_due(struct daemon *d)
+{
+	int64_t due, wait;
+	struct timeval tv;
+
+	if (d->gov == NULL || d->ev_due == NULL)
+		return;
+	if ((due = governing_next_due(d->gov)) == 0) {
+		evtimer_del(d->ev_due);
+		return;
+	}
+	wait = due - gov_ms();
+	if (wait < 0)
+		wait = 0;
+	tv.tv_sec = (time_t)(wait / 1000);
+	tv.tv_usec = (suseconds_t)(wait % 1000) * 1000;
+	evtimer_add(d->ev_due, &tv);
+}
+
+static void
+on_due(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	governing_run_due(d->gov, gov_ms());
+	daemon_arm_due(d);
+}
+
+/* A kernel notification: that container is sampled and decided now. */
+static void
+on_notify(void *arg, uint64_t key, enum notify_kind kind, int64_t mono_ms)
+{
+	struct daemon *d = arg;
+
+	(void)mono_ms;
+	if (d->gov == NULL)
+		return;
+	governing_event(d->gov, key, kind, gov_ms());
+	daemon_arm_due(d);
+}
+
 static void
 on_tick(evutil_socket_t fd, short what, void *arg)
 {
 	daemon_tick(arg);
+	daemon_arm_due(arg);
 	daemon_housekeep(arg);
 }
 
@@ -682,6 +730,12 @@ main(int argc, char **argv)
 	d.ev_tick = event_new(d.base, -1, EV_PERSIST, on_tick, &d);
 	d.ev_rescan = event_new(d.base, -1, EV_PERSIST, on_rescan, &d);
 	d.ev_checkpoint = event_new(d.base, -1, EV_PERSIST, on_checkpoint, &d);
+	d.ev_due = evtimer_new(d.base, on_due, &d);
+	if ((r = notify_new(d.base, d.fs, on_notify, &d, &d.notify)) < 0)
+		log_warnx("kernel notifications unavailable (%s): governing reacts on ticks "
+		    "only", strerror(-r));
+	else
+		governing_set_notify(d.gov, d.notify);
 	d.ev_hup = evsignal_new(d.base, SIGHUP, on_signal, &d);
 	d.ev_term = evsignal_new(d.base, SIGTERM, on_signal, &d);
 	d.ev_int = evsignal_new(d.base, SIGINT, on_signal, &d);
@@ -698,6 +752,11 @@ main(int argc, char **argv)
 	event_free(d.ev_tick);
 	event_free(d.ev_rescan);
 	event_free(d.ev_checkpoint);
+	event_free(d.ev_due);
+	/* The containers' notifications go before the layer, the layer before
+	 * the loop it is registered with. */
+	governing_set_notify(d.gov, NULL);
+	notify_free(d.notify);
 	event_free(d.ev_hup);
 	event_free(d.ev_term);
 	event_free(d.ev_int);

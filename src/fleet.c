@@ -499,6 +499,15 @@ fleet_tick(struct fleet *f, int64_t now_ms, int64_t dt_ms, int memstat, int *ret
 	return n;
 }
 
+int
+fleet_sample_one(struct fleet *f, uint64_t key, struct cg_sample *ret)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (f->ct[i]->key == key)
+			return sampler_ct_read(f->ct[i]->sct, ret);
+	return -ENOENT;
+}
+
 void
 fleet_set_observer(struct fleet *f, fleet_obs_fn ct_fn, fleet_node_fn node_fn, void *arg)
 {

@@ -14,6 +14,8 @@
 #include "knob.h"
 #include "log.h"
 #include "metrics.h"
+#include "notify.h"
+#include "units.h"
 #include "xmalloc.h"
 
 /* What governing keeps per container between ticks, sorted by key. The
@@ -30,7 +32,14 @@ struct gv_ct {
 	char *path, *name;
 	const char *runtime;
 	uint64_t seen;                  /* tick number of the last observation */
-	struct cg_sample cur;
+	struct cg_sample cur, prev;     /* the last two ticks' samples */
+	int have_prev;
+	int64_t cur_mono, prev_mono;    /* when they were taken (monotonic ms) */
+	struct notify_ct *nt;           /* its kernel notifications; NULL none */
+	int arm_stale;                  /* what to arm must be recomputed */
+	int event_driven;               /* levels or PSI triggers are armed */
+	uint64_t armed_limit;           /* the memory limit the levels are for */
+	int64_t due_ms;                 /* a pending rule is due (gov clock); 0 */
 	struct gov_metrics m;
 	struct metrics_growth growth;
 	char **procs;
@@ -64,6 +73,10 @@ struct governing {
 	size_t n, cap;
 	uint64_t tick;
 	struct gov_metrics node;        /* node metrics of the last tick */
+
+	struct notify *nt;              /* kernel notifications (borrowed); NULL */
+	unsigned arm_warned;            /* bit per notify kind: failure logged */
+	uint64_t nevents;               /* notifications handled */
 };
 
 int
@@ -105,6 +118,7 @@ gv_ct_clear(struct gv_ct *c)
 	free(c->path);
 	free(c->name);
 	knob_procs_free(c->procs, c->nprocs);
+	notify_ct_free(c->nt);
 	memset(c, 0, sizeof *c);
 }
 
@@ -130,11 +144,17 @@ gv_on_ct(void *arg, const struct fleet_obs *o)
 		c->name = xstrdup(o->name);
 		c->runtime = o->runtime;
 		c->match_stale = 1;
+		c->arm_stale = 1;
+	} else {
+		c->prev = c->cur;
+		c->prev_mono = c->cur_mono;
+		c->have_prev = 1;
 	}
 	if (o->cid != 0)
 		c->cid = o->cid;        /* 0 until history registers it: act does then */
 	c->seen = g->tick;
 	c->cur = *o->cur;
+	c->cur_mono = units_mono_ms();
 	metrics_from_samples(o->cur, o->prev, o->dt_ms, &c->growth, &c->m);
 }
 
@@ -278,6 +298,7 @@ governing_set_policies(struct governing *g, struct policy_set *ps)
 	for (size_t i = 0; i < g->n; i++) {
 		g->ct[i].procs_ms = 0;          /* re-read: matches may change */
 		g->ct[i].match_stale = 1;
+		g->ct[i].arm_stale = 1;
 	}
 }
 
@@ -309,6 +330,7 @@ gv_read_procs(struct governing *g, struct gv_ct *c, int64_t now_ms)
 	c->nprocs = n;
 	c->procs_known = 1;
 	c->match_stale = 1;
+	c->arm_stale = 1;
 	c->jvm = 0;
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(v[i], "java") == 0)
@@ -410,6 +432,269 @@ gv_heartbeat(struct governing *g, int64_t now_ms, size_t governed, int64_t stopp
 		journal_daemon_put(g->st, &d);
 }
 
+static void gv_decide(struct governing *g, struct gv_ct *c, const struct cg_sample *s,
+    const struct gov_metrics *m, int64_t now_ms);
+
+/* --- kernel notifications ---------------------------------------------------- */
+
+#define GV_PSI_WINDOW_US 2000000ULL     /* a multiple of 2s: no CAP_SYS_RESOURCE needed */
+
+/* The lowest threshold (a percentage) that a condition tree puts on PSI
+ * metric m with > or >=; NAN when it puts none. */
+static double
+gv_cond_psi(const struct pol_cond *c, enum pol_metric m)
+{
+	double a, b;
+
+	if (c == NULL)
+		return NAN;
+	if (c->kind != PC_CMP) {
+		a = gv_cond_psi(c->a, m);
+		b = gv_cond_psi(c->b, m);
+		return isnan(a) ? b : isnan(b) ? a : fmin(a, b);
+	}
+	if (c->metric != m || (c->op != PO_GT && c->op != PO_GE))
+		return NAN;
+	return c->value;
+}
+
+/* A failure to arm is said once per kind for the whole daemon (1,000
+ * containers on an old kernel must not make 1,000 lines); what the layout
+ * does not have (levels on v2, PSI on v1) is not a failure. */
+static void
+gv_arm_result(struct governing *g, const struct gv_ct *c, enum notify_kind kind, int r)
+{
+	if (r >= 0 || r == -EOPNOTSUPP || cgfs_gone(r) || (g->arm_warned & (1u << kind)))
+		return;
+	g->arm_warned |= 1u << kind;
+	log_warnx("container %s: cannot arm %s notifications (%s): ticks alone see it, "
+	    "said once for every container", escape_log(0, c->path), notify_kind_name(kind),
+	    strerror(-r));
+}
+
+/* Arms what container c's policies can use: OOM events for every container
+ * (journaled), and for governed ones the memory levels (v1) and PSI
+ * triggers (v2) their rules' conditions name. Recomputed only when the
+ * policies, the match or the memory limit changed. */
+static void
+gv_arm(struct governing *g, struct gv_ct *c)
+{
+	static const struct { enum pol_metric m; enum notify_kind k; } psi[] = {
+		{ PM_PRESSURE_CPU, NOTIFY_PSI_CPU },
+		{ PM_PRESSURE_MEMORY, NOTIFY_PSI_MEM },
+		{ PM_PRESSURE_IO, NOTIFY_PSI_IO },
+	};
+	double lv[NOTIFY_MAX_LEVELS], pct[3] = { NAN, NAN, NAN };
+	double limit = c->cur.mem_limit == CG_UNKNOWN || c->cur.mem_limit == CG_UNLIMITED ?
+	    INFINITY : (double)c->cur.mem_limit;
+	uint64_t levels[NOTIFY_MAX_LEVELS];
+	size_t nlv = 0, over = 0;
+	int r;
+
+	if (g->nt == NULL)
+		return;
+	if (c->nt == NULL) {
+		c->nt = notify_ct_new(g->nt, c->key, c->path);
+		c->arm_stale = 1;
+	}
+	if (c->cur.mem_limit != c->armed_limit)
+		c->arm_stale = 1;
+	if (!c->arm_stale)
+		return;
+	c->arm_stale = 0;
+	c->armed_limit = c->cur.mem_limit;
+	gv_arm_result(g, c, NOTIFY_OOM, notify_ct_oom(c->nt));
+	for (size_t i = 0; c->governed && g->ps != NULL && i < g->ps->n; i++) {
+		const struct policy *p = &g->ps->v[i];
+
+		if (!policy_match(p, c->path, c->runtime, (const char *const *)c->procs,
+		    c->nprocs, c->procs_known))
+			continue;
+		for (size_t j = 0; j < p->nrules; j++) {
+			const struct pol_rule *ru = &p->rules[j];
+
+			over += notify_cond_levels(ru->when, PM_MEMORY, limit, lv, &nlv,
+			    NOTIFY_MAX_LEVELS);
+			over += notify_cond_levels(ru->until, PM_MEMORY, limit, lv, &nlv,
+			    NOTIFY_MAX_LEVELS);
+			for (size_t k = 0; k < 3; k++) {
+				double v = gv_cond_psi(ru->when, psi[k].m);
+
+				if (!isnan(v) && (isnan(pct[k]) || v < pct[k]))
+					pct[k] = v;
+			}
+		}
+	}
+	if (over > 0)
+		log_debug("container %s: %zu memory levels beyond the %d armed: ticks see them",
+		    escape_log(0, c->path), over, NOTIFY_MAX_LEVELS);
+	for (size_t i = 0; i < nlv; i++)
+		levels[i] = lv[i] > 0 ? (uint64_t)lv[i] : 0;
+	r = notify_ct_mem_levels(c->nt, levels, nlv);
+	gv_arm_result(g, c, NOTIFY_MEM_LEVEL, r);
+	c->event_driven = nlv > 0 && r == 0;
+	for (size_t k = 0; k < 3; k++) {
+		/* "> N%" of time stalled: N% of the window. */
+		double stall = isnan(pct[k]) ? 0 :
+		    fmax(pct[k], 1.0) / 100.0 * (double)GV_PSI_WINDOW_US;
+
+		r = notify_ct_psi(c->nt, psi[k].k, (uint64_t)stall, GV_PSI_WINDOW_US);
+		gv_arm_result(g, c, psi[k].k, r);
+		c->event_driven |= stall > 0 && r == 0;
+	}
+}
+
+struct gv_due_arg {
+	const struct governing *g;
+	int64_t due;
+};
+
+static void
+gv_due_of(void *arg, const struct policy *p, const struct pol_rule *r, enum gov_state s,
+    int rung, int64_t since_ms)
+{
+	struct gv_due_arg *a = arg;
+	int64_t due;
+
+	(void)p;
+	(void)rung;
+	if (s != GS_PENDING || r->when_for_ms == 0)
+		return;
+	due = since_ms + (int64_t)r->when_for_ms;
+	if (a->due == 0 || due < a->due)
+		a->due = due;
+}
+
+/* When a pending rule of an event-driven container comes due: its `for`
+ * counts from the event, so it must not wait for the next tick. */
+static void
+gv_update_due(struct governing *g, struct gv_ct *c)
+{
+	struct gv_due_arg a = { .g = g, .due = 0 };
+
+	gov_rules_foreach(g->gov, c->key, gv_due_of, &a);
+	c->due_ms = a.due;
+}
+
+/* The journal's row of an OOM event (kind JK_OOM or JK_OOM_KILL). */
+static void
+gv_journal_oom(struct governing *g, const struct gv_ct *c, enum notify_kind kind,
+    int64_t now_ms)
+{
+	int kill = kind == NOTIFY_OOM_KILL;
+	struct journal_action j = {
+		.ts_ms = now_ms, .cid = c->cid, .ino = c->id.ino,
+		.kind = kill ? JK_OOM_KILL : JK_OOM, .rung = -1, .knob = PK_MEM_LIMIT,
+		.old_value = STORE_NULL, .new_value = STORE_NULL,
+		.observed = kill ? "the kernel's OOM killer killed a task" :
+		    "the kernel ran out of memory for the container (OOM)",
+		.dry_run = g->dry_run, .restored_ms = STORE_NULL,
+	};
+	int r;
+
+	log_warnx("container %s: %s", escape_log(0, c->path), j.observed);
+	if (g->st == NULL)
+		return;
+	/* A container found since the last history tick has no id yet: it is
+	 * registered in the same transaction (as the actuator does). */
+	if ((r = journal_begin(g->st)) == 0) {
+		if (j.cid <= 0)
+			r = store_container_upsert(g->st, c->path, c->name, c->runtime, now_ms,
+			    &j.cid);
+		if (r == 0)
+			r = journal_action_add(g->st, &j, NULL);
+		if (r == 0)
+			r = journal_commit(g->st);
+		else
+			journal_abort(g->st);
+	}
+	if (r < 0)
+		log_debug("journal: OOM event of %s not recorded: %s", escape_log(0, c->path),
+		    strerror(-r));
+}
+
+/* Samples container c now and decides: a notification, or a rule's `for`
+ * come due. Rates are over the span since the tick before the last, so a
+ * few milliseconds since the last tick make no noisy figure. */
+static void
+gv_eval_now(struct governing *g, struct gv_ct *c, int64_t now_ms)
+{
+	struct metrics_growth gr = c->growth;   /* the ticks' smoothing stays theirs */
+	struct gov_metrics m;
+	struct cg_sample s;
+	int64_t mono = units_mono_ms();
+
+	if (fleet_sample_one(g->fleet, c->key, &s) < 0)
+		return;                 /* gone: the next tick drops it */
+	metrics_from_samples(&s, c->have_prev ? &c->prev : NULL,
+	    c->have_prev ? mono - c->prev_mono : 0, &gr, &m);
+	for (int i = PM_NODE_CPU; i < PM__MAX; i++) {
+		m.v[i] = g->node.v[i];
+		m.limit[i] = g->node.limit[i];
+	}
+	gv_decide(g, c, &s, &m, now_ms);
+	act_flush(g->act, now_ms);
+	gv_journal_events(g);
+}
+
+void
+governing_set_notify(struct governing *g, struct notify *n)
+{
+	g->nt = n;
+	for (size_t i = 0; i < g->n; i++) {
+		notify_ct_free(g->ct[i].nt);
+		g->ct[i].nt = NULL;
+		g->ct[i].event_driven = 0;
+	}
+}
+
+void
+governing_event(struct governing *g, uint64_t key, enum notify_kind kind, int64_t now_ms)
+{
+	struct gv_ct *c = gv_find(g, key);
+
+	if (c == NULL)
+		return;
+	g->nevents++;
+	log_debug("container %s: %s notification", escape_log(0, c->path),
+	    notify_kind_name(kind));
+	if (kind == NOTIFY_OOM || kind == NOTIFY_OOM_KILL)
+		gv_journal_oom(g, c, kind, now_ms);
+	if (kind == NOTIFY_POPULATED || !c->governed)
+		return;
+	gv_eval_now(g, c, now_ms);
+}
+
+int64_t
+governing_next_due(const struct governing *g)
+{
+	int64_t due = 0;
+
+	for (size_t i = 0; i < g->n; i++)
+		if (g->ct[i].due_ms != 0 && (due == 0 || g->ct[i].due_ms < due))
+			due = g->ct[i].due_ms;
+	return due;
+}
+
+void
+governing_run_due(struct governing *g, int64_t now_ms)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		struct gv_ct *c = &g->ct[i];
+
+		if (c->due_ms != 0 && c->due_ms <= now_ms) {
+			c->due_ms = 0;
+			gv_eval_now(g, c, now_ms);
+		}
+	}
+}
+
+uint64_t
+governing_events(const struct governing *g)
+{
+	return g->nevents;
+}
+
 /* A swap buffer on a host without swap protects nothing: say so loudly,
  * once (again if swap comes and goes). */
 static void
@@ -434,6 +719,33 @@ gv_check_swap(struct governing *g, const struct gv_ct *c, const struct gov_want 
 	}
 }
 
+/* Evaluates container c on metrics m (s: the sample they come from, for
+ * the knobs' base values) at now_ms and plans what the actuator must do;
+ * act_flush carries it out. */
+static void
+gv_decide(struct governing *g, struct gv_ct *c, const struct cg_sample *s,
+    const struct gov_metrics *m, int64_t now_ms)
+{
+	struct gov_ct gc = {
+		.key = c->key, .path = c->path, .runtime = c->runtime,
+		.procs = (const char *const *)c->procs, .nprocs = c->nprocs,
+		.procs_known = c->procs_known, .jvm = c->jvm,
+	};
+	struct act_tenant at = {
+		.key = c->key, .cid = c->cid, .id = &c->id, .path = c->path, .name = c->name,
+		.runtime = c->runtime,
+	};
+	const struct gov_want *w;
+	size_t nw;
+
+	act_base(g->act, c->key, s, gc.base);
+	gov_eval(g->gov, &gc, m, now_ms, &w, &nw);
+	gv_check_swap(g, c, w, nw);
+	act_sync(g->act, &at, w, nw, now_ms);
+	if (c->event_driven)
+		gv_update_due(g, c);
+}
+
 void
 governing_run(struct governing *g, int64_t now_ms)
 {
@@ -443,11 +755,6 @@ governing_run(struct governing *g, int64_t now_ms)
 		g->started_ms = now_ms;
 	for (size_t i = 0; i < g->n; i++) {
 		struct gv_ct *c = &g->ct[i];
-		struct gov_ct gc;
-		struct act_tenant at;
-		const struct gov_want *w;
-		size_t nw;
-
 		if (c->seen != g->tick) {        /* gone, or no longer a container */
 			/* Its armed rules leave the journal with it. */
 			if (g->st != NULL && journal_begin(g->st) == 0) {
@@ -475,19 +782,8 @@ governing_run(struct governing *g, int64_t now_ms)
 			c->match_stale = 0;
 		}
 		governed += c->governed != 0;
-		gc = (struct gov_ct){
-			.key = c->key, .path = c->path, .runtime = c->runtime,
-			.procs = (const char *const *)c->procs, .nprocs = c->nprocs,
-			.procs_known = c->procs_known, .jvm = c->jvm,
-		};
-		act_base(g->act, c->key, &c->cur, gc.base);
-		gov_eval(g->gov, &gc, &c->m, now_ms, &w, &nw);
-		gv_check_swap(g, c, w, nw);
-		at = (struct act_tenant){
-			.key = c->key, .cid = c->cid, .id = &c->id, .path = c->path, .name = c->name,
-			.runtime = c->runtime,
-		};
-		act_sync(g->act, &at, w, nw, now_ms);
+		gv_arm(g, c);
+		gv_decide(g, c, &c->cur, &c->m, now_ms);
 	}
 	g->n = out;
 	g->tick++;
