@@ -33,6 +33,7 @@ struct conf {
 	uint64_t max_actions_per_min;   /* node-wide cap on knob changes */
 	uint64_t v1_high_cpu_millicores;/* v1 fallback of memory high: CPU quota */
 	int exit_restore_all;           /* at exit restore static limits too */
+	int no_notify;                  /* notifications = off: ticks alone (start only) */
 	uint64_t procs_ms;              /* process names (match process, JVMs) cadence */
 	/* history (rollup.h): retention per tier, 0 = forever; size cap, 0 = none */
 	uint64_t retain_raw_ms, retain_minute_ms, retain_hour_ms;

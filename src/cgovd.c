@@ -731,7 +731,9 @@ main(int argc, char **argv)
 	d.ev_rescan = event_new(d.base, -1, EV_PERSIST, on_rescan, &d);
 	d.ev_checkpoint = event_new(d.base, -1, EV_PERSIST, on_checkpoint, &d);
 	d.ev_due = evtimer_new(d.base, on_due, &d);
-	if ((r = notify_new(d.base, d.fs, on_notify, &d, &d.notify)) < 0)
+	if (d.conf.no_notify)
+		log_info("notifications off: governing reacts on ticks only");
+	else if ((r = notify_new(d.base, d.fs, on_notify, &d, &d.notify)) < 0)
 		log_warnx("kernel notifications unavailable (%s): governing reacts on ticks "
 		    "only", strerror(-r));
 	else

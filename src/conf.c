@@ -165,6 +165,14 @@ conf_set(struct conf *c, const char *key, const char *value, char *err, size_t e
 		snprintf(err, errlen, "\"%s\" is neither \"rules\" nor \"all\"", value);
 		return -EINVAL;
 	}
+	if (strcmp(key, "notifications") == 0) {
+		if (strcmp(value, "on") == 0 || strcmp(value, "off") == 0) {
+			c->no_notify = strcmp(value, "off") == 0;
+			return 0;
+		}
+		snprintf(err, errlen, "\"%s\" is neither \"on\" nor \"off\"", value);
+		return -EINVAL;
+	}
 	if (strcmp(key, "process-interval") == 0)
 		return conf_duration(value, 1000, &c->procs_ms, err, errlen);
 	if (strcmp(key, "retain-raw") == 0 || strcmp(key, "retain-minute") == 0 ||
