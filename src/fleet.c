@@ -393,7 +393,7 @@ fleet_tick(struct fleet *f, int64_t now_ms, int64_t dt_ms, int memstat, int *ret
 	if (storing)
 		fleet_store_gone(f, 0);
 	pending = f->ngone;
-	node_ok = sampler_read_node(f->fs, &node) == 0;
+	node_ok = sampler_read_node(f->s, &node) == 0;
 	if (storing && node_ok)
 		fleet_store_node(f, &node);
 	if (node_ok && f->obs_node != NULL)
