@@ -7,6 +7,10 @@ b=${1:-.}
 echo "== sampling: cgov vs the pread floor vs libcgroup; cgovd RSS and CPU at 1 Hz (RSS again after 75 s: a minute rolled up)"
 "$b/bench/bench_sample" --cgovd "$b/cgovd" --daemon-seconds 75
 echo
+echo "== governing: cgovd at 1 Hz with and without the shipped policies, beside the pread floor (N=1000 twice: the machine may be shared)"
+"$b/bench/bench_sample" --cgovd "$b/cgovd" --governing "$(dirname "$0")/../policies" \
+	--sizes 100,1000,1000 --daemon-seconds 20
+echo
 echo "== store: inserts per second, bytes per container-sample, top query"
 "$b/bench/bench_store"
 echo

@@ -89,6 +89,8 @@ struct act_tenant {
 	const char *path;
 	const char *name;                /* tenant-controlled: escaped in the log */
 	const char *runtime;             /* static (discover.h) */
+	const struct cg_sample *sample;  /* this tick's (or event's) sample, NULL:
+	                                    owned knobs are read back by path */
 };
 
 /* Decides how to bring tenant t to the wanted state w[0..n) at now_ms:
@@ -120,6 +122,10 @@ void act_forget(struct act *a, uint64_t key);
  * stay, and their originals stay journaled, so a later cgovd whose policies
  * no longer set them restores them. Returns the number of restores. */
 int act_restore_all(struct act *a, int64_t now_ms, int statics);
+
+/* Owned knobs read back by path so far (drift checks the sample could not
+ * settle), for benchmarks. */
+uint64_t act_path_reads(const struct act *a);
 
 /* Knobs owned now (in force), for status and logs. */
 size_t act_owned(const struct act *a);

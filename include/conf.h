@@ -20,6 +20,7 @@ struct conf {
 	uint64_t interval_ms;           /* sampling tick */
 	uint64_t rescan_ms;             /* discovery walk */
 	uint64_t memstat_ms;            /* memory.stat cadence */
+	uint64_t limits_ms;             /* settings re-read cadence (sampler.h); 0: every tick */
 	uint64_t checkpoint_ms;         /* WAL checkpoint cadence */
 	char **containers;              /* patterns; none: the built-in ones */
 	size_t ncontainers;
@@ -41,7 +42,7 @@ struct conf {
 };
 
 /* Fills c with the defaults (db under CGOV_LOCALSTATEDIR, 1s tick, 10s
- * rescan, 30s memory.stat, 60s checkpoint, 4096 containers, policies in
+ * rescan, 30s memory.stat, 10s limits, 60s checkpoint, 4096 containers, policies in
  * CGOV_SYSCONFDIR/policies.d, JVM swap buffer 512M, 60 actions a minute,
  * v1 memory-high fallback quota 0.25 cores, exit restores rules only,
  * process names every 10s, raw history kept 24h, minutes 14d, hours 400d,

@@ -84,6 +84,10 @@ void fleet_set_observer(struct fleet *f, fleet_obs_fn ct_fn, fleet_node_fn node_
  * its cgroup went away (the next tick drops it). */
 int fleet_sample_one(struct fleet *f, uint64_t key, struct cg_sample *ret);
 
+/* Container key's next sample reads its settings afresh (a knob of it is
+ * being written: sampler_ct_refresh). */
+void fleet_refresh(struct fleet *f, uint64_t key);
+
 /* Records the containers gone since the last committed tick, outside a
  * tick (at exit). Marks that still fail stay pending in memory and are
  * lost with the process: the next cgovd finds those containers absent

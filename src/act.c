@@ -110,6 +110,7 @@ struct act {
 	uint64_t cap_used;
 	int cap_warned;              /* one refused row and warning per window */
 	int journal_down;            /* warned that the journal cannot be written */
+	uint64_t path_reads;         /* owned knobs read back by path */
 	struct act_pend *pend;       /* decisions waiting for the journal */
 	size_t npend;
 	int pend_warned;
@@ -406,11 +407,22 @@ act_floor_ok(const struct act *a, const struct act_ct *c, enum pol_knob k, int64
 	return 0;
 }
 
+static void act_sample_values(const struct cg_sample *s, int64_t v[PK__MAX]);
+
 /* Reads every owned knob back (dry run: as if cgov's writes had happened).
+ * With this tick's sample s (may be NULL), a knob the sampler reads and
+ * whose sampled value is what cgov wrote costs no read: the path is read
+ * only when the sample says the value moved (to tell drift exactly: a
+ * sample's settings may be a limits interval old, sampler.h) or when the
+ * sampler does not read that knob (io limits, freeze, the v1 soft limit).
  * Returns 0, or -ENOENT when the container is gone. */
 static int
-act_read_owned(const struct act *a, struct act_ct *c)
+act_read_owned(struct act *a, struct act_ct *c, const struct cg_sample *s)
 {
+	int64_t sv[PK__MAX];
+
+	if (s != NULL)
+		act_sample_values(s, sv);
 	for (size_t i = 0; i < c->nk; i++) {
 		struct act_knob *e = &c->k[i];
 		int r;
@@ -422,6 +434,12 @@ act_read_owned(const struct act *a, struct act_ct *c)
 			e->cur = e->last;
 			continue;
 		}
+		if (s != NULL && e->knob < PK__MAX && !act_knob_is_io(e->knob) &&
+		    e->last != GOV_UNKNOWN && sv[e->knob] == e->last) {
+			e->cur = e->last;
+			continue;
+		}
+		a->path_reads++;
 		if ((r = knob_read(a->fs, c->path, e->knob, e->dev, &e->cur)) < 0) {
 			if (cgfs_gone(r))
 				return -ENOENT;
@@ -1240,7 +1258,7 @@ act_sync(struct act *a, const struct act_tenant *t, const struct gov_want *w, si
 		return 0;
 	c->synced_ms = now_ms;
 	nv = act_expand(a, c, w, n, now_ms, &v);
-	r = act_read_owned(a, c);
+	r = act_read_owned(a, c, t->sample);
 	for (size_t i = 0; i < nv && r == 0; i++)
 		r = act_plan_want(a, c, &v[i], now_ms, &c->plan);
 	for (size_t i = 0; i < c->nk && r == 0; i++) {
@@ -1305,11 +1323,11 @@ act_u64(uint64_t v)
 	return (int64_t)v;
 }
 
-void
-act_base(struct act *a, uint64_t key, const struct cg_sample *s, int64_t base[PK__MAX])
+/* Each knob's value as sample s has it, in the knob's unit (knob_read's
+ * rounding); GOV_UNKNOWN for what the sampler does not read. */
+static void
+act_sample_values(const struct cg_sample *s, int64_t base[PK__MAX])
 {
-	const struct act_ct *c = act_ct_find(a, key, NULL);
-
 	for (int k = 0; k < PK__MAX; k++)
 		base[k] = GOV_UNKNOWN;
 	base[PK_MEM_LIMIT] = act_u64(s->mem_limit);
@@ -1323,6 +1341,14 @@ act_base(struct act *a, uint64_t key, const struct cg_sample *s, int64_t base[PK
 	    s->cpu_period_us != 0)
 		base[PK_CPU_QUOTA] = act_u64((s->cpu_quota_us * 1000 + s->cpu_period_us / 2) /
 		    s->cpu_period_us);      /* rounded as knob_read does */
+}
+
+void
+act_base(struct act *a, uint64_t key, const struct cg_sample *s, int64_t base[PK__MAX])
+{
+	const struct act_ct *c = act_ct_find(a, key, NULL);
+
+	act_sample_values(s, base);
 	if (c == NULL)
 		return;
 	for (size_t i = 0; i < c->nk; i++)
@@ -1442,7 +1468,7 @@ act_settle(struct act *a, int64_t now_ms)
 	 * governs: everything goes back, now rather than at exit. */
 	for (size_t i = 0; i < a->norph; i++) {
 		struct act_ct *c = a->orph[i];
-		int r = act_read_owned(a, c);
+		int r = act_read_owned(a, c, NULL);
 
 		for (size_t k = 0; k < c->nk && r == 0; k++)
 			if (c->k[k].owned)
@@ -1481,7 +1507,7 @@ act_forget(struct act *a, uint64_t key)
 	 * restore that must wait (memory floor) keeps the container, for
 	 * act_restore_all or, through the journal, the next cgovd. */
 	if (act_owned_in(c) > 0 && act_ct_exists(a, c)) {
-		r = act_read_owned(a, c);
+		r = act_read_owned(a, c, NULL);
 		c->plan.n = 0;
 		for (size_t k = 0; k < c->nk && r == 0; k++)
 			if (c->k[k].owned)
@@ -1520,7 +1546,7 @@ act_plan_restore_all(struct act *a, struct act_ct **v, size_t n, int64_t now_ms,
 {
 	for (size_t i = 0; i < n; i++) {
 		struct act_ct *c = v[i];
-		int r = act_read_owned(a, c);
+		int r = act_read_owned(a, c, NULL);
 
 		c->plan.n = 0;
 		for (size_t k = 0; k < c->nk && r == 0; k++) {
@@ -1545,6 +1571,12 @@ act_restore_all(struct act *a, int64_t now_ms, int statics)
 	total = act_carry_out_batch(a, a->ct, a->nct, now_ms);
 	total += act_carry_out_batch(a, a->orph, a->norph, now_ms);
 	return total;
+}
+
+uint64_t
+act_path_reads(const struct act *a)
+{
+	return a->path_reads;
 }
 
 size_t

@@ -426,6 +426,7 @@ daemon_arm_timers(struct daemon *d)
 	tv.tv_sec = (time_t)(d->conf.checkpoint_ms / 1000);
 	tv.tv_usec = (suseconds_t)(d->conf.checkpoint_ms % 1000) * 1000;
 	evtimer_add(d->ev_checkpoint, &tv);
+	sampler_set_limits_interval(d->sampler, d->conf.limits_ms);
 }
 
 /* SIGHUP: re-read the configuration. A broken file keeps everything as it

@@ -28,6 +28,7 @@ conf_defaults(struct conf *c)
 	c->interval_ms = 1000;
 	c->rescan_ms = 10000;
 	c->memstat_ms = 30000;
+	c->limits_ms = 10000;
 	c->checkpoint_ms = 60000;
 	c->max_containers = 4096;
 	c->log_level = LOG_LEVEL_INFO;
@@ -209,6 +210,8 @@ conf_set(struct conf *c, const char *key, const char *value, char *err, size_t e
 		return conf_duration(value, 100, &c->rescan_ms, err, errlen);
 	if (strcmp(key, "memstat-interval") == 0)
 		return conf_duration(value, 100, &c->memstat_ms, err, errlen);
+	if (strcmp(key, "limits-interval") == 0)
+		return conf_duration(value, 0, &c->limits_ms, err, errlen);
 	if (strcmp(key, "checkpoint-interval") == 0)
 		return conf_duration(value, 1000, &c->checkpoint_ms, err, errlen);
 	if (strcmp(key, "max-containers") == 0)

@@ -406,7 +406,7 @@ fleet_sample(struct fleet *f, int64_t now_ms, int64_t dt_ms, int memstat)
 		f->node_prev = f->node_cur;
 		f->have_node_prev = 1;
 	}
-	f->have_node_cur = sampler_read_node(f->fs, &node) == 0;
+	f->have_node_cur = sampler_read_node(f->s, &node) == 0;
 	if (f->have_node_cur) {
 		f->node_cur = node;
 		if (f->obs_node != NULL)
@@ -497,6 +497,14 @@ fleet_tick(struct fleet *f, int64_t now_ms, int64_t dt_ms, int memstat, int *ret
 	if (ret_stored != NULL)
 		*ret_stored = stored;
 	return n;
+}
+
+void
+fleet_refresh(struct fleet *f, uint64_t key)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (f->ct[i]->key == key)
+			sampler_ct_refresh(f->ct[i]->sct);
 }
 
 int

@@ -733,7 +733,7 @@ gv_decide(struct governing *g, struct gv_ct *c, const struct cg_sample *s,
 	};
 	struct act_tenant at = {
 		.key = c->key, .cid = c->cid, .id = &c->id, .path = c->path, .name = c->name,
-		.runtime = c->runtime,
+		.runtime = c->runtime, .sample = s,
 	};
 	const struct gov_want *w;
 	size_t nw;
@@ -741,7 +741,11 @@ gv_decide(struct governing *g, struct gv_ct *c, const struct cg_sample *s,
 	act_base(g->act, c->key, s, gc.base);
 	gov_eval(g->gov, &gc, m, now_ms, &w, &nw);
 	gv_check_swap(g, c, w, nw);
-	act_sync(g->act, &at, w, nw, now_ms);
+	/* A knob about to be written: the container's next sample reads its
+	 * settings afresh (sampler.h), or drift would be judged on a value
+	 * from before the write. */
+	if (act_sync(g->act, &at, w, nw, now_ms) > 0)
+		fleet_refresh(g->fleet, c->key);
 	if (c->event_driven)
 		gv_update_due(g, c);
 }

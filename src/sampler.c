@@ -12,8 +12,10 @@
 #include "units.h"
 #include "xmalloc.h"
 
-/* The files read every tick. Each slot names its file on v1 and v2 (NULL:
- * not on that version) and the controller whose hierarchy holds it. */
+/* The files a read may read. Each slot names its file on v1 and v2 (NULL:
+ * not on that version), the controller whose hierarchy holds it, and
+ * whether it is a setting (SLOW: read on full reads only, its last value
+ * carried forward in between) or a counter or level (read every tick). */
 enum sampler_slot {
 	S_MEM_CUR, S_MEM_MAX, S_MEM_HIGH, S_SWAP_CUR, S_SWAP_MAX, S_MEM_EVENTS,
 	S_CPU_USAGE, S_CPU_STAT, S_CPU_WEIGHT, S_CPU_QUOTA, S_CPU_PERIOD,
@@ -22,31 +24,35 @@ enum sampler_slot {
 	S_NSLOTS
 };
 
+#define TICK 0
+#define SLOW 1
+
 static const struct {
 	enum cg_ctrl ctrl;
 	const char *v1, *v2;
+	int slow;
 } sampler_files[S_NSLOTS] = {
-	[S_MEM_CUR]    = { CG_MEMORY,  "memory.usage_in_bytes", "memory.current" },
-	[S_MEM_MAX]    = { CG_MEMORY,  "memory.limit_in_bytes", "memory.max" },
-	[S_MEM_HIGH]   = { CG_MEMORY,  NULL, "memory.high" },
+	[S_MEM_CUR]    = { CG_MEMORY,  "memory.usage_in_bytes", "memory.current", TICK },
+	[S_MEM_MAX]    = { CG_MEMORY,  "memory.limit_in_bytes", "memory.max", SLOW },
+	[S_MEM_HIGH]   = { CG_MEMORY,  NULL, "memory.high", SLOW },
 	/* v1 accounts memory+swap together; swap is the difference. */
-	[S_SWAP_CUR]   = { CG_MEMORY,  "memory.memsw.usage_in_bytes", "memory.swap.current" },
-	[S_SWAP_MAX]   = { CG_MEMORY,  "memory.memsw.limit_in_bytes", "memory.swap.max" },
-	[S_MEM_EVENTS] = { CG_MEMORY,  "memory.oom_control", "memory.events" },
-	[S_CPU_USAGE]  = { CG_CPUACCT, "cpuacct.usage", NULL },
-	[S_CPU_STAT]   = { CG_CPU,     "cpu.stat", "cpu.stat" },
-	[S_CPU_WEIGHT] = { CG_CPU,     "cpu.shares", "cpu.weight" },
-	[S_CPU_QUOTA]  = { CG_CPU,     "cpu.cfs_quota_us", "cpu.max" },
-	[S_CPU_PERIOD] = { CG_CPU,     "cpu.cfs_period_us", NULL },
+	[S_SWAP_CUR]   = { CG_MEMORY,  "memory.memsw.usage_in_bytes", "memory.swap.current", TICK },
+	[S_SWAP_MAX]   = { CG_MEMORY,  "memory.memsw.limit_in_bytes", "memory.swap.max", SLOW },
+	[S_MEM_EVENTS] = { CG_MEMORY,  "memory.oom_control", "memory.events", TICK },
+	[S_CPU_USAGE]  = { CG_CPUACCT, "cpuacct.usage", NULL, TICK },
+	[S_CPU_STAT]   = { CG_CPU,     "cpu.stat", "cpu.stat", TICK },
+	[S_CPU_WEIGHT] = { CG_CPU,     "cpu.shares", "cpu.weight", SLOW },
+	[S_CPU_QUOTA]  = { CG_CPU,     "cpu.cfs_quota_us", "cpu.max", SLOW },
+	[S_CPU_PERIOD] = { CG_CPU,     "cpu.cfs_period_us", NULL, SLOW },
 	/* The _recursive files: a container's own sub-cgroups (systemd
 	 * inside LXC) do the I/O, not the container's top cgroup. */
-	[S_IO_BYTES]   = { CG_IO,      "blkio.throttle.io_service_bytes_recursive", "io.stat" },
-	[S_IO_OPS]     = { CG_IO,      "blkio.throttle.io_serviced_recursive", NULL },
-	[S_PIDS_CUR]   = { CG_PIDS,    "pids.current", "pids.current" },
-	[S_PIDS_MAX]   = { CG_PIDS,    "pids.max", "pids.max" },
-	[S_PSI_CPU]    = { CG_CPU,     NULL, "cpu.pressure" },
-	[S_PSI_MEM]    = { CG_MEMORY,  NULL, "memory.pressure" },
-	[S_PSI_IO]     = { CG_IO,      NULL, "io.pressure" },
+	[S_IO_BYTES]   = { CG_IO,      "blkio.throttle.io_service_bytes_recursive", "io.stat", TICK },
+	[S_IO_OPS]     = { CG_IO,      "blkio.throttle.io_serviced_recursive", NULL, TICK },
+	[S_PIDS_CUR]   = { CG_PIDS,    "pids.current", "pids.current", TICK },
+	[S_PIDS_MAX]   = { CG_PIDS,    "pids.max", "pids.max", SLOW },
+	[S_PSI_CPU]    = { CG_CPU,     NULL, "cpu.pressure", TICK },
+	[S_PSI_MEM]    = { CG_MEMORY,  NULL, "memory.pressure", TICK },
+	[S_PSI_IO]     = { CG_IO,      NULL, "io.pressure", TICK },
 };
 
 #define FD_ABSENT   (-2)    /* the file does not exist on this host */
@@ -57,6 +63,11 @@ struct sampler {
 	size_t fd_budget;
 	size_t fds;             /* held by all containers */
 	char *buf;              /* one read buffer: the loop is single-threaded */
+	uint64_t limits_ms;     /* full-read cadence; 0: every read is full */
+	unsigned gen;           /* bumped to make every next read full */
+	int node_swap;          /* SwapTotal > 0: 1, 0, or -1 not known yet */
+	unsigned opened;        /* containers opened: staggers their full reads */
+	uint64_t reads;         /* files read, all containers */
 };
 
 struct sampler_ct {
@@ -66,6 +77,15 @@ struct sampler_ct {
 	int dirfd[CG_CTRL_MAX]; /* -1: unavailable, or not held (see path) */
 	int fd[S_NSLOTS];
 	int version[S_NSLOTS];  /* cgroup version of each slot's file */
+	/* The cadence: the last sample (its settings are carried forward
+	 * until the next full read), when that is due, and whether it was
+	 * asked for. */
+	struct cg_sample last;
+	int have_last;
+	int refresh;            /* sampler_ct_refresh() */
+	unsigned gen;           /* s->gen at the last full read */
+	unsigned seq;           /* order of opening, for the stagger */
+	int64_t next_full_ms;   /* monotonic; 0: not scheduled yet */
 };
 
 /* Big enough for memory.stat of a 6.x kernel (about 1.5 KiB) and io.stat
@@ -80,7 +100,27 @@ sampler_new(const struct cgfs *fs, size_t fd_budget)
 	s->fs = fs;
 	s->fd_budget = fd_budget;
 	s->buf = xmalloc(SAMPLER_BUFSZ);
+	s->node_swap = -1;
 	return s;
+}
+
+void
+sampler_set_limits_interval(struct sampler *s, uint64_t ms)
+{
+	s->limits_ms = ms;
+	sampler_refresh_all(s);
+}
+
+void
+sampler_refresh_all(struct sampler *s)
+{
+	s->gen++;
+}
+
+uint64_t
+sampler_reads(const struct sampler *s)
+{
+	return s->reads;
 }
 
 void
@@ -143,6 +183,7 @@ sampler_ct_open(struct sampler *s, const char *path, struct sampler_ct **ret)
 
 	ct->s = s;
 	ct->path = xstrdup(path);
+	ct->seq = s->opened++;
 	for (int i = 0; i < S_NSLOTS; i++)
 		ct->fd[i] = FD_ABSENT;
 	for (int c = 0; c < CG_CTRL_MAX; c++)
@@ -258,6 +299,7 @@ sampler_read_slot(struct sampler_ct *ct, int i, char *buf, size_t len)
 
 	if (ct->fd[i] == FD_ABSENT)
 		return 0;
+	ct->s->reads++;
 	if (ct->fd[i] >= 0)
 		n = cgfs_pread(ct->fd[i], buf, len);
 	else {
@@ -327,58 +369,138 @@ sampler_psi(struct sampler_ct *ct, int i, char *buf, uint64_t *ret)
 	return 0;
 }
 
-int
-sampler_ct_read(struct sampler_ct *ct, struct cg_sample *ret)
+void
+sampler_ct_refresh(struct sampler_ct *ct)
 {
-	char *buf = ct->s->buf;
-	uint64_t v[4], memsw = CG_UNKNOWN, memsw_max = CG_UNKNOWN;
-	ssize_t n;
+	ct->refresh = 1;
+}
+
+/* Whether this read is a full one, at monotonic time now. */
+static int
+sampler_ct_full_due(const struct sampler_ct *ct, int64_t now)
+{
+	return ct->s->limits_ms == 0 || !ct->have_last || ct->refresh ||
+	    ct->gen != ct->s->gen || now >= ct->next_full_ms;
+}
+
+/* Schedules the next full read after one done at now. The first deadline
+ * of a container falls somewhere in its first interval (sixteen phases by
+ * order of opening), so the hundreds of containers found at start do not
+ * all pay their settings in the same tick ever after; later deadlines keep
+ * that phase (one interval apart, not one interval after the read, so a
+ * tick's jitter does not drift it). A forced full read leaves the phase. */
+static void
+sampler_ct_full_done(struct sampler_ct *ct, int64_t now)
+{
+	int64_t iv = (int64_t)ct->s->limits_ms;
+
+	ct->refresh = 0;
+	ct->gen = ct->s->gen;
+	if (iv == 0)
+		return;
+	if (ct->next_full_ms == 0)
+		ct->next_full_ms = now + iv * (int64_t)(1 + ct->seq % 16) / 16;
+	else if (now >= ct->next_full_ms) {
+		ct->next_full_ms += iv;
+		if (ct->next_full_ms <= now)    /* a long stall: restart the grid */
+			ct->next_full_ms = now + iv;
+	}
+}
+
+/* The memory (v1: memory+swap) figures. */
+static int
+sampler_ct_read_memory(struct sampler_ct *ct, int full, char *buf, struct cg_sample *ret)
+{
+	uint64_t memsw = CG_UNKNOWN, memsw_max = CG_UNKNOWN;
+	/* With no swap on the node (SwapTotal 0 counts the pages that a
+	 * running swapoff still has to bring back, so 0 means none in use)
+	 * the swap usage is 0 in every cgroup: its file is not read. */
+	int swap_skip = !full && ct->s->node_swap == 0 && ct->fd[S_SWAP_CUR] != FD_ABSENT;
 	int r;
 
-	memset(ret, 0xff, sizeof *ret);     /* every field CG_UNKNOWN */
-	if ((r = sampler_u64(ct, S_MEM_CUR, buf, &ret->mem_current)) < 0 ||
-	    (r = sampler_u64(ct, S_MEM_MAX, buf, &ret->mem_limit)) < 0 ||
-	    (r = sampler_u64(ct, S_MEM_HIGH, buf, &ret->mem_high)) < 0)
-		goto out;
+	if ((r = sampler_u64(ct, S_MEM_CUR, buf, &ret->mem_current)) < 0)
+		return r;
+	if (full && ((r = sampler_u64(ct, S_MEM_MAX, buf, &ret->mem_limit)) < 0 ||
+	    (r = sampler_u64(ct, S_MEM_HIGH, buf, &ret->mem_high)) < 0))
+		return r;
 	if (ct->version[S_SWAP_CUR] == 2) {
-		if ((r = sampler_u64(ct, S_SWAP_CUR, buf, &ret->swap_current)) < 0 ||
-		    (r = sampler_u64(ct, S_SWAP_MAX, buf, &ret->swap_limit)) < 0)
-			goto out;
-	} else {
-		if ((r = sampler_u64(ct, S_SWAP_CUR, buf, &memsw)) < 0 ||
-		    (r = sampler_u64(ct, S_SWAP_MAX, buf, &memsw_max)) < 0)
-			goto out;
+		if (swap_skip)
+			ret->swap_current = 0;
+		else if ((r = sampler_u64(ct, S_SWAP_CUR, buf, &ret->swap_current)) < 0)
+			return r;
+		if (full && (r = sampler_u64(ct, S_SWAP_MAX, buf, &ret->swap_limit)) < 0)
+			return r;
+		return 0;
+	}
+	if (swap_skip)
+		ret->swap_current = 0;
+	else {
+		if ((r = sampler_u64(ct, S_SWAP_CUR, buf, &memsw)) < 0)
+			return r;
 		ret->swap_current = sampler_sub(memsw, ret->mem_current);
+	}
+	if (full) {
+		if ((r = sampler_u64(ct, S_SWAP_MAX, buf, &memsw_max)) < 0)
+			return r;
 		/* memsw.limit = memory limit + the swap the container may use. */
 		if (memsw_max == CG_UNLIMITED)
 			ret->swap_limit = CG_UNLIMITED;
 		else
 			ret->swap_limit = sampler_sub(memsw_max, ret->mem_limit);
 	}
+	return 0;
+}
 
-	if ((n = sampler_read_slot(ct, S_MEM_EVENTS, buf, SAMPLER_BUFSZ)) < 0) {
-		r = (int)n;
-		goto out;
-	}
-	if (n > 0) {
-		static const char *const keys[] = { "oom", "oom_kill" };
-
-		if (cgparse_keyed(buf, keys, 2, v) >= 0) {
-			/* v1 oom_control has no event count: "oom" stays unknown. */
-			ret->oom = ct->version[S_MEM_EVENTS] == 2 ? v[0] : CG_UNKNOWN;
-			ret->oom_kill = v[1];
-		}
-	}
+/* The CPU figures: usage, throttling, and (full reads) weight and quota. */
+static int
+sampler_ct_read_cpu(struct sampler_ct *ct, int full, char *buf, struct cg_sample *ret)
+{
+	uint64_t v[4];
+	ssize_t n;
+	int r;
 
 	if (ct->version[S_CPU_USAGE] == 1) {
 		if ((r = sampler_u64(ct, S_CPU_USAGE, buf, &ret->cpu_usage_us)) < 0)
-			goto out;
+			return r;
 		ret->cpu_usage_us = sampler_scale(ret->cpu_usage_us, 1000);   /* ns */
 	}
-	if ((n = sampler_read_slot(ct, S_CPU_STAT, buf, SAMPLER_BUFSZ)) < 0) {
-		r = (int)n;
-		goto out;
+	/* The settings first: on v1 they say whether cpu.stat can change. */
+	if (full) {
+		if ((r = sampler_u64(ct, S_CPU_WEIGHT, buf, &v[0])) < 0)
+			return r;
+		if (v[0] != CG_UNKNOWN && v[0] != CG_UNLIMITED) {
+			if (ct->version[S_CPU_WEIGHT] == 2) {
+				ret->cpu_weight = v[0];
+				ret->cpu_shares = units_weight_to_shares(v[0]);
+			} else {
+				ret->cpu_shares = v[0];
+				ret->cpu_weight = units_shares_to_weight(v[0]);
+			}
+		}
+		if (ct->version[S_CPU_QUOTA] == 2) {
+			if ((n = sampler_read_slot(ct, S_CPU_QUOTA, buf, SAMPLER_BUFSZ)) < 0)
+				return (int)n;
+			if (n > 0 && cgparse_cpu_max(buf, &v[0], &v[1]) == 0) {
+				ret->cpu_quota_us = v[0];
+				ret->cpu_period_us = v[1];
+			}
+		} else if ((r = sampler_u64(ct, S_CPU_QUOTA, buf, &ret->cpu_quota_us)) < 0 ||
+		    (r = sampler_u64(ct, S_CPU_PERIOD, buf, &ret->cpu_period_us)) < 0)
+			return r;
 	}
+	/* v1 cpu.stat holds only the throttling of the cgroup's own quota:
+	 * without one its counters cannot move, and the carried values are
+	 * exact. A quota set behind cgov's back is seen at the next full
+	 * read, and the throttling of the meantime lands in that tick's
+	 * delta (the counters are cumulative). v2 cpu.stat is the usage too:
+	 * always read. */
+	if (!full && ct->version[S_CPU_STAT] == 1 && ret->cpu_quota_us == CG_UNLIMITED)
+		return 0;
+	ret->nr_periods = ret->nr_throttled = ret->throttled_us = CG_UNKNOWN;
+	if (ct->version[S_CPU_STAT] == 2)
+		ret->cpu_usage_us = CG_UNKNOWN;
+	if ((n = sampler_read_slot(ct, S_CPU_STAT, buf, SAMPLER_BUFSZ)) < 0)
+		return (int)n;
 	if (n > 0) {
 		static const char *const k1[] = { "nr_periods", "nr_throttled", "throttled_time" };
 		static const char *const k2[] = { "nr_periods", "nr_throttled", "throttled_usec",
@@ -395,57 +517,78 @@ sampler_ct_read(struct sampler_ct *ct, struct cg_sample *ret)
 			ret->throttled_us = sampler_scale(v[2], 1000);      /* ns */
 		}
 	}
-	if ((r = sampler_u64(ct, S_CPU_WEIGHT, buf, &v[0])) < 0)
-		goto out;
-	if (v[0] != CG_UNKNOWN && v[0] != CG_UNLIMITED) {
-		if (ct->version[S_CPU_WEIGHT] == 2) {
-			ret->cpu_weight = v[0];
-			ret->cpu_shares = units_weight_to_shares(v[0]);
-		} else {
-			ret->cpu_shares = v[0];
-			ret->cpu_weight = units_shares_to_weight(v[0]);
-		}
-	}
-	if (ct->version[S_CPU_QUOTA] == 2) {
-		if ((n = sampler_read_slot(ct, S_CPU_QUOTA, buf, SAMPLER_BUFSZ)) < 0) {
-			r = (int)n;
-			goto out;
-		}
-		if (n > 0 && cgparse_cpu_max(buf, &v[0], &v[1]) == 0) {
-			ret->cpu_quota_us = v[0];
-			ret->cpu_period_us = v[1];
-		}
-	} else if ((r = sampler_u64(ct, S_CPU_QUOTA, buf, &ret->cpu_quota_us)) < 0 ||
-	    (r = sampler_u64(ct, S_CPU_PERIOD, buf, &ret->cpu_period_us)) < 0)
-		goto out;
+	return 0;
+}
 
-	if ((n = sampler_read_slot(ct, S_IO_BYTES, buf, SAMPLER_BUFSZ)) < 0) {
-		r = (int)n;
-		goto out;
-	}
+static int
+sampler_ct_read_io(struct sampler_ct *ct, char *buf, struct cg_sample *ret)
+{
+	ssize_t n;
+
+	memset(&ret->io, 0xff, sizeof ret->io);
+	if ((n = sampler_read_slot(ct, S_IO_BYTES, buf, SAMPLER_BUFSZ)) < 0)
+		return (int)n;
 	if (n > 0 && ct->version[S_IO_BYTES] == 2) {
 		if (cgparse_io_stat(buf, &ret->io) < 0)
 			memset(&ret->io, 0xff, sizeof ret->io);
 	} else if (n > 0) {
 		if (cgparse_blkio(buf, &ret->io.rbytes, &ret->io.wbytes) < 0)
 			ret->io.rbytes = ret->io.wbytes = CG_UNKNOWN;
-		if ((n = sampler_read_slot(ct, S_IO_OPS, buf, SAMPLER_BUFSZ)) < 0) {
-			r = (int)n;
-			goto out;
-		}
+		if ((n = sampler_read_slot(ct, S_IO_OPS, buf, SAMPLER_BUFSZ)) < 0)
+			return (int)n;
 		if (n > 0 && cgparse_blkio(buf, &ret->io.rios, &ret->io.wios) < 0)
 			ret->io.rios = ret->io.wios = CG_UNKNOWN;
 	}
+	return 0;
+}
 
-	if ((r = sampler_u64(ct, S_PIDS_CUR, buf, &ret->pids_current)) < 0 ||
-	    (r = sampler_u64(ct, S_PIDS_MAX, buf, &ret->pids_max)) < 0 ||
+int
+sampler_ct_read(struct sampler_ct *ct, struct cg_sample *ret)
+{
+	char *buf = ct->s->buf;
+	int64_t now = ct->s->limits_ms != 0 ? units_mono_ms() : 0;
+	int full = sampler_ct_full_due(ct, now);
+	uint64_t v[2];
+	ssize_t n;
+	int r;
+
+	/* A full read starts from every field CG_UNKNOWN; a tick's read from
+	 * the last sample, whose settings (and, for v1 without a quota, the
+	 * throttling counters) stand until the next full read. Everything a
+	 * tick reads is overwritten below. */
+	if (full)
+		memset(ret, 0xff, sizeof *ret);
+	else
+		*ret = ct->last;
+	if ((r = sampler_ct_read_memory(ct, full, buf, ret)) < 0)
+		return r;
+
+	if ((n = sampler_read_slot(ct, S_MEM_EVENTS, buf, SAMPLER_BUFSZ)) < 0)
+		return (int)n;
+	ret->oom = ret->oom_kill = CG_UNKNOWN;
+	if (n > 0) {
+		static const char *const keys[] = { "oom", "oom_kill" };
+
+		if (cgparse_keyed(buf, keys, 2, v) >= 0) {
+			/* v1 oom_control has no event count: "oom" stays unknown. */
+			ret->oom = ct->version[S_MEM_EVENTS] == 2 ? v[0] : CG_UNKNOWN;
+			ret->oom_kill = v[1];
+		}
+	}
+
+	if ((r = sampler_ct_read_cpu(ct, full, buf, ret)) < 0 ||
+	    (r = sampler_ct_read_io(ct, buf, ret)) < 0 ||
+	    (r = sampler_u64(ct, S_PIDS_CUR, buf, &ret->pids_current)) < 0 ||
+	    (full && (r = sampler_u64(ct, S_PIDS_MAX, buf, &ret->pids_max)) < 0) ||
 	    (r = sampler_psi(ct, S_PSI_CPU, buf, &ret->psi_cpu_us)) < 0 ||
 	    (r = sampler_psi(ct, S_PSI_MEM, buf, &ret->psi_mem_us)) < 0 ||
 	    (r = sampler_psi(ct, S_PSI_IO, buf, &ret->psi_io_us)) < 0)
-		goto out;
-	r = 0;
-out:
-	return r;
+		return r;
+	if (full)
+		sampler_ct_full_done(ct, now);
+	ct->last = *ret;
+	ct->have_last = 1;
+	return 0;
 }
 
 int
@@ -469,6 +612,7 @@ sampler_ct_read_memstat(struct sampler_ct *ct, struct cg_memstat *ret)
 	if (!ct->has_memstat)
 		return 0;
 	dfd = sampler_ct_dir(ct, CG_MEMORY, &tmp);
+	ct->s->reads++;
 	n = dfd < 0 ? dfd : cgfs_read_at(dfd, "memory.stat", buf, SAMPLER_BUFSZ);
 	if (tmp && dfd >= 0)
 		close(dfd);
@@ -494,20 +638,25 @@ sampler_ct_read_memstat(struct sampler_ct *ct, struct cg_memstat *ret)
 }
 
 size_t
-sampler_file_list(const struct cgfs *fs, enum cg_ctrl *ret_ctrl, const char **ret_name,
-    size_t max)
+sampler_ct_file_list(const struct sampler_ct *ct, int full, enum cg_ctrl *ret_ctrl,
+    const char **ret_name, size_t max)
 {
 	size_t n = 0;
 
+	full = full || sampler_ct_full_due(ct, ct->s->limits_ms != 0 ? units_mono_ms() : 0);
 	for (int i = 0; i < S_NSLOTS; i++) {
-		int v = fs->ctrl[sampler_files[i].ctrl].version;
-		const char *name = v == 2 ? sampler_files[i].v2 : v == 1 ? sampler_files[i].v1 : NULL;
-
-		if (name == NULL)
+		if (ct->fd[i] == FD_ABSENT)
+			continue;
+		if (!full && (sampler_files[i].slow ||
+		    (i == S_SWAP_CUR && ct->s->node_swap == 0) ||
+		    (i == S_CPU_STAT && ct->version[i] == 1 &&
+		    ct->last.cpu_quota_us == CG_UNLIMITED)))
+			continue;
+		if (i == S_IO_OPS && ct->fd[S_IO_BYTES] == FD_ABSENT)
 			continue;
 		if (n < max) {
 			ret_ctrl[n] = sampler_files[i].ctrl;
-			ret_name[n] = name;
+			ret_name[n] = sampler_file(ct, i);
 		}
 		n++;
 	}
@@ -515,27 +664,25 @@ sampler_file_list(const struct cgfs *fs, enum cg_ctrl *ret_ctrl, const char **re
 }
 
 int
-sampler_read_node(const struct cgfs *fs, struct cg_node *ret)
+sampler_read_node(struct sampler *s, struct cg_node *ret)
 {
 	static const char *const psi[3] = { "pressure/cpu", "pressure/memory", "pressure/io" };
 	uint64_t *psi_out[3] = { &ret->psi_cpu_us, &ret->psi_mem_us, &ret->psi_io_us };
-	char *buf = xmalloc(SAMPLER_BUFSZ);
+	const struct cgfs *fs = s->fs;
+	char *buf = s->buf;
 	uint32_t l5, l15;
 	ssize_t n;
-	int r = 0;
 
 	memset(ret, 0xff, sizeof *ret);
-	if ((n = cgfs_read_proc(fs, "meminfo", buf, SAMPLER_BUFSZ)) < 0 && n != -EFBIG) {
-		r = (int)n;
-		goto out;
-	}
+	if ((n = cgfs_read_proc(fs, "meminfo", buf, SAMPLER_BUFSZ)) < 0 && n != -EFBIG)
+		return (int)n;
 	cgparse_meminfo(buf, &ret->mem);
+	if (ret->mem.swap_total != CG_UNKNOWN)
+		s->node_swap = ret->mem.swap_total > 0;
 	/* /proc/stat lists interrupts after the cpu lines: on a big machine
 	 * it outgrows the buffer, and -EFBIG with the cpu lines read is fine. */
-	if ((n = cgfs_read_proc(fs, "stat", buf, SAMPLER_BUFSZ)) < 0 && n != -EFBIG) {
-		r = (int)n;
-		goto out;
-	}
+	if ((n = cgfs_read_proc(fs, "stat", buf, SAMPLER_BUFSZ)) < 0 && n != -EFBIG)
+		return (int)n;
 	if (cgparse_proc_stat(buf, &ret->cpu) < 0)
 		memset(&ret->cpu, 0xff, sizeof ret->cpu);
 	if (cgfs_read_proc(fs, "loadavg", buf, SAMPLER_BUFSZ) > 0)
@@ -546,7 +693,5 @@ sampler_read_node(const struct cgfs *fs, struct cg_node *ret)
 		if (cgfs_read_proc(fs, psi[i], buf, SAMPLER_BUFSZ) > 0 && cgparse_psi(buf, &p) == 0)
 			*psi_out[i] = p.some.total_us;
 	}
-out:
-	free(buf);
-	return r;
+	return 0;
 }

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -165,9 +166,10 @@ static void
 test_node(void **state)
 {
 	struct cgfs *fs = open_snapshot("v1-hybrid", 1);
+	struct sampler *s = sampler_new(fs, 0);
 	struct cg_node n;
 
-	assert_int_equal(sampler_read_node(fs, &n), 0);
+	assert_int_equal(sampler_read_node(s, &n), 0);
 	assert_int_equal(n.mem.mem_total, 24684096ULL * 1024);
 	assert_int_equal(n.mem.mem_available, 24441248ULL * 1024);
 	assert_int_equal(n.mem.swap_total, 0);
@@ -176,6 +178,7 @@ test_node(void **state)
 	assert_int_equal(n.cpu.busy, 5352 + 3923 + 59 + 635);
 	assert_int_equal(n.load1, 3);
 	assert_int_equal(n.psi_cpu_us, 19211812);
+	sampler_free(s);
 	cgfs_close(fs);
 }
 
@@ -351,6 +354,274 @@ test_empty_io_stat_is_zero(void **state)
 	fake_close(&f);
 }
 
+/* A cgroup of several files in a temporary root, with a proc/ directory
+ * beside it for the node's files (see cgfs_open_root, flat 0). */
+struct multi {
+	char root[32], dir[1100];
+	const char *names[16];
+	size_t n;
+	struct cgfs *fs;
+	struct sampler *s;
+	struct sampler_ct *ct;
+};
+
+static void
+multi_put(const char *dir, const char *name, const char *content)
+{
+	char p[1200];
+	FILE *fp;
+
+	snprintf(p, sizeof p, "%s/%s", dir, name);
+	assert_non_null(fp = fopen(p, "w"));        /* truncates: same inode */
+	fputs(content, fp);
+	fclose(fp);
+}
+
+/* files: name, content pairs, NULL-terminated. */
+static void
+multi_open(struct multi *m, int version, const char *const *files, uint64_t limits_ms)
+{
+	char proc[1100];
+
+	memset(m, 0, sizeof *m);
+	strcpy(m->root, "/tmp/cgov-cgfs-XXXXXX");
+	assert_non_null(mkdtemp(m->root));
+	snprintf(m->dir, sizeof m->dir, "%s/t", m->root);
+	assert_int_equal(mkdir(m->dir, 0755), 0);
+	snprintf(proc, sizeof proc, "%s/proc", m->root);
+	assert_int_equal(mkdir(proc, 0755), 0);
+	multi_put(proc, "stat", "cpu  1 0 1 10 0 0 0 0 0 0\ncpu0 1 0 1 10 0 0 0 0 0 0\n");
+	multi_put(proc, "meminfo", "MemTotal: 1000 kB\nMemAvailable: 500 kB\n"
+	    "SwapTotal: 1024 kB\nSwapFree: 1024 kB\n");
+	for (; files[0] != NULL; files += 2) {
+		multi_put(m->dir, files[0], files[1]);
+		m->names[m->n++] = files[0];
+	}
+	assert_int_equal(cgfs_open_root(m->root, version, proc, 0, &m->fs), 0);
+	m->s = sampler_new(m->fs, 64);
+	sampler_set_limits_interval(m->s, limits_ms);
+	assert_int_equal(sampler_ct_open(m->s, "/t", &m->ct), 0);
+}
+
+static void
+multi_close(struct multi *m)
+{
+	char p[1200];
+
+	sampler_ct_close(m->ct);
+	sampler_free(m->s);
+	cgfs_close(m->fs);
+	for (size_t i = 0; i < m->n; i++) {
+		snprintf(p, sizeof p, "%s/%s", m->dir, m->names[i]);
+		unlink(p);
+	}
+	rmdir(m->dir);
+	snprintf(p, sizeof p, "%s/proc/stat", m->root);
+	unlink(p);
+	snprintf(p, sizeof p, "%s/proc/meminfo", m->root);
+	unlink(p);
+	snprintf(p, sizeof p, "%s/proc", m->root);
+	rmdir(p);
+	rmdir(m->root);
+}
+
+/* Reads once; returns how many files that read read, and checks that the
+ * file list said so beforehand. */
+static uint64_t
+multi_read(struct multi *m, struct cg_sample *v)
+{
+	enum cg_ctrl c[32];
+	const char *names[32];
+	size_t listed = sampler_ct_file_list(m->ct, 0, c, names, 32);
+	uint64_t before = sampler_reads(m->s);
+
+	assert_int_equal(sampler_ct_read(m->ct, v), 0);
+	assert_int_equal(sampler_reads(m->s) - before, listed);
+	return sampler_reads(m->s) - before;
+}
+
+static const char *const v2_files[] = {
+	"memory.current", "1000\n", "memory.max", "8192\n", "memory.swap.current", "4096\n",
+	"cpu.stat", "usage_usec 10\nnr_periods 0\nnr_throttled 0\nthrottled_usec 0\n",
+	"cpu.max", "max 100000\n", "pids.current", "3\n", "pids.max", "max\n",
+	NULL
+};
+
+/* Settings are carried between full reads; counters and levels are not.
+ * A refresh, sampler_refresh_all and a new interval each force one full
+ * read. */
+static void
+test_cadence_carries_settings(void **state)
+{
+	struct multi m;
+	struct cg_sample v;
+
+	multi_open(&m, 2, v2_files, 3600 * 1000);
+	assert_int_equal(multi_read(&m, &v), 7);            /* first: full */
+	assert_int_equal(v.mem_limit, 8192);
+	assert_int_equal(v.cpu_quota_us, CG_UNLIMITED);
+	multi_put(m.dir, "memory.max", "16384\n");
+	multi_put(m.dir, "cpu.max", "50000 100000\n");
+	multi_put(m.dir, "memory.current", "2000\n");
+	multi_put(m.dir, "cpu.stat", "usage_usec 20\nnr_periods 1\nnr_throttled 0\n"
+	    "throttled_usec 0\n");
+	assert_int_equal(multi_read(&m, &v), 4);            /* no max, cpu.max, pids.max */
+	assert_int_equal(v.mem_current, 2000);
+	assert_int_equal(v.cpu_usage_us, 20);
+	assert_int_equal(v.mem_limit, 8192);                /* carried */
+	assert_int_equal(v.cpu_quota_us, CG_UNLIMITED);
+	assert_int_equal(v.pids_max, CG_UNLIMITED);
+	sampler_ct_refresh(m.ct);
+	assert_int_equal(multi_read(&m, &v), 7);
+	assert_int_equal(v.mem_limit, 16384);
+	assert_int_equal(v.cpu_quota_us, 50000);
+	assert_int_equal(v.cpu_period_us, 100000);
+	assert_int_equal(multi_read(&m, &v), 4);            /* once only */
+	assert_int_equal(v.mem_limit, 16384);
+	multi_put(m.dir, "memory.max", "max\n");
+	sampler_refresh_all(m.s);
+	assert_int_equal(multi_read(&m, &v), 7);
+	assert_int_equal(v.mem_limit, CG_UNLIMITED);
+	multi_put(m.dir, "pids.max", "99\n");
+	sampler_set_limits_interval(m.s, 3600 * 1000);
+	assert_int_equal(multi_read(&m, &v), 7);
+	assert_int_equal(v.pids_max, 99);
+	multi_close(&m);
+}
+
+/* Interval 0 (a new sampler's default): every read is full. */
+static void
+test_cadence_zero_reads_all(void **state)
+{
+	struct multi m;
+	struct cg_sample v;
+
+	multi_open(&m, 2, v2_files, 0);
+	assert_int_equal(multi_read(&m, &v), 7);
+	multi_put(m.dir, "memory.max", "16384\n");
+	assert_int_equal(multi_read(&m, &v), 7);
+	assert_int_equal(v.mem_limit, 16384);
+	multi_close(&m);
+}
+
+/* Past the interval a setting changed behind the sampler's back is seen
+ * without being asked for. Polls with a deadline: the first scheduled full
+ * read falls within one interval of the first read. */
+static void
+test_cadence_interval_passes(void **state)
+{
+	struct multi m;
+	struct cg_sample v;
+	struct timespec ms = { 0, 1000000 };
+	int i;
+
+	multi_open(&m, 2, v2_files, 20);
+	assert_int_equal(multi_read(&m, &v), 7);
+	multi_put(m.dir, "memory.max", "16384\n");
+	for (i = 0; i < 5000; i++) {
+		assert_int_equal(sampler_ct_read(m.ct, &v), 0);
+		if (v.mem_limit == 16384)
+			break;
+		nanosleep(&ms, NULL);
+	}
+	assert_int_equal(v.mem_limit, 16384);
+	multi_close(&m);
+}
+
+/* A node without swap: the swap usage is 0 and its file is not read; with
+ * swap back, it is read again. Full reads always read it. */
+static void
+test_cadence_no_swap(void **state)
+{
+	struct multi m;
+	struct cg_sample v;
+	struct cg_node n;
+	char proc[1100];
+
+	multi_open(&m, 2, v2_files, 3600 * 1000);
+	snprintf(proc, sizeof proc, "%s/proc", m.root);
+	assert_int_equal(multi_read(&m, &v), 7);
+	assert_int_equal(v.swap_current, 4096);
+	assert_int_equal(sampler_read_node(m.s, &n), 0);    /* SwapTotal 1024 kB */
+	assert_int_equal(multi_read(&m, &v), 4);
+	assert_int_equal(v.swap_current, 4096);
+	multi_put(proc, "meminfo", "MemTotal: 1000 kB\nSwapTotal: 0 kB\nSwapFree: 0 kB\n");
+	assert_int_equal(sampler_read_node(m.s, &n), 0);
+	assert_int_equal(multi_read(&m, &v), 3);
+	assert_int_equal(v.swap_current, 0);
+	multi_put(proc, "meminfo", "MemTotal: 1000 kB\nSwapTotal: 8 kB\nSwapFree: 8 kB\n");
+	assert_int_equal(sampler_read_node(m.s, &n), 0);
+	assert_int_equal(multi_read(&m, &v), 4);
+	assert_int_equal(v.swap_current, 4096);
+	multi_close(&m);
+}
+
+/* v1 cpu.stat moves only under the cgroup's own quota: without one it is
+ * carried, with one (seen at a full read) it is read every tick. */
+static void
+test_cadence_v1_throttling(void **state)
+{
+	static const char *const files[] = {
+		"cpuacct.usage", "5000\n", "cpu.cfs_quota_us", "-1\n",
+		"cpu.cfs_period_us", "100000\n",
+		"cpu.stat", "nr_periods 5\nnr_throttled 1\nthrottled_time 3000\n",
+		NULL
+	};
+	struct multi m;
+	struct cg_sample v;
+
+	multi_open(&m, 1, files, 3600 * 1000);
+	assert_int_equal(multi_read(&m, &v), 4);
+	assert_int_equal(v.nr_periods, 5);
+	assert_int_equal(v.throttled_us, 3);
+	multi_put(m.dir, "cpu.stat", "nr_periods 9\nnr_throttled 2\nthrottled_time 6000\n");
+	multi_put(m.dir, "cpuacct.usage", "7000\n");
+	assert_int_equal(multi_read(&m, &v), 1);            /* cpuacct.usage only */
+	assert_int_equal(v.cpu_usage_us, 7);
+	assert_int_equal(v.nr_periods, 5);                  /* carried */
+	assert_int_equal(v.throttled_us, 3);
+	multi_put(m.dir, "cpu.cfs_quota_us", "50000\n");
+	sampler_ct_refresh(m.ct);
+	assert_int_equal(multi_read(&m, &v), 4);
+	assert_int_equal(v.cpu_quota_us, 50000);
+	assert_int_equal(v.nr_periods, 9);                  /* the missed periods land here */
+	multi_put(m.dir, "cpu.stat", "nr_periods 12\nnr_throttled 2\nthrottled_time 6000\n");
+	assert_int_equal(multi_read(&m, &v), 2);
+	assert_int_equal(v.nr_periods, 12);
+	multi_close(&m);
+}
+
+/* On the real snapshots, a tick's read between two full reads gives the
+ * same sample as a full read when nothing changed, from fewer files. */
+static void
+test_cadence_same_figures(void **state)
+{
+	static const struct { const char *which; int version; } snaps[] = {
+		{ "v1-hybrid", 1 }, { "v2-unified", 2 },
+	};
+
+	for (size_t k = 0; k < 2; k++) {
+		struct cgfs *fs = open_snapshot(snaps[k].which, snaps[k].version);
+		struct sampler *s = sampler_new(fs, 64);
+		struct sampler_ct *ct;
+		struct cg_sample full, tick;
+		uint64_t r0, r1;
+
+		sampler_set_limits_interval(s, 3600 * 1000);
+		assert_int_equal(sampler_ct_open(s, "/tenant", &ct), 0);
+		assert_int_equal(sampler_ct_read(ct, &full), 0);
+		r0 = sampler_reads(s);
+		assert_int_equal(sampler_ct_read(ct, &tick), 0);
+		r1 = sampler_reads(s) - r0;
+		assert_memory_equal(&full, &tick, sizeof full);
+		assert_true(r1 < r0);
+		assert_true(r1 > 0);
+		sampler_ct_close(ct);
+		sampler_free(s);
+		cgfs_close(fs);
+	}
+}
+
 int
 main(void)
 {
@@ -366,6 +637,12 @@ main(void)
 		cmocka_unit_test(test_missing_and_hostile_paths),
 		cmocka_unit_test(test_vanished_container),
 		cmocka_unit_test(test_empty_io_stat_is_zero),
+		cmocka_unit_test(test_cadence_carries_settings),
+		cmocka_unit_test(test_cadence_zero_reads_all),
+		cmocka_unit_test(test_cadence_interval_passes),
+		cmocka_unit_test(test_cadence_no_swap),
+		cmocka_unit_test(test_cadence_v1_throttling),
+		cmocka_unit_test(test_cadence_same_figures),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -34,6 +34,7 @@ test_defaults(void **state)
 	conf_defaults(&c);
 	assert_int_equal(c.interval_ms, 1000);
 	assert_int_equal(c.rescan_ms, 10000);
+	assert_int_equal(c.limits_ms, 10000);
 	assert_int_equal(c.ncontainers, 0);
 	assert_non_null(strstr(c.db, "cgov.db"));
 	assert_int_equal(conf_validate(&c), 0);
@@ -91,6 +92,12 @@ test_set_errors(void **state)
 	assert_int_equal(conf_set(&c, "db", "", err, sizeof err), -EINVAL);
 	assert_int_equal(conf_set(&c, "max-containers", "0", err, sizeof err), -EINVAL);
 	assert_int_equal(conf_set(&c, "containers", "relative/*", err, sizeof err), -EINVAL);
+	/* 0s reads the settings every tick; a bare 0 is no duration. */
+	assert_int_equal(conf_set(&c, "limits-interval", "0s", err, sizeof err), 0);
+	assert_int_equal(c.limits_ms, 0);
+	assert_int_equal(conf_set(&c, "limits-interval", "0", err, sizeof err), -EINVAL);
+	assert_int_equal(conf_set(&c, "limits-interval", "2m", err, sizeof err), 0);
+	assert_int_equal(c.limits_ms, 120000);
 	assert_int_equal(conf_set(&c, "interval", "20s", err, sizeof err), 0);
 	assert_int_equal(conf_validate(&c), -EINVAL);   /* tick longer than the rescan */
 	conf_free(&c);
