@@ -110,7 +110,8 @@ int act_flush(struct act *a, int64_t now_ms);
  * when cgov owns the knob, else the current value from this tick's sample s
  * (no extra reads: the sampler already reads the limits), GOV_UNKNOWN when
  * the sample does not have it (v1 soft limit, io knobs). */
-void act_base(struct act *a, uint64_t key, const struct cg_sample *s, int64_t base[PK__MAX]);
+void act_base(struct act *a, const struct act_tenant *t, const struct cg_sample *s,
+    int64_t base[PK__MAX]);
 
 /* Tenant key is gone, or no longer governed: its knobs go back if its
  * cgroup is still there and still the same cgroup; then its journaled

@@ -245,6 +245,20 @@ act_orphan_claim(struct act *a, const struct act_tenant *t)
 	return NULL;
 }
 
+/* The container of tenant t, or the orphan a crashed cgovd left for it
+ * (claimed now); NULL when there is neither. */
+static struct act_ct *
+act_ct_lookup(struct act *a, const struct act_tenant *t)
+{
+	struct act_ct *c = act_ct_find(a, t->key, NULL);
+
+	if (c == NULL && a->norph > 0 && (c = act_orphan_claim(a, t)) != NULL) {
+		c->key = t->key;
+		act_ct_insert(a, c);
+	}
+	return c;
+}
+
 static struct act_ct *
 act_ct_get(struct act *a, const struct act_tenant *t)
 {
@@ -1242,17 +1256,8 @@ act_sync(struct act *a, const struct act_tenant *t, const struct gov_want *w, si
 	size_t nv, before;
 	int r;
 
-	if (c == NULL && n == 0 && a->norph == 0)
+	if (c == NULL && n == 0 && act_ct_lookup(a, t) == NULL)
 		return 0;
-	if (c == NULL && n == 0) {
-		/* Only for a tenant a crashed cgovd left knobs changed in. */
-		struct act_ct *o = act_orphan_claim(a, t);
-
-		if (o == NULL)
-			return 0;
-		o->key = t->key;
-		act_ct_insert(a, o);
-	}
 	c = act_ct_get(a, t);
 	if (c->queued)                  /* planned twice before a flush: once is enough */
 		return 0;
@@ -1344,9 +1349,12 @@ act_sample_values(const struct cg_sample *s, int64_t base[PK__MAX])
 }
 
 void
-act_base(struct act *a, uint64_t key, const struct cg_sample *s, int64_t base[PK__MAX])
+act_base(struct act *a, const struct act_tenant *t, const struct cg_sample *s,
+    int64_t base[PK__MAX])
 {
-	const struct act_ct *c = act_ct_find(a, key, NULL);
+	/* An orphan is claimed here already: a knob a crashed (or cleanly
+	 * exited) cgovd set has its original as base, not cgov's own value. */
+	const struct act_ct *c = act_ct_lookup(a, t);
 
 	act_sample_values(s, base);
 	if (c == NULL)

@@ -40,6 +40,8 @@ struct gv_ct {
 	int event_driven;               /* levels or PSI triggers are armed */
 	uint64_t armed_limit;           /* the memory limit the levels are for */
 	int64_t due_ms;                 /* a pending rule is due (gov clock); 0 */
+	int64_t event_ms;               /* the last decision on an event */
+	int64_t oom_ms[2];              /* the last OOM / OOM kill journaled */
 	struct gov_metrics m;
 	struct metrics_growth growth;
 	char **procs;
@@ -438,6 +440,16 @@ static void gv_decide(struct governing *g, struct gv_ct *c, const struct cg_samp
 /* --- kernel notifications ---------------------------------------------------- */
 
 #define GV_PSI_WINDOW_US 2000000ULL     /* a multiple of 2s: no CAP_SYS_RESOURCE needed */
+/* Events of one container are decided at most once per GV_EVENT_GAP_MS;
+ * those in between are folded into one decision at the end of the gap. A
+ * container sitting above memory.high makes the kernel bump "high" on
+ * every reclaim, hundreds of times a second: without the gap each would
+ * cost a sample and a decision. The first event of a burst is decided at
+ * once, so reaction time does not pay for it. */
+#define GV_EVENT_GAP_MS 50
+/* OOM events of one kind journaled at most once a second per container
+ * (an OOM storm must not become a storm of durable commits). */
+#define GV_OOM_GAP_MS 1000
 
 /* The lowest threshold (a percentage) that a condition tree puts on PSI
  * metric m with > or >=; NAN when it puts none. */
@@ -578,7 +590,7 @@ gv_update_due(struct governing *g, struct gv_ct *c)
 
 /* The journal's row of an OOM event (kind JK_OOM or JK_OOM_KILL). */
 static void
-gv_journal_oom(struct governing *g, const struct gv_ct *c, enum notify_kind kind,
+gv_journal_oom(struct governing *g, struct gv_ct *c, enum notify_kind kind,
     int64_t now_ms)
 {
 	int kill = kind == NOTIFY_OOM_KILL;
@@ -592,6 +604,11 @@ gv_journal_oom(struct governing *g, const struct gv_ct *c, enum notify_kind kind
 	};
 	int r;
 
+	if (c->oom_ms[kill] != 0 && now_ms - c->oom_ms[kill] < GV_OOM_GAP_MS) {
+		log_debug("container %s: %s (again)", escape_log(0, c->path), j.observed);
+		return;
+	}
+	c->oom_ms[kill] = now_ms;
 	log_warnx("container %s: %s", escape_log(0, c->path), j.observed);
 	if (g->st == NULL)
 		return;
@@ -662,6 +679,14 @@ governing_event(struct governing *g, uint64_t key, enum notify_kind kind, int64_
 		gv_journal_oom(g, c, kind, now_ms);
 	if (kind == NOTIFY_POPULATED || !c->governed)
 		return;
+	if (c->event_ms != 0 && now_ms - c->event_ms < GV_EVENT_GAP_MS) {
+		int64_t at = c->event_ms + GV_EVENT_GAP_MS;
+
+		if (c->due_ms == 0 || at < c->due_ms)
+			c->due_ms = at;         /* folded: decided at the gap's end */
+		return;
+	}
+	c->event_ms = now_ms;
 	gv_eval_now(g, c, now_ms);
 }
 
@@ -738,7 +763,7 @@ gv_decide(struct governing *g, struct gv_ct *c, const struct cg_sample *s,
 	const struct gov_want *w;
 	size_t nw;
 
-	act_base(g->act, c->key, s, gc.base);
+	act_base(g->act, &at, s, gc.base);
 	gov_eval(g->gov, &gc, m, now_ms, &w, &nw);
 	gv_check_swap(g, c, w, nw);
 	/* A knob about to be written: the container's next sample reads its

@@ -303,13 +303,20 @@ new_act(int dry_run, uint64_t cap)
 	return act_new(sb.fs, t.st, &cfg);
 }
 
-static int
-sync1(struct act *a, const struct gov_want *w, size_t n, int64_t now)
+/* The test container as the actuator sees it. */
+static struct act_tenant
+tenant(void)
 {
-	struct act_tenant at = {
+	return (struct act_tenant){
 		.key = T_KEY, .cid = t.cid, .id = &t.id, .path = sb.ct, .name = "ct",
 		.runtime = "cgroup",
 	};
+}
+
+static int
+sync1(struct act *a, const struct gov_want *w, size_t n, int64_t now)
+{
+	struct act_tenant at = tenant();
 
 	act_sync(a, &at, w, n, now);
 	return act_flush(a, now);
@@ -975,6 +982,7 @@ test_base(void **state)
 {
 	struct act *a = new_act(0, 0);
 	struct gov_want w = want(PK_CPU_WEIGHT, 512, &pol, &rule);
+	struct act_tenant at = tenant();
 	struct cg_sample s;
 	int64_t base[PK__MAX];
 
@@ -983,14 +991,14 @@ test_base(void **state)
 	s.cpu_quota_us = 50000;
 	s.cpu_period_us = 100000;
 	s.mem_limit = CG_UNLIMITED;
-	act_base(a, T_KEY, &s, base);
+	act_base(a, &at, &s, base);
 	assert_int_equal(base[PK_CPU_WEIGHT], 512);
 	assert_int_equal(base[PK_CPU_QUOTA], 500);
 	assert_true(base[PK_MEM_LIMIT] == POL_MAX);
 	assert_true(base[PK_MEM_HIGH] == GOV_UNKNOWN);
 	assert_true(base[PK_IO_WBPS] == GOV_UNKNOWN);
 	assert_int_equal(sync1(a, &w, 1, T0), 1);
-	act_base(a, T_KEY, &s, base);
+	act_base(a, &at, &s, base);
 	assert_int_equal(base[PK_CPU_WEIGHT], 1024);
 	act_free(a);
 }
