@@ -14,8 +14,9 @@
  *   - unknown in, unknown out: an unknown figure is never taken as 0, and
  *     a figure made of parts (read + write, the largest of three
  *     pressures, a % of a limit) is unknown when any part is;
- *   - a span with dt <= 0 (the first sample) has no rates: cpu, throttled,
- *     io.*, pressure.* and memory growth are unknown;
+ *   - a span with dt <= 0 (the first sample) has no rates: cpu, io.*,
+ *     pressure.* and memory growth are unknown (throttled, a ratio of two
+ *     counts of the span, needs no time: known when both counts are);
  *   - a container's counter that went backwards was reset (the cgroup was
  *     re-created, the counter wrapped): it counts from zero. The node's
  *     /proc/stat counters are since boot and never reset: one that went

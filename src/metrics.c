@@ -98,10 +98,9 @@ metrics_span_eval(const struct metrics_span *s, struct metrics_growth *gr, struc
 	m->limit[PM_PIDS] = s->pids_max;
 	m->limit[PM_CPU] = s->cpu_limit_cores;
 	m->v[PM_CPU] = metrics_rate(s->cpu_us, dt) / 1e6;
-	/* A ratio of counts, but over a span like the rates: none when
-	 * dt <= 0. */
-	if (dt > 0)
-		m->v[PM_THROTTLED] = metrics_throttled_pct(s->nr_periods, s->nr_throttled);
+	/* A ratio of two counts of the same span, not a rate: it needs no
+	 * time (a stored tick of dt 0 with known counts has one). */
+	m->v[PM_THROTTLED] = metrics_throttled_pct(s->nr_periods, s->nr_throttled);
 	m->v[PM_IO_READ] = metrics_rate(s->rbytes, dt);
 	m->v[PM_IO_WRITE] = metrics_rate(s->wbytes, dt);
 	m->v[PM_IO_READ_IOPS] = metrics_rate(s->rios, dt);

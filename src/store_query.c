@@ -173,8 +173,8 @@ query_top_rec(void *arg, const struct roll_rec *r)
 static void
 query_top_fill(struct store_top_row *v, struct query_top_acc *a)
 {
-	struct roll_rec	 r;
-	struct gov_metrics m;
+	struct roll_rec		 r;
+	struct gov_metrics	 m;
 
 	roll_sum_rec(&a->sum, &r);
 	metrics_from_rec(&r, &m);

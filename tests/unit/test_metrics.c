@@ -267,7 +267,7 @@ test_unknown_fields(void **state TEST_UNUSED)
 }
 
 /* A span with dt <= 0 has levels and limits but no rates, and leaves the
- * smoothed growth alone. */
+ * smoothed growth alone; throttled, a ratio of two counts, needs no time. */
 static void
 test_no_time(void **state TEST_UNUSED)
 {
@@ -279,6 +279,7 @@ test_no_time(void **state TEST_UNUSED)
 	a.cpu_usage_us += 500000;
 	a.mem_current = 200 << 20;
 	b.nr_periods = 10, a.nr_periods = 20;
+	b.nr_throttled = 0, a.nr_throttled = 5;
 	b.psi_cpu_us = 0, a.psi_cpu_us = 1000;
 	for (size_t i = 0; i < sizeof dts / sizeof dts[0]; i++) {
 		metrics(&a, &b, dts[i], &g, &m);
@@ -286,7 +287,7 @@ test_no_time(void **state TEST_UNUSED)
 		assert_true(m.limit[PM_MEMORY] == 400 * MiB);
 		assert_true(m.v[PM_PIDS] == 7);
 		assert_true(isnan(m.v[PM_CPU]));
-		assert_true(isnan(m.v[PM_THROTTLED]));
+		assert_true(m.v[PM_THROTTLED] == 50);
 		assert_true(isnan(m.v[PM_IO_READ]));
 		assert_true(isnan(m.v[PM_IO_WRITE_IOPS]));
 		assert_true(isnan(m.v[PM_PRESSURE_CPU]));
