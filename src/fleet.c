@@ -382,8 +382,6 @@ fleet_store_node(struct fleet *f, const struct cg_node *n)
 		.mem_available = fleet_now(n->mem.mem_available),
 		.swap_total = fleet_now(n->mem.swap_total),
 		.swap_free = fleet_now(n->mem.swap_free),
-		.cpu_busy_ms = busy == STORE_NULL ? STORE_NULL : busy * 10,
-		.cpu_total_ms = total == STORE_NULL ? STORE_NULL : total * 10,
 		.ncpu = n->cpu.ncpu == UINT32_MAX ? STORE_NULL : (int64_t)n->cpu.ncpu,
 		.load1 = n->load1 == UINT32_MAX ? STORE_NULL : (int64_t)n->load1,
 		.psi_cpu_us = fleet_delta(p, n->psi_cpu_us, o->psi_cpu_us),
@@ -391,6 +389,13 @@ fleet_store_node(struct fleet *f, const struct cg_node *n)
 		.psi_io_us = fleet_delta(p, n->psi_io_us, o->psi_io_us),
 	};
 
+	/* /proc/stat's counters only grow: one that went backwards (a CPU
+	 * taken offline) makes no busy figure, not a delta counted from zero
+	 * (metrics.h: unknown, as the daemon sees it). */
+	if (p && (n->cpu.busy < o->cpu.busy || n->cpu.total < o->cpu.total))
+		busy = total = STORE_NULL;
+	row.cpu_busy_ms = busy == STORE_NULL ? STORE_NULL : busy * 10;
+	row.cpu_total_ms = total == STORE_NULL ? STORE_NULL : total * 10;
 	store_tick_add_node(f->st, &row);
 }
 
