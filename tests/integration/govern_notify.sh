@@ -59,6 +59,9 @@ pass "knob written ${ms} ms after the allocation began, before the next 10 s tic
 
 # 2. An OOM kill is journaled as an event, without waiting for a tick.
 echo $((16 << 20)) > "$LIMIT" || fail "cannot set the test's own memory limit"
+# No swap to hide in (a host or guest with swap would page, not kill).
+if f=$(sb_file oom memory.memsw.limit_in_bytes); then echo $((16 << 20)) > "$f"; fi
+if f=$(sb_file oom memory.swap.max); then echo 0 > "$f"; fi
 ticks=$(grep -c "debug: tick:" "$DAEMON_LOG")
 sb_run oom "$SB_TMP/oom.out" "$HOG" mem $((256 << 20))
 OOM_PID=$SB_LAST_PID
