@@ -649,6 +649,8 @@ gv_eval_now(struct governing *g, struct gv_ct *c, int64_t now_ms)
 		m.v[i] = g->node.v[i];
 		m.limit[i] = g->node.limit[i];
 	}
+	log_debug("container %s: deciding now (memory %.0f bytes)", escape_log(0, c->path),
+	    m.v[PM_MEMORY]);
 	gv_decide(g, c, &s, &m, now_ms);
 	act_flush(g->act, now_ms);
 	gv_journal_events(g);
@@ -688,6 +690,11 @@ governing_event(struct governing *g, uint64_t key, enum notify_kind kind, int64_
 	}
 	c->event_ms = now_ms;
 	gv_eval_now(g, c, now_ms);
+	/* A second look at the gap's end: a v1 threshold is checked every
+	 * few hundred pages charged, and an allocation goes on after the
+	 * event, so the level a rule names may be passed a moment later. */
+	if (c->due_ms == 0 || now_ms + GV_EVENT_GAP_MS < c->due_ms)
+		c->due_ms = now_ms + GV_EVENT_GAP_MS;
 }
 
 int64_t
