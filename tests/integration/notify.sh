@@ -167,7 +167,7 @@ PSI_ROOT=""
 if [ "$SB_VERSION" = 2 ]; then
 	sb_mk psi
 	PSI_PATH=$(sb_path psi)
-	PSI_DIR=/sys/fs/cgroup$PSI_PATH
+	PSI_DIR=$SB_MOUNTS$PSI_PATH           # one mount on v2
 	echo "10000 100000" > "$PSI_DIR/cpu.max" || fail "cannot set cpu.max"
 	run_spinner() { sb_run psi "$SB_TMP/spin$1.out" "$HOG" spin; }
 else
