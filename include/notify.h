@@ -13,8 +13,8 @@
  *     NOTIFY_OOM         the memory cgroup hit its limit and went OOM:
  *                        memory.oom_control's eventfd.
  *     NOTIFY_OOM_KILL    memory.oom_control's oom_kill counter moved (read
- *                        at the OOM event, and again 100 ms later: the kill
- *                        follows the notification).
+ *                        at the OOM event, and again up to 150 ms later:
+ *                        the kernel notifies before it kills).
  *   cgroup v2 (memory controller on v2)
  *     NOTIFY_MEM_HIGH, NOTIFY_MEM_MAX, NOTIFY_OOM, NOTIFY_OOM_KILL
  *                        the counters high, max, oom, oom_kill of
@@ -56,6 +56,9 @@
  * triggers one last time: notify checks that the cgroup still exists before
  * calling back, and on the contrary closes that container's descriptors
  * (no callback); the owner frees the notify_ct when its own rescan notices.
+ * A v2 container armed with inotify watches only hears nothing when it is
+ * removed (kernfs sends no IN_IGNORED): its directory descriptor stays
+ * until the owner's notify_ct_free, and no callback comes meanwhile.
  *
  * Writes. Arming writes to two kinds of files of the container itself,
  * never to an ancestor: cgroup.event_control (v1) and X.pressure (v2).
@@ -152,13 +155,23 @@ int notify_ct_oom(struct notify_ct *c);
  * window is clamped to 500ms..10s and the stall to 1us..window (see
  * notify_psi_trigger); when the kernel refuses a window that is not a
  * multiple of 2s (no CAP_SYS_RESOURCE), the request is retried with the
- * window rounded up to one, the stall scaled in proportion. stall_us 0
+ * window rounded up to one, the stall scaled in proportion. Such an
+ * unprivileged trigger is checked by the kernel's 2s averaging work, not
+ * by a polling thread: it fires about 2s after the stall begins where a
+ * privileged one fires within a tenth of its window (measured on 6.18;
+ * cgovd.service keeps CAP_SYS_RESOURCE for this). stall_us 0
  * disarms. Re-arms only when the clamped request changed. Returns 0,
  * -EINVAL (kind not a PSI kind), -EOPNOTSUPP (that controller is not on v2,
  * or the kernel has no PSI: the file is missing or psi=0), -ENOSPC
  * (NOTIFY_MAX_PSI reached), or -errno. */
 int notify_ct_psi(struct notify_ct *c, enum notify_kind kind, uint64_t stall_us,
     uint64_t window_us);
+
+/* The PSI trigger in force for kind: 1 with the stall and window written
+ * (after clamping, and after the unprivileged fallback: a caller logs when
+ * the window grew), 0 when none is armed. */
+int notify_ct_psi_armed(const struct notify_ct *c, enum notify_kind kind, uint64_t *ret_stall_us,
+    uint64_t *ret_window_us);
 
 /* Disarms everything and frees c (NULL is fine). v1 events are
  * unregistered by the kernel when their eventfd closes. */

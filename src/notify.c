@@ -41,7 +41,8 @@ struct notify_wd {
 
 #define NOTIFY_WD_BUCKETS 256
 #define NOTIFY_BATCH 64                 /* events handled per wake-up */
-#define NOTIFY_OOM_RECHECK_MS 100
+#define NOTIFY_OOM_RECHECK_MS 10         /* first re-read; doubles, 4 in all */
+#define NOTIFY_OOM_RECHECKS 4
 
 struct notify {
 	struct event_base *base;
@@ -74,12 +75,14 @@ struct notify_ct {
 
 	struct notify_src oom;          /* v1: memory.oom_control's eventfd */
 	int oom_state;                  /* 0 not asked, 1 armed, <0 its error */
-	struct event *oom_recheck;      /* v1: oom_kill read again after a kill */
+	struct event *oom_recheck;      /* v1: oom_kill read again after an OOM */
+	int oom_rechecks;               /* re-reads done since the OOM */
 	int wd[2];                      /* v2: memory.events, cgroup.events; -1 */
 	struct notify_counts counts;
 
 	struct notify_src psi[3];
 	uint64_t psi_stall[3], psi_window[3];   /* last request */
+	uint64_t psi_eff_stall[3], psi_eff_window[3];   /* the trigger written */
 	int psi_err[3];
 };
 
@@ -405,6 +408,19 @@ notify_call(struct notify *n, uint64_t key, const enum notify_kind *kinds, size_
 		n->fn(n->arg, key, kinds[i], now);
 }
 
+static void notify_on_oom_recheck(evutil_socket_t fd, short what, void *arg);
+
+static void
+notify_oom_recheck_arm(struct notify_ct *c)
+{
+	struct timeval tv = { 0, (NOTIFY_OOM_RECHECK_MS * 1000) << c->oom_rechecks };
+
+	if (c->oom_recheck == NULL)
+		c->oom_recheck = evtimer_new(c->n->base, notify_on_oom_recheck, c);
+	if (c->oom_recheck != NULL)
+		evtimer_add(c->oom_recheck, &tv);
+}
+
 static void
 notify_on_oom_recheck(evutil_socket_t fd, short what, void *arg)
 {
@@ -417,12 +433,14 @@ notify_on_oom_recheck(evutil_socket_t fd, short what, void *arg)
 	if (notify_counts_moved(&c->counts, &now, &k, 1) == 1) {
 		c->counts = now;
 		notify_call(c->n, c->key, &k, 1, units_mono_ms());
-	}
+	} else if (++c->oom_rechecks < NOTIFY_OOM_RECHECKS)
+		notify_oom_recheck_arm(c);
 }
 
 /* v1 memory.oom_control fired: NOTIFY_OOM, and NOTIFY_OOM_KILL once the
- * counter moved (now, or at the re-read a moment later: the kernel counts
- * the kill after it has notified). */
+ * counter moved: now, or at a re-read 10, 30, 70 or 150 ms later (the
+ * kernel notifies before it picks and kills a victim, and may not kill at
+ * all: oom_kill_disable, or a task that exits by itself). */
 static size_t
 notify_v1_oom(struct notify_ct *c, enum notify_kind *kinds)
 {
@@ -436,13 +454,8 @@ notify_v1_oom(struct notify_ct *c, enum notify_kind *kinds)
 		nk++;
 		return nk;
 	}
-	if (c->oom_recheck == NULL)
-		c->oom_recheck = evtimer_new(c->n->base, notify_on_oom_recheck, c);
-	if (c->oom_recheck != NULL) {
-		struct timeval tv = { 0, NOTIFY_OOM_RECHECK_MS * 1000 };
-
-		evtimer_add(c->oom_recheck, &tv);
-	}
+	c->oom_rechecks = 0;
+	notify_oom_recheck_arm(c);
 	return nk;
 }
 
@@ -498,9 +511,12 @@ notify_inotify_read(struct notify *n, int64_t now)
 			continue;       /* a watch removed meanwhile */
 		c = w->ct;
 		if (ie->mask & IN_IGNORED) {
-			/* The kernel dropped the watch: the file is gone. */
+			/* The kernel dropped the watch: the file is gone, and
+			 * with both gone, the cgroup most likely too. */
 			c->wd[w->file] = -1;
 			notify_wd_forget(n, ie->wd, 0);
+			if (c->wd[0] < 0 && c->wd[1] < 0 && !notify_ct_alive(c))
+				notify_ct_gone(c);
 			continue;
 		}
 		cnt = c->counts;
@@ -885,7 +901,8 @@ notify_ct_psi(struct notify_ct *c, enum notify_kind kind, uint64_t stall_us, uin
 		return 0;
 	if (n->npsi >= NOTIFY_MAX_PSI)
 		return c->psi_err[i] = -ENOSPC;
-	if ((len = notify_psi_trigger(trig, sizeof trig, stall_us, window_us, 1, NULL, NULL)) < 0)
+	if ((len = notify_psi_trigger(trig, sizeof trig, stall_us, window_us, 1,
+	    &c->psi_eff_stall[i], &c->psi_eff_window[i])) < 0)
 		return c->psi_err[i] = len;
 	if ((dir = cgfs_open_dir(n->fs, ctrls[i], c->path)) < 0) {
 		r = dir;
@@ -906,7 +923,8 @@ notify_ct_psi(struct notify_ct *c, enum notify_kind kind, uint64_t stall_us, uin
 		/* Without CAP_SYS_RESOURCE the kernel wants a window that
 		 * is a multiple of 2s. */
 		if (r == -EINVAL && (len = notify_psi_trigger(trig, sizeof trig, stall_us,
-		    window_us, 0, NULL, NULL)) > 0 && write(fd, trig, (size_t)len + 1) >= 0)
+		    window_us, 0, &c->psi_eff_stall[i], &c->psi_eff_window[i])) > 0 &&
+		    write(fd, trig, (size_t)len + 1) >= 0)
 			r = 0;
 	}
 	if (r < 0) {
@@ -924,4 +942,17 @@ out:
 		notify_ct_gone(c);
 	c->psi_err[i] = r;
 	return r;
+}
+
+int
+notify_ct_psi_armed(const struct notify_ct *c, enum notify_kind kind, uint64_t *ret_stall_us,
+    uint64_t *ret_window_us)
+{
+	int i = kind - NOTIFY_PSI_CPU;
+
+	if (kind < NOTIFY_PSI_CPU || kind > NOTIFY_PSI_IO || c->psi[i].fd < 0)
+		return 0;
+	*ret_stall_us = c->psi_eff_stall[i];
+	*ret_window_us = c->psi_eff_window[i];
+	return 1;
 }

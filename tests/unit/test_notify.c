@@ -464,6 +464,23 @@ test_v2_events(void **state)
 	assert_int_equal(s.key[8], 7);
 	assert_int_equal(s.kind[8], NOTIFY_POPULATED);
 	notify_ct_free(c2);
+	/* On a filesystem that says when a watched file goes (kernfs does
+	 * not), a container whose two files and cgroup went is released. */
+	c2 = notify_ct_new(n, 9, "/tenant");
+	put(dir, "memory.events", "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n");
+	assert_int_equal(notify_ct_oom(c2), 0);
+	assert_int_equal(notify_fds(n), 3);
+	unlink(fpath(dir, "/cgroup.procs"));
+	unlink(fpath(dir, "/memory.events"));
+	unlink(fpath(dir, "/cgroup.events"));
+	for (int i = 0; i < 200 && notify_fds(n) > 2; i++) {
+		event_base_loop(s.base, EVLOOP_NONBLOCK);
+		usleep(10000);
+	}
+	assert_int_equal(notify_fds(n), 2);
+	assert_int_equal(s.n, 9);
+	assert_int_equal(notify_ct_oom(c2), -ENOENT);
+	notify_ct_free(c2);
 	/* A container that is not there. */
 	c2 = notify_ct_new(n, 8, "/nope");
 	assert_int_equal(notify_ct_oom(c2), -ENOENT);
