@@ -124,6 +124,11 @@ void act_forget(struct act *a, uint64_t key);
  * no longer set them restores them. Returns the number of restores. */
 int act_restore_all(struct act *a, int64_t now_ms, int statics);
 
+/* When a change that tenant key's last sync deferred (a knob's cooldown)
+ * can be made, 0: none. The daemon decides an event-driven container
+ * again then, rather than at the next tick. */
+int64_t act_retry(const struct act *a, uint64_t key);
+
 /* Owned knobs read back by path so far (drift checks the sample could not
  * settle), for benchmarks. */
 uint64_t act_path_reads(const struct act *a);

@@ -91,6 +91,8 @@ struct act_ct {
 	struct act_knob *k;
 	size_t nk;
 	struct act_plan plan;   /* decided, not yet carried out (act_flush) */
+	int64_t retry_ms;       /* a change the last sync deferred (cooldown)
+	                           can be made then; 0 none */
 	int queued;             /* in the batch */
 };
 
@@ -526,6 +528,14 @@ act_cap_take(struct act *a, struct act_plan *p, size_t k, int64_t now_ms)
 	return 0;
 }
 
+/* A change deferred by a cooldown can be made at `when`. */
+static void
+act_retry_at(struct act_ct *c, int64_t when)
+{
+	if (c->retry_ms == 0 || when < c->retry_ms)
+		c->retry_ms = when;
+}
+
 static int
 act_cooling(const struct act_knob *e, uint64_t cooldown_ms, int64_t now_ms)
 {
@@ -613,8 +623,10 @@ act_plan_want(struct act *a, struct act_ct *c, const struct act_want *x, int64_t
 		e->refused = GOV_UNKNOWN;
 		return 0;
 	}
-	if (act_cooling(e, cooldown, now_ms))
+	if (act_cooling(e, cooldown, now_ms)) {
+		act_retry_at(c, e->changed_ms + (int64_t)cooldown);
 		return 0;
+	}
 	if ((r = act_floor_ok(a, c, e->knob, cur, x->value, why, sizeof why)) <= 0) {
 		if (r < 0)
 			return r;
@@ -663,6 +675,7 @@ act_plan_drift(struct act *a, struct act_ct *c, size_t k, int64_t now_ms, struct
 	 * whatever the policy's on-drift says. */
 	if (e->drift == PD_REASSERT || e->knob == PK_SWAP_BUFFER) {
 		if (act_cooling(e, e->cooldown_ms, now_ms)) {
+			act_retry_at(c, e->changed_ms + (int64_t)e->cooldown_ms);
 			/* Seen now, said now; put back when the cooldown ends. */
 			if (e->drifted != e->cur) {
 				s = act_plan_add(p, k, JK_DRIFT, e->last, e->cur);
@@ -702,8 +715,10 @@ act_plan_restore(struct act *a, struct act_ct *c, size_t k, int64_t now_ms, int 
 
 	if (e->cur == GOV_UNKNOWN)
 		return 0;
-	if (!force && act_cooling(e, e->cooldown_ms, now_ms))
+	if (!force && act_cooling(e, e->cooldown_ms, now_ms)) {
+		act_retry_at(c, e->changed_ms + (int64_t)e->cooldown_ms);
 		return 0;
+	}
 	if ((r = act_floor_ok(a, c, e->knob, e->cur, e->orig, floor, sizeof floor)) <= 0) {
 		if (r == 0)
 			log_debug("%s: restore of %s waits: %s", escape_log(0, c->path),
@@ -1262,6 +1277,7 @@ act_sync(struct act *a, const struct act_tenant *t, const struct gov_want *w, si
 	if (c->queued)                  /* planned twice before a flush: once is enough */
 		return 0;
 	c->synced_ms = now_ms;
+	c->retry_ms = 0;
 	nv = act_expand(a, c, w, n, now_ms, &v);
 	r = act_read_owned(a, c, t->sample);
 	for (size_t i = 0; i < nv && r == 0; i++)
@@ -1579,6 +1595,14 @@ act_restore_all(struct act *a, int64_t now_ms, int statics)
 	total = act_carry_out_batch(a, a->ct, a->nct, now_ms);
 	total += act_carry_out_batch(a, a->orph, a->norph, now_ms);
 	return total;
+}
+
+int64_t
+act_retry(const struct act *a, uint64_t key)
+{
+	const struct act_ct *c = act_ct_find(a, key, NULL);
+
+	return c != NULL ? c->retry_ms : 0;
 }
 
 uint64_t

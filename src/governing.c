@@ -440,12 +440,12 @@ static void gv_decide(struct governing *g, struct gv_ct *c, const struct cg_samp
 /* --- kernel notifications ---------------------------------------------------- */
 
 #define GV_PSI_WINDOW_US 2000000ULL     /* a multiple of 2s: no CAP_SYS_RESOURCE needed */
-/* Events of one container are decided at most once per GV_EVENT_GAP_MS;
- * those in between are folded into one decision at the end of the gap. A
- * container sitting above memory.high makes the kernel bump "high" on
- * every reclaim, hundreds of times a second: without the gap each would
- * cost a sample and a decision. The first event of a burst is decided at
- * once, so reaction time does not pay for it. */
+/* memory.events and PSI events of one container are decided at most once
+ * per GV_EVENT_GAP_MS; those in between are folded into one decision at
+ * the end of the gap. A container sitting above memory.high makes the
+ * kernel bump "high" on every reclaim, hundreds of times a second: without
+ * the gap each would cost a sample and a decision. The first event of a
+ * burst is decided at once, so reaction time does not pay for it. */
 #define GV_EVENT_GAP_MS 50
 /* OOM events of one kind journaled at most once a second per container
  * (an OOM storm must not become a storm of durable commits). */
@@ -583,8 +583,13 @@ static void
 gv_update_due(struct governing *g, struct gv_ct *c)
 {
 	struct gv_due_arg a = { .g = g, .due = 0 };
+	int64_t retry;
 
 	gov_rules_foreach(g->gov, c->key, gv_due_of, &a);
+	/* A change the actuator deferred to the end of a knob's cooldown. */
+	retry = act_retry(g->act, c->key);
+	if (retry != 0 && (a.due == 0 || retry < a.due))
+		a.due = retry;
 	c->due_ms = a.due;
 }
 
@@ -681,7 +686,10 @@ governing_event(struct governing *g, uint64_t key, enum notify_kind kind, int64_
 		gv_journal_oom(g, c, kind, now_ms);
 	if (kind == NOTIFY_POPULATED || !c->governed)
 		return;
-	if (c->event_ms != 0 && now_ms - c->event_ms < GV_EVENT_GAP_MS) {
+	/* v1 thresholds fire once per crossing: never folded. memory.events
+	 * and PSI can repeat hundreds of times a second: folded. */
+	if (kind != NOTIFY_MEM_LEVEL && c->event_ms != 0 &&
+	    now_ms - c->event_ms < GV_EVENT_GAP_MS) {
 		int64_t at = c->event_ms + GV_EVENT_GAP_MS;
 
 		if (c->due_ms == 0 || at < c->due_ms)
