@@ -55,8 +55,9 @@ int knob_write(const struct cgfs *fs, const char *path, enum pol_knob k, dev_t d
 
 /* Kills every task of container path: v2 writes cgroup.kill, v1 sends
  * SIGKILL to each pid of cgroup.procs (repeated until empty, at most a few
- * rounds: forks may race). Returns the number of tasks signalled (v1; 1 on
- * v2) or -errno. */
+ * rounds: forks may race); a frozen v1 container is thawed for the signals
+ * to take effect and frozen again once empty (waits up to half a second).
+ * Returns the number of tasks signalled (v1; 1 on v2) or -errno. */
 int knob_kill(const struct cgfs *fs, const char *path);
 
 /* Formats a value for people and the journal: "4G", "max", "1.5 cores",

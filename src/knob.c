@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "knob.h"
@@ -28,6 +29,10 @@
 /* Rounds of SIGKILL over cgroup.procs on v1: each round catches the tasks
  * forked while the previous one was signalling. */
 #define KNOB_KILL_ROUNDS	16
+/* How long a killed frozen v1 container is given to empty once thawed:
+ * KNOB_THAW_STEPS looks at cgroup.procs, KNOB_THAW_STEP_MS apart. */
+#define KNOB_THAW_STEPS		50
+#define KNOB_THAW_STEP_MS	10
 
 /* Where a knob lives: one file per version (NULL: none), in controller
  * ctrl's hierarchy. The v1 swap buffer is memsw (minus the limit). */
@@ -618,6 +623,36 @@ knob_kill_procs(const struct cgfs *fs, const char *path)
 	return r < 0 && !(cgfs_gone(r) && killed > 0) ? r : killed;
 }
 
+/* v1's freezer holds a SIGKILL back until the task thaws (v2's lets fatal
+ * signals through), so the kill rung, which comes after the freeze rung,
+ * killed nothing on v1: the tasks stayed frozen with the signal pending.
+ * A frozen v1 container is thawed for its signalled tasks to die, and once
+ * they are gone it is frozen again, empty, so that the freeze cgov holds
+ * is still what it wrote (no false "changed behind cgov's back"). The wait
+ * is bounded; tasks still there after it are left thawed to die. */
+static void
+knob_kill_thaw_v1(const struct cgfs *fs, const char *path)
+{
+	const struct timespec step = { 0, KNOB_THAW_STEP_MS * 1000000L };
+	int64_t frozen;
+	pid_t *pids;
+	size_t n = 1;
+
+	if (fs->ctrl[CG_FREEZER].version != 1 || knob_read_freeze(fs, path, &frozen) < 0 ||
+	    frozen != 1)
+		return;
+	if (cgfs_write(fs, CG_FREEZER, path, "freezer.state", "THAWED") < 0)
+		return;
+	for (int i = 0; i < KNOB_THAW_STEPS && n > 0; i++) {
+		nanosleep(&step, NULL);
+		if (knob_pids(fs, path, &pids, &n) < 0)
+			return;         /* gone with its tasks */
+		free(pids);
+	}
+	if (n == 0)
+		(void)cgfs_write(fs, CG_FREEZER, path, "freezer.state", "FROZEN");
+}
+
 int
 knob_kill(const struct cgfs *fs, const char *path)
 {
@@ -631,7 +666,9 @@ knob_kill(const struct cgfs *fs, const char *path)
 	}
 	if (fs->ctrl[fs->walk].version == 0)
 		return -ENXIO;
-	return knob_kill_procs(fs, path);
+	if ((r = knob_kill_procs(fs, path)) > 0)
+		knob_kill_thaw_v1(fs, path);
+	return r;
 }
 
 /* Adds name to v (deduplicated); empty names are skipped. */

@@ -3,9 +3,9 @@
 # Sourced by tests/integration/*.sh. Builds a sandbox of container cgroups
 # under this process's own cgroup (cgroup v1: the deepest own path, created
 # in every hierarchy so each test container has one path everywhere, as LXC
-# and Docker do; cgroup v2: /cgov-test.PID under the root, with the
-# controllers enabled), runs loads in them and always removes everything:
-# cleanup runs from an EXIT trap. Tests skip (exit 77) without root or
+# and Docker do; cgroup v2: beside its own cgroup, see sb_init_v2), runs
+# loads in them and always removes everything: cleanup runs from an EXIT
+# trap. Tests skip (exit 77) without root or
 # cgroupfs. Waits poll a condition; they never sleep in its place.
 
 : "${CGOV_BUILDDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -52,17 +52,11 @@ sb_init() {
 	SB_TMP=$(mktemp -d /tmp/cgov-test.XXXXXX)
 	trap sb_cleanup EXIT
 	trap 'exit 1' INT TERM
-	if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
-		SB_VERSION=2
-		SB_MOUNTS=/sys/fs/cgroup
-		SB_BASE="/cgov-test.$$"
-		for c in memory cpu io pids; do
-			grep -qw "$c" /sys/fs/cgroup/cgroup.controllers || skip "cgroup v2 lacks $c"
-			echo "+$c" > /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
-		done
-		mkdir -p "/sys/fs/cgroup$SB_BASE" || skip "cannot create $SB_BASE"
-		echo "+memory +cpu +io +pids" > "/sys/fs/cgroup$SB_BASE/cgroup.subtree_control" ||
-			fail "cannot enable controllers in $SB_BASE"
+	local mnt2
+	mnt2=$(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i+1) == "cgroup2") print $5; break } }' \
+		/proc/self/mountinfo | head -n 1)
+	if [ -n "$mnt2" ] && grep -qw memory "$mnt2/cgroup.controllers" 2>/dev/null; then
+		sb_init_v2 "$mnt2"
 		return
 	fi
 	SB_VERSION=1
@@ -95,12 +89,56 @@ sb_init() {
 	done
 }
 
+# sb_init_v2 MOUNT: the sandbox on the unified hierarchy. v2 lets no
+# process live in a cgroup whose controllers are enabled for its children
+# (the root excepted), and the test's own cgroup holds the test (on a
+# systemd host, the whole login session or service too): the sandbox goes
+# beside it, in its parent, which on a systemd host is a slice and holds no
+# process. The controllers the tests use are enabled from the root down to
+# that parent where they are not yet (systemd enables only what its units
+# account: memory and pids in user.slice); they stay enabled, as systemd
+# leaves them.
+SB_CTRLS="memory cpu io pids"
+sb_init_v2() {
+	local mnt=$1 own parent p d c
+	SB_VERSION=2
+	SB_MOUNTS=$mnt
+	own=$(sed -n 's/^0:://p' /proc/self/cgroup)
+	[ -n "$own" ] || skip "no cgroup v2 path in /proc/self/cgroup"
+	parent=${own%/*}
+	SB_BASE="$parent/cgov-test.$$"
+	p=""
+	for d in "" $(echo "${parent#/}" | tr / ' '); do
+		[ -n "$d" ] && p="$p/$d"
+		for c in $SB_CTRLS; do
+			grep -qw "$c" "$mnt$p/cgroup.controllers" || skip "cgroup v2 lacks $c in ${p:-/}"
+			grep -qw "$c" "$mnt$p/cgroup.subtree_control" && continue
+			echo "+$c" > "$mnt$p/cgroup.subtree_control" 2>/dev/null ||
+				skip "cannot enable $c for the children of ${p:-/} (processes live there?)"
+		done
+	done
+	mkdir "$mnt$SB_BASE" || skip "cannot create $SB_BASE"
+	echo "$SB_CTRLS" | sed 's/\([a-z]*\)/+\1/g' > "$mnt$SB_BASE/cgroup.subtree_control" ||
+		fail "cannot enable the controllers in $SB_BASE"
+}
+
 # sb_mk NAME: a container cgroup NAME in the sandbox, in every hierarchy.
+# On v2 a nested NAME (lxc/web) gets the controllers enabled in the cgroups
+# above it, as a runtime does for its containers (processes run in the
+# leaves only).
 sb_mk() {
-	local mnt
+	local mnt d
 	for mnt in $SB_MOUNTS; do
 		mkdir -p "$mnt$SB_BASE/$1" || fail "mkdir $mnt$SB_BASE/$1"
 	done
+	if [ "$SB_VERSION" = 2 ]; then
+		d=$1
+		while [ "${d%/*}" != "$d" ]; do
+			d=${d%/*}
+			echo "$SB_CTRLS" | sed 's/\([a-z]*\)/+\1/g' > "$SB_MOUNTS$SB_BASE/$d/cgroup.subtree_control" ||
+				fail "cannot enable the controllers in $SB_BASE/$d"
+		done
+	fi
 }
 
 # sb_rm NAME: removes an empty container cgroup.
