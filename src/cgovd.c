@@ -288,7 +288,7 @@ daemon_rescan(struct daemon *d)
 static void
 daemon_tick(struct daemon *d)
 {
-	int64_t now = units_mono_ms();
+	int64_t now = units_mono_ms(), wall = units_now_ms();
 	int64_t dt = d->last_tick_mono ? now - d->last_tick_mono : 0;
 	int memstat = d->last_memstat_mono == 0 ||
 	    now - d->last_memstat_mono >= (int64_t)d->conf.memstat_ms;
@@ -296,10 +296,10 @@ daemon_tick(struct daemon *d)
 
 	/* Sample, decide and act first; history follows and may lag or fail
 	 * without delaying a decision (DESIGN.md, safety rule 10). */
-	n = fleet_sample(d->fleet, units_now_ms(), dt, memstat);
+	n = fleet_sample(d->fleet, wall, dt, memstat);
 	if (d->gov != NULL)
 		governing_run(d->gov, gov_ms());
-	fleet_store(d->fleet, units_now_ms());
+	fleet_store(d->fleet, wall);    /* stamped when sampled, not when stored */
 	if (memstat)
 		d->last_memstat_mono = now;
 	d->last_tick_mono = now;

@@ -654,11 +654,11 @@ gv_eval_now(struct governing *g, struct gv_ct *c, int64_t now_ms)
 		m.v[i] = g->node.v[i];
 		m.limit[i] = g->node.limit[i];
 	}
-	log_debug("container %s: deciding now (memory %.0f bytes)", escape_log(0, c->path),
-	    m.v[PM_MEMORY]);
 	gv_decide(g, c, &s, &m, now_ms);
 	act_flush(g->act, now_ms);
 	gv_journal_events(g);
+	log_debug("container %s: decided now (memory %.0f bytes) in %lld ms",
+	    escape_log(0, c->path), m.v[PM_MEMORY], (long long)(units_mono_ms() - mono));
 }
 
 void
