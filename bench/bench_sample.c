@@ -677,6 +677,9 @@ run_governing(const char *cgovd, const char *baseline, const char *src, size_t *
 		    100 * (np.core - nn.core) / nn.core, np.rss_end_kb / 1024.0, fold * 100,
 		    on.core * 100, op.core * 100, 100 * (op.core - on.core) / on.core,
 		    (long long)np.actions);
+		printf("%6s | floor us/ct: %.2f per-tick files, %.2f full-read-only files, %.2f "
+		    "memory.stat; all %zu files %.2f\n", "", ft * 1e6 / (double)n,
+		    fs_ * 1e6 / (double)n, fm * 1e6 / (double)n, all_files.n, fa * 1e6 / (double)n);
 		if (baseline != NULL)
 			printf("%6s | baseline %s: no pol %.2f%%, policies %.2f%%, gov/tick %.0f%%\n",
 			    "", baseline, bn.core * 100, bp.core * 100,
