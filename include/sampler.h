@@ -114,6 +114,11 @@ int sampler_ct_read(struct sampler_ct *ct, struct cg_sample *ret);
  * change. */
 void sampler_ct_refresh(struct sampler_ct *ct);
 
+/* 1 when the container's last successful read was a full one, else 0: a
+ * caller that keeps settings of its own (the governor's owned knobs, I/O
+ * limits the sample does not carry) can re-read them on the same cadence. */
+int sampler_ct_last_full(const struct sampler_ct *ct);
+
 /* Reads the memory.stat breakdown (the costly file, read less often).
  * Same return as sampler_ct_read; a cgroup without memory.stat (v2 with
  * the memory controller off) gives CG_UNKNOWN fields, not -ENODEV. */

@@ -82,6 +82,7 @@ struct sampler_ct {
 	 * asked for. */
 	struct cg_sample last;
 	int have_last;
+	int last_full;          /* the last read was a full one */
 	int refresh;            /* sampler_ct_refresh() */
 	unsigned gen;           /* s->gen at the last full read */
 	unsigned seq;           /* order of opening, for the stagger */
@@ -588,7 +589,14 @@ sampler_ct_read(struct sampler_ct *ct, struct cg_sample *ret)
 		sampler_ct_full_done(ct, now);
 	ct->last = *ret;
 	ct->have_last = 1;
+	ct->last_full = full;
 	return 0;
+}
+
+int
+sampler_ct_last_full(const struct sampler_ct *ct)
+{
+	return ct->have_last && ct->last_full;
 }
 
 int

@@ -457,7 +457,9 @@ test_cadence_carries_settings(void **state)
 	struct cg_sample v;
 
 	multi_open(&m, 2, v2_files, 3600 * 1000);
+	assert_int_equal(sampler_ct_last_full(m.ct), 0);    /* not read yet */
 	assert_int_equal(multi_read(&m, &v), 7);            /* first: full */
+	assert_int_equal(sampler_ct_last_full(m.ct), 1);
 	assert_int_equal(v.mem_limit, 8192);
 	assert_int_equal(v.cpu_quota_us, CG_UNLIMITED);
 	multi_put(m.dir, "memory.max", "16384\n");
@@ -466,6 +468,7 @@ test_cadence_carries_settings(void **state)
 	multi_put(m.dir, "cpu.stat", "usage_usec 20\nnr_periods 1\nnr_throttled 0\n"
 	    "throttled_usec 0\n");
 	assert_int_equal(multi_read(&m, &v), 4);            /* no max, cpu.max, pids.max */
+	assert_int_equal(sampler_ct_last_full(m.ct), 0);
 	assert_int_equal(v.mem_current, 2000);
 	assert_int_equal(v.cpu_usage_us, 20);
 	assert_int_equal(v.mem_limit, 8192);                /* carried */
