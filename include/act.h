@@ -91,6 +91,9 @@ struct act_tenant {
 	const char *runtime;             /* static (discover.h) */
 	const struct cg_sample *sample;  /* this tick's (or event's) sample, NULL:
 	                                    owned knobs are read back by path */
+	int settings_fresh;              /* the sample's settings were read now
+	                                    (a full read, sampler.h): the knobs it
+	                                    does not carry are read back too */
 };
 
 /* Decides how to bring tenant t to the wanted state w[0..n) at now_ms:

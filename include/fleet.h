@@ -67,6 +67,8 @@ struct fleet_obs {
 	const char *path, *name, *runtime;
 	const struct cg_sample *cur;
 	const struct cg_sample *prev;    /* NULL on the container's first tick */
+	int full;                        /* cur's settings were read now, not
+	                                    carried (sampler.h, "Cadence") */
 	int64_t dt_ms;
 };
 typedef void (*fleet_obs_fn)(void *arg, const struct fleet_obs *o);
@@ -82,7 +84,7 @@ void fleet_set_observer(struct fleet *f, fleet_obs_fn ct_fn, fleet_node_fn node_
  * *ret only; the tick's samples, deltas and history are untouched.
  * Returns 0, -ENOENT when the fleet has no such container, -ENODEV when
  * its cgroup went away (the next tick drops it). */
-int fleet_sample_one(struct fleet *f, uint64_t key, struct cg_sample *ret);
+int fleet_sample_one(struct fleet *f, uint64_t key, struct cg_sample *ret, int *ret_full);
 
 /* Container key's next sample reads its settings afresh (a knob of it is
  * being written: sampler_ct_refresh). */

@@ -50,6 +50,7 @@ struct act_knob {
 	int64_t changed_ms;     /* last change by cgov; 0 never */
 	int64_t refused;        /* wanted value refused and journaled; GOV_UNKNOWN */
 	int64_t drifted;        /* value found behind cgov's back and journaled */
+	int64_t seen_val;       /* last read by path while not owned; GOV_UNKNOWN */
 	/* Who set it: copies, as the policy set's pointers die on reload. */
 	char *policy, *rule;
 	int rung;
@@ -93,6 +94,10 @@ struct act_ct {
 	struct act_plan plan;   /* decided, not yet carried out (act_flush) */
 	int64_t retry_ms;       /* a change the last sync deferred (cooldown)
 	                           can be made then; 0 none */
+	/* The sync under way: its sample's knob values (act_sample_values),
+	 * whether there is one, and whether its settings were read now. */
+	int64_t sv[PK__MAX];
+	int sv_ok, fresh;
 	int queued;             /* in the batch */
 };
 
@@ -319,7 +324,7 @@ act_knob_get(struct act_ct *c, enum pol_knob knob, dev_t dev)
 	memset(e, 0, sizeof *e);
 	e->knob = knob;
 	e->dev = dev;
-	e->orig = e->last = e->cur = GOV_UNKNOWN;
+	e->orig = e->last = e->cur = e->seen_val = GOV_UNKNOWN;
 	e->refused = e->drifted = GOV_UNKNOWN;
 	e->cooldown_ms = POL_DEFAULT_COOLDOWN_MS;
 	e->drift = PD_LOG;
@@ -433,7 +438,7 @@ static void act_sample_values(const struct cg_sample *s, int64_t v[PK__MAX]);
  * sampler does not read that knob (io limits, freeze, the v1 soft limit).
  * Returns 0, or -ENOENT when the container is gone. */
 static int
-act_read_owned(struct act *a, struct act_ct *c, const struct cg_sample *s)
+act_read_owned(struct act *a, struct act_ct *c, const struct cg_sample *s, int fresh)
 {
 	int64_t sv[PK__MAX];
 
@@ -452,6 +457,15 @@ act_read_owned(struct act *a, struct act_ct *c, const struct cg_sample *s)
 		}
 		if (s != NULL && e->knob < PK__MAX && !act_knob_is_io(e->knob) &&
 		    e->last != GOV_UNKNOWN && sv[e->knob] == e->last) {
+			e->cur = e->last;
+			continue;
+		}
+		/* What the sample does not carry (io limits, freeze, the v1
+		 * soft limit) is read back on the sampler's cadence for
+		 * settings: a change behind cgov's back shows within one
+		 * limits-interval, as a changed limit does. */
+		if (s != NULL && !fresh && e->last != GOV_UNKNOWN &&
+		    (act_knob_is_io(e->knob) || sv[e->knob] == GOV_UNKNOWN)) {
 			e->cur = e->last;
 			continue;
 		}
@@ -582,6 +596,22 @@ act_plan_kill(struct act *a, struct act_ct *c, const struct act_want *x, int64_t
 	snprintf(s->why, sizeof s->why, "%s", x->w->why);
 }
 
+/* Does a knob cgov does not own already hold the wanted value, as far as
+ * this sync's sample tells (no read)? A sampled value answers for the knobs
+ * the sampler reads; for the others (io limits) the value last read by
+ * path answers until the sample's settings are read afresh. Only "yes"
+ * saves the read: a change is always decided on a value read by path, the
+ * one journaled as the original. */
+static int
+act_want_holds(const struct act_ct *c, const struct act_knob *e, int64_t value)
+{
+	if (!c->sv_ok || e->knob >= PK__MAX)
+		return 0;
+	if (!act_knob_is_io(e->knob) && c->sv[e->knob] != GOV_UNKNOWN)
+		return c->sv[e->knob] == value;
+	return !c->fresh && e->seen_val != GOV_UNKNOWN && e->seen_val == value;
+}
+
 /* One wanted value. Returns 0, or -ENOENT when the container is gone. */
 static int
 act_plan_want(struct act *a, struct act_ct *c, const struct act_want *x, int64_t now_ms,
@@ -608,6 +638,10 @@ act_plan_want(struct act *a, struct act_ct *c, const struct act_want *x, int64_t
 		act_knob_adopt(e, x->w);
 		return 0;               /* held: act_plan_drift reads it back */
 	}
+	if (!e->owned && act_want_holds(c, e, x->value)) {
+		e->refused = GOV_UNKNOWN;
+		return 0;               /* no read: the sample says it is so */
+	}
 	if (e->owned)
 		cur = e->cur;
 	else if ((r = knob_read(a->fs, c->path, e->knob, e->dev, &cur)) < 0) {
@@ -616,6 +650,9 @@ act_plan_want(struct act *a, struct act_ct *c, const struct act_want *x, int64_t
 		log_debug("%s: cannot read %s: %s", escape_log(0, c->path),
 		    pol_knob_name(e->knob), strerror(-r));
 		return 0;
+	} else {
+		a->path_reads++;
+		e->seen_val = cur;
 	}
 	if (cur == GOV_UNKNOWN)
 		return 0;
@@ -1278,8 +1315,12 @@ act_sync(struct act *a, const struct act_tenant *t, const struct gov_want *w, si
 		return 0;
 	c->synced_ms = now_ms;
 	c->retry_ms = 0;
+	c->sv_ok = t->sample != NULL;
+	c->fresh = t->settings_fresh;
+	if (c->sv_ok)
+		act_sample_values(t->sample, c->sv);
 	nv = act_expand(a, c, w, n, now_ms, &v);
-	r = act_read_owned(a, c, t->sample);
+	r = act_read_owned(a, c, t->sample, t->settings_fresh);
 	for (size_t i = 0; i < nv && r == 0; i++)
 		r = act_plan_want(a, c, &v[i], now_ms, &c->plan);
 	for (size_t i = 0; i < c->nk && r == 0; i++) {
@@ -1492,7 +1533,7 @@ act_settle(struct act *a, int64_t now_ms)
 	 * governs: everything goes back, now rather than at exit. */
 	for (size_t i = 0; i < a->norph; i++) {
 		struct act_ct *c = a->orph[i];
-		int r = act_read_owned(a, c, NULL);
+		int r = act_read_owned(a, c, NULL, 1);
 
 		for (size_t k = 0; k < c->nk && r == 0; k++)
 			if (c->k[k].owned)
@@ -1531,7 +1572,7 @@ act_forget(struct act *a, uint64_t key)
 	 * restore that must wait (memory floor) keeps the container, for
 	 * act_restore_all or, through the journal, the next cgovd. */
 	if (act_owned_in(c) > 0 && act_ct_exists(a, c)) {
-		r = act_read_owned(a, c, NULL);
+		r = act_read_owned(a, c, NULL, 1);
 		c->plan.n = 0;
 		for (size_t k = 0; k < c->nk && r == 0; k++)
 			if (c->k[k].owned)
@@ -1570,7 +1611,7 @@ act_plan_restore_all(struct act *a, struct act_ct **v, size_t n, int64_t now_ms,
 {
 	for (size_t i = 0; i < n; i++) {
 		struct act_ct *c = v[i];
-		int r = act_read_owned(a, c, NULL);
+		int r = act_read_owned(a, c, NULL, 1);
 
 		c->plan.n = 0;
 		for (size_t k = 0; k < c->nk && r == 0; k++) {

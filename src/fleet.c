@@ -443,6 +443,7 @@ fleet_sample(struct fleet *f, int64_t now_ms, int64_t dt_ms, int memstat)
 				.key = c->key, .id = &c->id, .cid = c->cid, .path = c->path,
 				.name = c->name, .runtime = c->runtime, .cur = &c->cur,
 				.prev = c->have_prev ? &c->prev : NULL, .dt_ms = dt_ms,
+				.full = sampler_ct_last_full(c->sct),
 			};
 
 			f->obs_ct(f->obs_arg, &o);
@@ -513,11 +514,17 @@ fleet_refresh(struct fleet *f, uint64_t key)
 }
 
 int
-fleet_sample_one(struct fleet *f, uint64_t key, struct cg_sample *ret)
+fleet_sample_one(struct fleet *f, uint64_t key, struct cg_sample *ret, int *ret_full)
 {
-	for (size_t i = 0; i < f->n; i++)
-		if (f->ct[i]->key == key)
-			return sampler_ct_read(f->ct[i]->sct, ret);
+	for (size_t i = 0; i < f->n; i++) {
+		int r;
+
+		if (f->ct[i]->key != key)
+			continue;
+		r = sampler_ct_read(f->ct[i]->sct, ret);
+		*ret_full = r == 0 && sampler_ct_last_full(f->ct[i]->sct);
+		return r;
+	}
 	return -ENOENT;
 }
 

@@ -33,6 +33,7 @@ struct gv_ct {
 	const char *runtime;
 	uint64_t seen;                  /* tick number of the last observation */
 	struct cg_sample cur, prev;     /* the last two ticks' samples */
+	int cur_full;                   /* cur's settings were read now */
 	int have_prev;
 	int64_t cur_mono, prev_mono;    /* when they were taken (monotonic ms) */
 	struct notify_ct *nt;           /* its kernel notifications; NULL none */
@@ -156,6 +157,7 @@ gv_on_ct(void *arg, const struct fleet_obs *o)
 		c->cid = o->cid;        /* 0 until history registers it: act does then */
 	c->seen = g->tick;
 	c->cur = *o->cur;
+	c->cur_full = o->full;
 	c->cur_mono = units_mono_ms();
 	metrics_from_samples(o->cur, o->prev, o->dt_ms, &c->growth, &c->m);
 }
@@ -435,7 +437,7 @@ gv_heartbeat(struct governing *g, int64_t now_ms, size_t governed, int64_t stopp
 }
 
 static void gv_decide(struct governing *g, struct gv_ct *c, const struct cg_sample *s,
-    const struct gov_metrics *m, int64_t now_ms);
+    int full, const struct gov_metrics *m, int64_t now_ms);
 
 /* --- kernel notifications ---------------------------------------------------- */
 
@@ -645,8 +647,9 @@ gv_eval_now(struct governing *g, struct gv_ct *c, int64_t now_ms)
 	struct gov_metrics m;
 	struct cg_sample s;
 	int64_t mono = units_mono_ms();
+	int full;
 
-	if (fleet_sample_one(g->fleet, c->key, &s) < 0)
+	if (fleet_sample_one(g->fleet, c->key, &s, &full) < 0)
 		return;                 /* gone: the next tick drops it */
 	metrics_from_samples(&s, c->have_prev ? &c->prev : NULL,
 	    c->have_prev ? mono - c->prev_mono : 0, &gr, &m);
@@ -654,7 +657,7 @@ gv_eval_now(struct governing *g, struct gv_ct *c, int64_t now_ms)
 		m.v[i] = g->node.v[i];
 		m.limit[i] = g->node.limit[i];
 	}
-	gv_decide(g, c, &s, &m, now_ms);
+	gv_decide(g, c, &s, full, &m, now_ms);
 	act_flush(g->act, now_ms);
 	gv_journal_events(g);
 	log_debug("container %s: decided now (memory %.0f bytes) in %lld ms",
@@ -763,7 +766,7 @@ gv_check_swap(struct governing *g, const struct gv_ct *c, const struct gov_want 
  * the knobs' base values) at now_ms and plans what the actuator must do;
  * act_flush carries it out. */
 static void
-gv_decide(struct governing *g, struct gv_ct *c, const struct cg_sample *s,
+gv_decide(struct governing *g, struct gv_ct *c, const struct cg_sample *s, int full,
     const struct gov_metrics *m, int64_t now_ms)
 {
 	struct gov_ct gc = {
@@ -773,7 +776,7 @@ gv_decide(struct governing *g, struct gv_ct *c, const struct cg_sample *s,
 	};
 	struct act_tenant at = {
 		.key = c->key, .cid = c->cid, .id = &c->id, .path = c->path, .name = c->name,
-		.runtime = c->runtime, .sample = s,
+		.runtime = c->runtime, .sample = s, .settings_fresh = full,
 	};
 	const struct gov_want *w;
 	size_t nw;
@@ -827,7 +830,7 @@ governing_run(struct governing *g, int64_t now_ms)
 		}
 		governed += c->governed != 0;
 		gv_arm(g, c);
-		gv_decide(g, c, &c->cur, &c->m, now_ms);
+		gv_decide(g, c, &c->cur, c->cur_full, &c->m, now_ms);
 	}
 	g->n = out;
 	g->tick++;
