@@ -90,17 +90,20 @@ kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID"; rc=$?; DAEMON_PID=""
 
 # A full disk: history stops, sampling does not; freeing space resumes it.
 FULL="$SB_TMP/full"
-mkdir -p "$FULL"
-mount -t tmpfs -o size=1m cgov-test "$FULL" || skip "cannot mount a tmpfs"
-trap 'umount "$FULL" 2>/dev/null; sb_cleanup' EXIT
+sb_tmpfs "$FULL" 1m || skip "cannot mount a tmpfs"
 for i in $(seq 1 40); do sb_mk "many$i"; done
 DAEMON_LOG="$SB_TMP/cgovd-full.log"
 "$CGOVD" --foreground -v --config /dev/null --db "$FULL/cgov.db" --interval 100ms \
 	--memstat-interval 100ms --containers "$SB_BASE/*" > "$DAEMON_LOG" 2>&1 &
 DAEMON_PID=$!
-wait_until 20 'test -s "$FULL/cgov.db"' || fail "database not created on the tmpfs"
+# Fill the disk only once history is open and storing ticks: filled
+# earlier (the open is slow in the qemu guest), the open itself fails and
+# that is the "no database" case above, not a disk that fills up.
+wait_until 30 'test "$(DB=$FULL/cgov.db db_q "select count(*) from tick")" -ge 1' ||
+	fail "no tick stored on the tmpfs"
 dd if=/dev/zero of="$FULL/filler" bs=4k 2>/dev/null   # fill what is left
-wait_until 30 'grep -q "history store failed" "$DAEMON_LOG"' || fail "full disk not reported"
+wait_until 30 'grep -q "history store failed" "$DAEMON_LOG"' ||
+	fail "full disk not reported: $(df -k "$FULL" | tail -1); $(ls -l "$FULL" | tr '\n' ' ')"
 n=$(ticks)
 wait_until 20 'test "$(ticks)" -ge $((n + 5))' || fail "sampling stopped on a full disk"
 kill -0 "$DAEMON_PID" || fail "cgovd died on a full disk"

@@ -45,6 +45,7 @@ SB_TMP=""
 SB_PIDS=""
 SB_CREATED=""       # directories sb_init made above the sandbox, deepest last
 SB_FILES=""         # files outside SB_TMP a test made (removed at exit)
+SB_MOUNTED=""       # tmpfs mounts sb_tmpfs made (unmounted at exit)
 
 # sb_init: finds the hierarchies and creates the sandbox root.
 sb_init() {
@@ -213,9 +214,18 @@ sb_cleanup() {
 		done
 	fi
 	wait 2>/dev/null
+	# Only now: a daemon that had a database open on it is gone.
+	for f in $SB_MOUNTED; do umount "$f" 2>/dev/null || umount -l "$f"; done
 	for f in $SB_FILES; do rm -f "$f"; done
 	[ -n "$SB_TMP" ] && rm -rf "$SB_TMP"
 	exit $rc
+}
+
+# sb_tmpfs DIR SIZE: a tmpfs of SIZE on DIR (made if missing), unmounted by
+# sb_cleanup after the daemon has exited. Fails if it cannot be mounted.
+sb_tmpfs() {
+	mkdir -p "$1" && mount -t tmpfs -o "size=$2" cgov-test "$1" || return 1
+	SB_MOUNTED="$SB_MOUNTED $1"
 }
 
 # daemon_start ARGS...: cgovd in the foreground (background job), restricted
