@@ -41,6 +41,7 @@ conf_defaults(struct conf *c)
 	c->retain_minute_ms = 14ULL * 86400 * 1000;
 	c->retain_hour_ms = 400ULL * 86400 * 1000;
 	c->max_db_bytes = 4ULL << 30;
+	c->sensors_ms = 10000;
 }
 
 void
@@ -49,6 +50,7 @@ conf_free(struct conf *c)
 	free(c->db);
 	free(c->pidfile);
 	free(c->policies);
+	free(c->on_action);
 	for (size_t i = 0; i < c->ncontainers; i++)
 		free(c->containers[i]);
 	free(c->containers);
@@ -62,6 +64,7 @@ conf_copy(struct conf *dst, const struct conf *src)
 	dst->db = src->db ? xstrdup(src->db) : NULL;
 	dst->pidfile = src->pidfile ? xstrdup(src->pidfile) : NULL;
 	dst->policies = src->policies ? xstrdup(src->policies) : NULL;
+	dst->on_action = src->on_action ? xstrdup(src->on_action) : NULL;
 	dst->containers = xcalloc(src->ncontainers ? src->ncontainers : 1, sizeof(char *));
 	for (size_t i = 0; i < src->ncontainers; i++)
 		dst->containers[i] = xstrdup(src->containers[i]);
@@ -236,6 +239,26 @@ conf_set(struct conf *c, const char *key, const char *value, char *err, size_t e
 			}
 		snprintf(err, errlen, "unknown level \"%s\" (error, warning, info, debug)", value);
 		return -EINVAL;
+	}
+	if (strcmp(key, "sensors-interval") == 0) {
+		if (strcmp(value, "off") == 0) {
+			c->sensors_ms = 0;
+			return 0;
+		}
+		return conf_duration(value, 1000, &c->sensors_ms, err, errlen);
+	}
+	if (strcmp(key, "on-action") == 0) {
+		free(c->on_action);
+		c->on_action = NULL;
+		if (value[0] == '\0' || strcmp(value, "none") == 0)
+			return 0;
+		if (value[0] != '/') {
+			snprintf(err, errlen, "\"%s\" is not an absolute path to a program "
+			    "(no shell runs it)", value);
+			return -EINVAL;
+		}
+		c->on_action = xstrdup(value);
+		return 0;
 	}
 	snprintf(err, errlen, "unknown setting");
 	return -EINVAL;
