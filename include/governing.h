@@ -64,6 +64,11 @@ void governing_set_conf(struct governing *g, const struct conf *c);
  * from now on. Without a call node.temp is unknown. NULL g: no-op. */
 void governing_set_temps(struct governing *g, const struct temp_reading *v, size_t n);
 
+/* The on-action hook (hook.h; borrowed, NULL none): the actuator's
+ * applies, reasserts, restores and kills, and the OOM events journaled. */
+struct hook;
+void governing_set_hook(struct governing *g, struct hook *h);
+
 /* Evaluates and acts for every container sampled by the last fleet_tick. */
 void governing_run(struct governing *g, int64_t now_ms);
 

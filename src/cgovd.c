@@ -22,6 +22,7 @@
 #include "escape.h"
 #include "fleet.h"
 #include "governing.h"
+#include "hook.h"
 #include "ioacct.h"
 #include "lock.h"
 #include "notify.h"
@@ -76,6 +77,7 @@ struct daemon {
 	struct temp *temp;              /* temperatures; NULL: off or no libsensors */
 	struct event *ev_sensors;
 	int temp_fresh;                 /* read since the last tick stored them */
+	struct hook *hook;              /* on-action; NULL before the loop exists */
 };
 
 /* The governor's clock: the wall time at start plus monotonic time since.
@@ -536,6 +538,8 @@ daemon_reload(struct daemon *d)
 	conf_free(&d->conf);
 	d->conf = c;
 	log_init(NULL, !d->foreground, d->conf.log_level);
+	if (d->hook != NULL)
+		hook_configure(d->hook, d->conf.on_action, d->conf.on_action_timeout_ms);
 	daemon_open_store(d);
 	daemon_arm_timers(d);
 	daemon_rescan(d);
@@ -802,6 +806,10 @@ main(int argc, char **argv)
 	d.ev_checkpoint = event_new(d.base, -1, EV_PERSIST, on_checkpoint, &d);
 	d.ev_due = evtimer_new(d.base, on_due, &d);
 	d.ev_sensors = event_new(d.base, -1, EV_PERSIST, on_sensors, &d);
+	/* Hooks need the loop (SIGCHLD, timeouts): from the first tick on. */
+	d.hook = hook_new(d.base);
+	hook_configure(d.hook, d.conf.on_action, d.conf.on_action_timeout_ms);
+	governing_set_hook(d.gov, d.hook);
 	if (d.conf.no_notify)
 		log_info("notifications off: governing reacts on ticks only");
 	else if ((r = notify_new(d.base, d.fs, on_notify, &d, &d.notify)) < 0)
@@ -827,6 +835,10 @@ main(int argc, char **argv)
 	event_free(d.ev_checkpoint);
 	event_free(d.ev_due);
 	event_free(d.ev_sensors);
+	/* Before the loop goes: the restores at exit run no hook. */
+	governing_set_hook(d.gov, NULL);
+	hook_free(d.hook);
+	d.hook = NULL;
 	/* The containers' notifications go before the layer, the layer before
 	 * the loop it is registered with. */
 	governing_set_notify(d.gov, NULL);

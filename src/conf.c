@@ -9,6 +9,7 @@
 
 #include "conf.h"
 #include "escape.h"
+#include "hook.h"
 #include "log.h"
 #include "units.h"
 #include "xmalloc.h"
@@ -42,6 +43,7 @@ conf_defaults(struct conf *c)
 	c->retain_hour_ms = 400ULL * 86400 * 1000;
 	c->max_db_bytes = 4ULL << 30;
 	c->sensors_ms = 10000;
+	c->on_action_timeout_ms = 10000;
 }
 
 void
@@ -248,18 +250,20 @@ conf_set(struct conf *c, const char *key, const char *value, char *err, size_t e
 		return conf_duration(value, 1000, &c->sensors_ms, err, errlen);
 	}
 	if (strcmp(key, "on-action") == 0) {
+		char **argv;
+
 		free(c->on_action);
 		c->on_action = NULL;
 		if (value[0] == '\0' || strcmp(value, "none") == 0)
 			return 0;
-		if (value[0] != '/') {
-			snprintf(err, errlen, "\"%s\" is not an absolute path to a program "
-			    "(no shell runs it)", value);
+		if (hook_split(value, &argv, err, errlen) < 0)
 			return -EINVAL;
-		}
+		hook_argv_free(argv);
 		c->on_action = xstrdup(value);
 		return 0;
 	}
+	if (strcmp(key, "on-action-timeout") == 0)
+		return conf_duration(value, 100, &c->on_action_timeout_ms, err, errlen);
 	snprintf(err, errlen, "unknown setting");
 	return -EINVAL;
 }

@@ -11,6 +11,7 @@
 #include "escape.h"
 #include "govern.h"
 #include "governing.h"
+#include "hook.h"
 #include "journal.h"
 #include "knob.h"
 #include "log.h"
@@ -80,6 +81,7 @@ struct governing {
 	struct gov_sensor sensors[TEMP_MAX];  /* node.temp, from governing_set_temps */
 	size_t nsensors;
 	double temp_hottest;            /* NAN: no sensor known */
+	struct hook *hook;              /* on-action (borrowed); NULL */
 
 	struct notify *nt;              /* kernel notifications (borrowed); NULL */
 	unsigned arm_warned;            /* bit per notify kind: failure logged */
@@ -175,6 +177,15 @@ gv_on_node(void *arg, const struct cg_node *a, const struct cg_node *b, int64_t 
 	g->node.v[PM_NODE_TEMP] = g->temp_hottest;
 	g->node.sensors = g->sensors;
 	g->node.nsensors = g->nsensors;
+}
+
+void
+governing_set_hook(struct governing *g, struct hook *h)
+{
+	if (g == NULL)
+		return;
+	g->hook = h;
+	act_set_hook(g->act, h);
 }
 
 _Static_assert(sizeof(((struct gov_sensor *)0)->name) == TEMP_NAME_MAX,
@@ -647,6 +658,16 @@ gv_journal_oom(struct governing *g, struct gv_ct *c, enum notify_kind kind,
 	}
 	c->oom_ms[kill] = now_ms;
 	log_warnx("container %s: %s", escape_log(0, c->path), j.observed);
+	if (g->hook != NULL) {
+		struct hook_event ev = {
+			.event = journal_kind_name(j.kind), .container = c->name,
+			.cgroup = c->path, .runtime = c->runtime, .knob = -1,
+			.old_value = -1, .new_value = -1, .why = j.observed,
+			.dry_run = g->dry_run, .ts_ms = units_now_ms(),
+		};
+
+		hook_fire(g->hook, &ev);
+	}
 	if (g->st == NULL)
 		return;
 	/* A container found since the last history tick has no id yet: it is
