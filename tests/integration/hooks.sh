@@ -4,7 +4,8 @@
 # applies at the first tick and is restored when a reload drops its
 # policy: the hook records CGOV_EVENT, CGOV_KNOB and CGOV_NEW, which must be
 # what cgovd really wrote to pids.max, and its arguments arrive split as
-# cgov.conf quotes them. A hook that never ends neither stops the ticks nor
+# cgov.conf quotes them. An OOM kill in a container with a 32M limit
+# reaches the hook as `oom-kill`. A hook that never ends neither stops the ticks nor
 # outlives on-action-timeout: its process group is killed.
 . "$(dirname "$0")/../lib/sandbox.sh"
 sb_init
@@ -14,6 +15,7 @@ CONF="$SB_TMP/cgov.conf"
 OUT="$SB_TMP/events"
 mkdir -p "$POL" "$OUT"
 sb_mk web
+sb_mk oom
 PIDS=$(sb_file web pids.max) || skip "no pids controller"
 [ "$(cat "$PIDS")" = max ] || skip "the sandbox already has a pids limit ($(cat "$PIDS"))"
 
@@ -49,7 +51,7 @@ DAEMON_LOG="$SB_TMP/cgovd.log"
 "$CGOVD" --foreground -v --config "$CONF" --policies "$POL" --db "$DB" \
 	--interval 500ms --rescan-interval 500ms --containers "$SB_BASE/*" > "$DAEMON_LOG" 2>&1 &
 DAEMON_PID=$!
-wait_until 20 'grep -q "debug: tick: 1 containers" "$DAEMON_LOG"' || fail "cgovd did not start"
+wait_until 20 'grep -q "debug: tick: 2 containers" "$DAEMON_LOG"' || fail "cgovd did not start"
 
 # env_of EVENT: the newest recorded environment of that event.
 env_of() { ls -t "$OUT"/"$1".*.env 2>/dev/null | head -n 1; }
@@ -82,7 +84,28 @@ E=$(env_of restore)
 [ "$(val "$E" CGOV_OLD)" = 100 ] || fail "restore: CGOV_OLD $(val "$E" CGOV_OLD)"
 pass "restore: CGOV_OLD=100 CGOV_NEW=max, pids.max back to max"
 
-# 3. A hook that never ends: the ticks go on, and it is killed at 2s.
+# 3. The kernel's OOM killer in a container: the oom-kill event reaches the
+# hook (kernel notifications, journaled as `oom-kill`).
+M=$((1024 * 1024))
+if [ "$SB_VERSION" = 1 ]; then
+	echo $((32 * M)) > "$(sb_file oom memory.limit_in_bytes)" || fail "cannot set a 32M limit"
+	MEMSW=$(sb_file oom memory.memsw.limit_in_bytes) && echo $((32 * M)) > "$MEMSW"
+else
+	echo $((32 * M)) > "$(sb_file oom memory.max)" || fail "cannot set a 32M limit"
+	SWMAX=$(sb_file oom memory.swap.max) && echo 0 > "$SWMAX"
+fi
+[ -x "$HOG" ] || fail "no $HOG (make check builds it)"
+sb_run oom "$SB_TMP/hog.out" "$HOG" mem $((96 * M))
+HOGPID=$SB_LAST_PID
+{ wait_until 20 'proc_exited "$HOGPID"'; } 2>/dev/null || fail "the hog survived its OOM"
+wait_until 15 'test -n "$(env_of oom-kill)"' ||
+	fail "no oom-kill event reached the hook: $(grep -i oom "$DAEMON_LOG" | tail -3)"
+E=$(env_of oom-kill)
+[ "$(val "$E" CGOV_CGROUP)" = "$SB_BASE/oom" ] || fail "oom-kill: CGOV_CGROUP $(val "$E" CGOV_CGROUP)"
+[ -n "$(val "$E" CGOV_REASON)" ] && [ -z "$(val "$E" CGOV_KNOB)" ] || fail "oom-kill: $(cat "$E")"
+pass "oom-kill: the hook was told ($(val "$E" CGOV_REASON))"
+
+# 4. A hook that never ends: the ticks go on, and it is killed at 2s.
 touch "$SB_TMP/hang"
 ticks() { grep -c "debug: tick:" "$DAEMON_LOG"; }
 cp "$SB_TMP/limit.policy" "$POL/10-limit.policy"
