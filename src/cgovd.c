@@ -489,6 +489,9 @@ daemon_arm_timers(struct daemon *d)
 	if (d->ev_sensors != NULL) {
 		evtimer_del(d->ev_sensors);
 		daemon_open_temps(d);
+		/* Turned off by a reload: no stale reading goes on deciding. */
+		if (d->conf.sensors_ms == 0)
+			governing_set_temps(d->gov, NULL, 0);
 		if (d->conf.sensors_ms > 0 && temp_count(d->temp) > 0) {
 			tv.tv_sec = (time_t)(d->conf.sensors_ms / 1000);
 			tv.tv_usec = (suseconds_t)(d->conf.sensors_ms % 1000) * 1000;
