@@ -511,7 +511,7 @@ gov_why_cmp(struct buf *b, const struct pol_cond *c, const struct gov_metrics *m
 	char val[48], thr[48], lim[48];
 
 	if (c->sensor != NULL) {
-		/* The sensor's name comes from sysfs: escaped, never raw. */
+		/* The name matches a sysfs label: escaped, never raw. */
 		buf_printf(b, "%s \"", pol_metric_name(c->metric));
 		escape_term(b, c->sensor);
 		buf_printf(b, "\" %s", isnan(v) ? "unknown" : "");
