@@ -71,6 +71,11 @@ struct act;
 struct act *act_new(const struct cgfs *fs, struct store *st, const struct act_config *cfg);
 void act_free(struct act *a);
 void act_set_store(struct act *a, struct store *st);
+/* The on-action hook (hook.h; borrowed, NULL none): fired for each apply,
+ * reassert, restore and kill carried out, after the write succeeded, with
+ * the values written. */
+struct hook;
+void act_set_hook(struct act *a, struct hook *h);
 
 /* Loads the originals still journaled (a previous cgovd did not restore
  * them: it crashed). Returns how many knobs are owned again, or -errno. */

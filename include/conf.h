@@ -39,6 +39,12 @@ struct conf {
 	/* history (rollup.h): retention per tier, 0 = forever; size cap, 0 = none */
 	uint64_t retain_raw_ms, retain_minute_ms, retain_hour_ms;
 	uint64_t max_db_bytes;
+	/* temperatures (temp.h): read cadence, 0 = off */
+	uint64_t sensors_ms;
+	/* hooks (hook.h): the command run on each action, NULL = none; the
+	 * text as written, split into argv by hook.c */
+	char *on_action;
+	uint64_t on_action_timeout_ms;  /* then SIGKILL; default 10s */
 };
 
 /* Fills c with the defaults (db under CGOV_LOCALSTATEDIR, 1s tick, 10s
@@ -46,7 +52,7 @@ struct conf {
  * CGOV_SYSCONFDIR/policies.d, JVM swap buffer 512M, 60 actions a minute,
  * v1 memory-high fallback quota 0.25 cores, exit restores rules only,
  * process names every 10s, raw history kept 24h, minutes 14d, hours 400d,
- * a 4G cap on the database). */
+ * a 4G cap on the database, sensors every 10s, no on-action hook, its timeout 10s). */
 void conf_defaults(struct conf *c);
 void conf_free(struct conf *c);
 /* Deep copy. */

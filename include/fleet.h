@@ -80,6 +80,13 @@ typedef void (*fleet_node_fn)(void *arg, const struct cg_node *cur, const struct
  * and for the node (before anything is stored). NULL clears. */
 void fleet_set_observer(struct fleet *f, fleet_obs_fn ct_fn, fleet_node_fn node_fn, void *arg);
 
+/* A function fleet_store() calls inside the tick's transaction, after the
+ * node's row and before the containers', to add rows of its own (the
+ * temperatures, cgovd.c); its failures spoil the tick like any other.
+ * NULL clears. */
+typedef void (*fleet_extra_fn)(void *arg, struct store *st);
+void fleet_set_extra(struct fleet *f, fleet_extra_fn fn, void *arg);
+
 /* Reads container `key` now, outside a tick (a kernel notification): into
  * *ret only; the tick's samples, deltas and history are untouched.
  * Returns 0, -ENOENT when the fleet has no such container, -ENODEV when

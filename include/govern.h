@@ -53,9 +53,19 @@ struct gov_config {
  * limit[m] the limit "N% of limit" refers to (memory limit, swap allowed,
  * quota cores, pids.max; MemTotal/SwapTotal for node metrics), INFINITY
  * when unlimited, NAN when unknown. */
+struct gov_sensor {
+	char name[128];                  /* "CHIP/LABEL" (temp.h) */
+	double celsius;                  /* NAN unknown */
+};
 struct gov_metrics {
 	double v[PM__MAX];
 	double limit[PM__MAX];
+	/* The node's temperature sensors, for node.temp "CHIP/LABEL"
+	 * (borrowed; v[PM_NODE_TEMP] is the hottest). The metrics_* fill
+	 * functions set none; whoever copies the node metrics in copies
+	 * these with them. */
+	const struct gov_sensor *sensors;
+	size_t nsensors;
 };
 
 /* What the governor knows of one container this tick. */

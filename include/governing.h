@@ -25,6 +25,7 @@
 #include "notify.h"
 #include "policy.h"
 #include "store.h"
+#include "temp.h"
 
 #define GOVERNING_MAX_TASKS 32
 
@@ -57,6 +58,16 @@ void governing_set_policies(struct governing *g, struct policy_set *ps);
  * and exit-restore. The rate cap, the JVM buffer and v1-high-cpu are read
  * at start only (cgov.conf(5)). */
 void governing_set_conf(struct governing *g, const struct conf *c);
+
+/* The node's temperatures (temp.h; copied, at most TEMP_MAX): node.temp
+ * is the hottest, node.temp "CHIP/LABEL" that sensor, for every decision
+ * from now on. Without a call node.temp is unknown. NULL g: no-op. */
+void governing_set_temps(struct governing *g, const struct temp_reading *v, size_t n);
+
+/* The on-action hook (hook.h; borrowed, NULL none): the actuator's
+ * applies, reasserts, restores and kills, and the OOM events journaled. */
+struct hook;
+void governing_set_hook(struct governing *g, struct hook *h);
 
 /* Evaluates and acts for every container sampled by the last fleet_tick. */
 void governing_run(struct governing *g, int64_t now_ms);

@@ -147,7 +147,7 @@ struct metrics_node_span {
 
 /* Fills the node metrics of m (PM_NODE_*; container metrics untouched): %
  * of all CPUs busy, memory and swap available with their totals as limits,
- * PSI %; node.temp unknown. */
+ * PSI %; node.temp unknown and no sensors (the daemon adds them). */
 void metrics_node_span_eval(const struct metrics_node_span *s, struct gov_metrics *m);
 
 /* The node's span between samples cur and prev (NULL: the first tick),

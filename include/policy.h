@@ -72,8 +72,9 @@ enum pol_metric {
 	PM_NODE_PRESSURE_CPU,    /* % (PSI some) */
 	PM_NODE_PRESSURE_MEMORY,
 	PM_NODE_PRESSURE_IO,
-	PM_NODE_TEMP,            /* degrees C, hottest sensor; unknown until the
-	                            sensors issue lands */
+	PM_NODE_TEMP,            /* degrees C: the hottest sensor, or the one
+	                            pol_cond.sensor names (temp.h); unknown on a
+	                            node without sensors */
 	PM__MAX
 };
 
@@ -101,6 +102,8 @@ struct pol_cond {
 	enum pol_op op;
 	double value;            /* base unit of the metric, or percent when of_limit */
 	int of_limit;            /* value is a % of the metric's limit / total */
+	char *sensor;            /* node.temp "CHIP/LABEL": that sensor; NULL: the
+	                            hottest (owned) */
 };
 
 /* --- knobs and actions ---------------------------------------------------- */
@@ -276,7 +279,7 @@ int policy_load(const char *path, int cgroup_version, struct pol_diags *d,
  * (pol_knob_rung), a when that can never be true (disjoint comparisons of
  * one metric, a percentage of a limit above 100, below 0). Warnings: on
  * cgroup v1, container PSI metrics and memory high (the v1 fallback);
- * node.temp (no sensors yet); an until that can never be true. Unknown
+ * an until that can never be true. Unknown
  * devices are the parser's errors. cgroup_version: 1 or 2 for the host, 0
  * for "unknown" (no version-specific checks). At most 100 diagnostics per
  * file. Returns the number of errors added to d. */

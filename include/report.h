@@ -145,6 +145,13 @@ struct report_node {
 	double cpu_busy_p95;           /* % of all CPUs */
 	double load1_avg, load1_max;
 
+	/* temperatures (store_query_temps over the window; raw history only,
+	 * so a window past retain-raw sees its last day) */
+	size_t temp_sensors;           /* 0: none in the window */
+	double temp_max_c;             /* hottest reading of any sensor */
+	char temp_max_sensor[128];     /* its "CHIP/LABEL": from sysfs, escape */
+	double temp_last_c;            /* hottest of the newest readings */
+
 	/* commitments of the containers present at the end of the window */
 	size_t ctrs_present;
 	size_t ctrs_no_limit;          /* ... of which without a memory limit */

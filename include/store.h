@@ -30,7 +30,7 @@
 
 /* Current schema version; store_open() migrates older files up to it, one
  * step at a time, each in its own transaction. */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 /* The writer must not stall governing: a second writer (an operator's
  * sqlite3 shell) gets a short wait, then the history tick is dropped with
@@ -115,6 +115,10 @@ int store_tick_add_sample(struct store *st, const struct store_sample *s);
 int store_tick_add_limits(struct store *st, const struct store_limits *l);
 int store_tick_add_memstat(struct store *st, const struct store_memstat *m);
 int store_tick_add_node(struct store *st, const struct store_node *n);
+/* One temperature sensor of the node in this tick (temp.h): sensor is
+ * its "CHIP/LABEL" name (copied), mc millidegrees C or STORE_NULL when it
+ * could not be read. Returns 0 or -errno as above. */
+int store_tick_add_temp(struct store *st, const char *sensor, int64_t mc);
 /* Commits the tick. On failure the whole tick is rolled back (containers
  * registered in it included) and the error returned. */
 int store_tick_commit(struct store *st);
@@ -182,6 +186,22 @@ struct store_node_row {
 
 /* Fills *ret; a database without ticks gives samples 0. */
 int store_query_node(struct store *st, int64_t since_ms, struct store_node_row *ret);
+
+/* The node's temperature sensors over the window (latest_ts - since_ms,
+ * latest_ts], latest_ts being the newest tick with readings (temperatures
+ * are read every sensors-interval, not every tick); since_ms 0: that
+ * reading alone. One row per sensor, in the order first seen; none when
+ * the node has no sensors or the history none in the window. Raw rows
+ * only: they last as long as raw ticks (retain-raw). Free with
+ * store_temps_free(). Returns 0 or -errno. */
+struct store_temp_row {
+	char *sensor;                    /* "CHIP/LABEL" from sysfs: untrusted */
+	double last_c, max_c;            /* degrees C; NAN unknown */
+	int64_t last_ms;                 /* time of last_c */
+};
+int store_query_temps(struct store *st, int64_t since_ms, struct store_temp_row **ret,
+    size_t *ret_n);
+void store_temps_free(struct store_temp_row *v, size_t n);
 
 /* Rows counted in the sample table (a full scan: pass NULL to skip it),
  * and the database's size in bytes (page_count * page_size). */

@@ -19,10 +19,12 @@
 #include "act.h"
 #include "cgparse.h"
 #include "escape.h"
+#include "hook.h"
 #include "journal.h"
 #include "knob.h"
 #include "log.h"
 #include "tenant.h"
+#include "units.h"
 #include "xmalloc.h"
 
 #define ACT_CAP_DEFAULT    60
@@ -132,6 +134,7 @@ struct act {
 	dev_t disks[ACT_MAX_DEVS];
 	size_t ndisks;
 	int64_t disks_ms;            /* when read; 0 never */
+	struct hook *hook;           /* on-action (borrowed); NULL */
 };
 
 static void act_pend_done(struct act *a);
@@ -1110,6 +1113,37 @@ act_log_failure(const struct act_ct *c, const struct act_step *s)
 		    escape_log(1, c->path), journal_kind_name(s->kind), label, strerror(-s->err));
 }
 
+void
+act_set_hook(struct act *a, struct hook *h)
+{
+	a->hook = h;
+}
+
+/* The on-action hook of a step carried out (its write succeeded). */
+static void
+act_fire_hook(const struct act *a, const struct act_ct *c, const struct act_step *s,
+    int64_t now_ms)
+{
+	const struct act_knob *e = &c->k[s->k];
+	struct hook_event ev = {
+		.event = journal_kind_name(s->kind), .container = c->name, .cgroup = c->path,
+		.runtime = c->runtime,
+		.policy = s->w != NULL ? act_policy_name(s->w) : e->policy,
+		.rule = s->w != NULL ? act_rule_name(s->w) : e->rule,
+		.knob = (int)e->knob, .dev = e->dev, .old_value = s->old, .new_value = s->new,
+		.why = s->why, .dry_run = a->dry_run,
+		/* The journal's clock is the governor's; the hook gets the wall. */
+		.ts_ms = units_now_ms(),
+	};
+
+	(void)now_ms;
+	if (a->hook == NULL)
+		return;
+	if (s->kind == JK_KILL)
+		ev.old_value = ev.new_value = -1;
+	hook_fire(a->hook, &ev);
+}
+
 /* Kill is the last rung, opt-in, and loud: an error line whatever the
  * log level, dry run included. */
 static void
@@ -1136,6 +1170,7 @@ act_kill(struct act *a, struct act_ct *c, struct act_step *s, int64_t now_ms)
 		log_err("KILL %s (%s): %d task%s killed, policy %s rule %s: %s",
 		    escape_log(0, c->name), escape_log(1, c->path), r, r == 1 ? "" : "s",
 		    policy, rule, s->why);
+	act_fire_hook(a, c, s, now_ms);
 }
 
 /* Carries one step out and updates the knob's state. Returns 1 when a
@@ -1177,6 +1212,7 @@ act_do(struct act *a, struct act_ct *c, struct act_step *s, int64_t now_ms)
 		return 0;
 	}
 	act_log_step(a, c, s);
+	act_fire_hook(a, c, s, now_ms);
 	if (s->kind == JK_RESTORE) {
 		e->owned = 0;
 		e->journaled = 0;

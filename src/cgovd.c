@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include "escape.h"
 #include "fleet.h"
 #include "governing.h"
+#include "hook.h"
 #include "ioacct.h"
 #include "lock.h"
 #include "notify.h"
@@ -29,6 +31,7 @@
 #include "rollup.h"
 #include "sampler.h"
 #include "store.h"
+#include "temp.h"
 #include "units.h"
 #include "xmalloc.h"
 
@@ -71,6 +74,10 @@ struct daemon {
 	int store_warned;               /* the database failed to open */
 	int64_t roll_next_ms;           /* housekeeping idle until then (wall) */
 	int roll_failing;               /* rollups or retention failed: warned */
+	struct temp *temp;              /* temperatures; NULL: off or no libsensors */
+	struct event *ev_sensors;
+	int temp_fresh;                 /* read since the last tick stored them */
+	struct hook *hook;              /* on-action; NULL before the loop exists */
 };
 
 /* The governor's clock: the wall time at start plus monotonic time since.
@@ -306,6 +313,58 @@ daemon_tick(struct daemon *d)
 	log_debug("tick: %zu containers, %zu descriptors", n, sampler_fds(d->sampler));
 }
 
+/* Temperatures (temp.h): libsensors is started once, when sensors are
+ * first wanted; a node without sensors has said so in temp_init and pays
+ * nothing more. */
+static void
+daemon_open_temps(struct daemon *d)
+{
+	if (d->temp != NULL || d->conf.sensors_ms == 0)
+		return;
+	if (temp_init(&d->temp) < 0)
+		d->temp = NULL;
+}
+
+/* Reads the sensors now: governing sees them at once, history with the
+ * next tick (daemon_store_temps). */
+static void
+daemon_read_temps(struct daemon *d)
+{
+	const struct temp_reading *v;
+	size_t n;
+
+	if (temp_count(d->temp) == 0)
+		return;
+	temp_read(d->temp, units_now_ms());
+	v = temp_latest(d->temp, &n, NULL);
+	governing_set_temps(d->gov, v, n);
+	d->temp_fresh = 1;
+}
+
+/* Inside the tick's transaction (fleet_set_extra): the readings taken
+ * since the last tick, in millidegrees. */
+static void
+daemon_store_temps(void *arg, struct store *st)
+{
+	struct daemon *d = arg;
+	const struct temp_reading *v;
+	size_t n;
+
+	if (!d->temp_fresh)
+		return;
+	v = temp_latest(d->temp, &n, NULL);
+	for (size_t i = 0; i < n; i++)
+		store_tick_add_temp(st, v[i].name, isnan(v[i].celsius) ? STORE_NULL :
+		    (int64_t)llround(v[i].celsius * 1000));
+	d->temp_fresh = 0;
+}
+
+static void
+on_sensors(evutil_socket_t fd, short what, void *arg)
+{
+	daemon_read_temps(arg);
+}
+
 /* History housekeeping (rollup.h): one bounded step per tick, right after
  * the tick's own commit, while there is work (a minute or an hour to roll
  * up, the current hour's partial row, a batch past retention or over the
@@ -427,6 +486,18 @@ daemon_arm_timers(struct daemon *d)
 	tv.tv_usec = (suseconds_t)(d->conf.checkpoint_ms % 1000) * 1000;
 	evtimer_add(d->ev_checkpoint, &tv);
 	sampler_set_limits_interval(d->sampler, d->conf.limits_ms);
+	if (d->ev_sensors != NULL) {
+		evtimer_del(d->ev_sensors);
+		daemon_open_temps(d);
+		/* Turned off by a reload: no stale reading goes on deciding. */
+		if (d->conf.sensors_ms == 0)
+			governing_set_temps(d->gov, NULL, 0);
+		if (d->conf.sensors_ms > 0 && temp_count(d->temp) > 0) {
+			tv.tv_sec = (time_t)(d->conf.sensors_ms / 1000);
+			tv.tv_usec = (suseconds_t)(d->conf.sensors_ms % 1000) * 1000;
+			evtimer_add(d->ev_sensors, &tv);
+		}
+	}
 }
 
 /* SIGHUP: re-read the configuration. A broken file keeps everything as it
@@ -470,6 +541,8 @@ daemon_reload(struct daemon *d)
 	conf_free(&d->conf);
 	d->conf = c;
 	log_init(NULL, !d->foreground, d->conf.log_level);
+	if (d->hook != NULL)
+		hook_configure(d->hook, d->conf.on_action, d->conf.on_action_timeout_ms);
 	daemon_open_store(d);
 	daemon_arm_timers(d);
 	daemon_rescan(d);
@@ -705,6 +778,9 @@ main(int argc, char **argv)
 		governing_set_policies(d.gov, ps);
 	}
 	daemon_open_store(&d);
+	daemon_open_temps(&d);
+	fleet_set_extra(d.fleet, daemon_store_temps, &d);
+	daemon_read_temps(&d);
 	daemon_rescan(&d);
 	log_info("%zu containers", fleet_size(d.fleet));
 
@@ -732,6 +808,11 @@ main(int argc, char **argv)
 	d.ev_rescan = event_new(d.base, -1, EV_PERSIST, on_rescan, &d);
 	d.ev_checkpoint = event_new(d.base, -1, EV_PERSIST, on_checkpoint, &d);
 	d.ev_due = evtimer_new(d.base, on_due, &d);
+	d.ev_sensors = event_new(d.base, -1, EV_PERSIST, on_sensors, &d);
+	/* Hooks need the loop (SIGCHLD, timeouts): from the first tick on. */
+	d.hook = hook_new(d.base);
+	hook_configure(d.hook, d.conf.on_action, d.conf.on_action_timeout_ms);
+	governing_set_hook(d.gov, d.hook);
 	if (d.conf.no_notify)
 		log_info("notifications off: governing reacts on ticks only");
 	else if ((r = notify_new(d.base, d.fs, on_notify, &d, &d.notify)) < 0)
@@ -756,6 +837,11 @@ main(int argc, char **argv)
 	event_free(d.ev_rescan);
 	event_free(d.ev_checkpoint);
 	event_free(d.ev_due);
+	event_free(d.ev_sensors);
+	/* Before the loop goes: the restores at exit run no hook. */
+	governing_set_hook(d.gov, NULL);
+	hook_free(d.hook);
+	d.hook = NULL;
 	/* The containers' notifications go before the layer, the layer before
 	 * the loop it is registered with. */
 	governing_set_notify(d.gov, NULL);
@@ -775,6 +861,7 @@ out:
 		fleet_flush(d.fleet);
 	fleet_free(d.fleet);
 	sampler_free(d.sampler);
+	temp_close(d.temp);
 	if (d.st != NULL) {
 		store_checkpoint(d.st);
 		store_close(d.st);

@@ -13,7 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "cmd.h"
+#include "escape.h"
 #include "metrics.h"
 #include "units.h"
 
@@ -218,8 +220,64 @@ top_node_fixed(double v, int decimals, const char *suffix, char *t, size_t len)
 }
 
 /* The node beside the containers: is it the node that is short? */
+/* The hottest of the temperature rows' latest readings, or -1. */
+static long
+top_hottest(const struct store_temp_row *t, size_t nt)
+{
+	long h = -1;
+
+	for (size_t i = 0; i < nt; i++)
+		if (!isnan(t[i].last_c) && (h < 0 || t[i].last_c > t[h].last_c))
+			h = (long)i;
+	return h;
+}
+
+/* ", temp 71.0C (CHIP/LABEL, hottest of N; max 80.0C)": sensor names come
+ * from sysfs and are escaped. JSON: "temp_c" and "temps". */
 static void
-top_print_node(FILE *fp, const struct cmd_ctx *ctx, const struct store_node_row *n)
+top_print_temps(FILE *fp, const struct cmd_ctx *ctx, const struct store_temp_row *t, size_t nt,
+    int since)
+{
+	struct buf b;
+	long h = top_hottest(t, nt);
+
+	buf_init(&b);
+	if (ctx->format == OUT_JSON) {
+		top_json_num(fp, "temp_c", h < 0 ? NAN : t[h].last_c, 1, 0);
+		fputs("\"temps\": [", fp);
+		for (size_t i = 0; i < nt; i++) {
+			buf_reset(&b);
+			escape_json(&b, t[i].sensor);
+			fprintf(fp, "%s{\"sensor\": %s, ", i ? ", " : "", b.data);
+			top_json_num(fp, "celsius", t[i].last_c, 1, 0);
+			top_json_num(fp, "max_celsius", t[i].max_c, 1, 1);
+			fputc('}', fp);
+		}
+		fputs("], ", fp);
+	} else if (nt == 0) {
+		;                       /* no sensors: nothing to say each time */
+	} else if (h < 0) {
+		fputs("; temp -", fp);
+	} else {
+		double max = NAN;
+
+		for (size_t i = 0; i < nt; i++)
+			if (!isnan(t[i].max_c) && (isnan(max) || t[i].max_c > max))
+				max = t[i].max_c;
+		escape_term(&b, t[h].sensor);
+		fprintf(fp, "; temp %.1fC (%s", t[h].last_c, b.data);
+		if (nt > 1)
+			fprintf(fp, ", hottest of %zu", nt);
+		if (since && !isnan(max))
+			fprintf(fp, "; max %.1fC", max);
+		fputc(')', fp);
+	}
+	buf_free(&b);
+}
+
+static void
+top_print_node(FILE *fp, const struct cmd_ctx *ctx, const struct store_node_row *n,
+    const struct store_temp_row *t, size_t nt, int since)
 {
 	char total[16], avail[16], low[16], swap[16], swtot[16];
 	char ncpu[32], busy[32], load[32], pc[32], pm[32], pi[32];
@@ -237,8 +295,9 @@ top_print_node(FILE *fp, const struct cmd_ctx *ctx, const struct store_node_row 
 		top_json_num(fp, "swap_used_bytes", n->swap_used, 0, 0);
 		top_json_num(fp, "psi_cpu_pct", n->psi_cpu_pct, 3, 0);
 		top_json_num(fp, "psi_memory_pct", n->psi_mem_pct, 3, 0);
-		top_json_num(fp, "psi_io_pct", n->psi_io_pct, 3, 1);
-		fputs("}, ", fp);
+		top_json_num(fp, "psi_io_pct", n->psi_io_pct, 3, 0);
+		top_print_temps(fp, ctx, t, nt, since);
+		fprintf(fp, "\"temp_sensors\": %zu}, ", nt);
 		return;
 	}
 	if (ctx->format != OUT_TABLE || n->samples == 0)
@@ -260,6 +319,7 @@ top_print_node(FILE *fp, const struct cmd_ctx *ctx, const struct store_node_row 
 		    top_node_fixed(n->psi_cpu_pct, 1, "%", pc, sizeof pc),
 		    top_node_fixed(n->psi_mem_pct, 1, "%", pm, sizeof pm),
 		    top_node_fixed(n->psi_io_pct, 1, "%", pi, sizeof pi));
+	top_print_temps(fp, ctx, t, nt, since);
 	fputc('\n', fp);
 }
 
@@ -269,7 +329,8 @@ top_once(struct store *st, const struct cmd_ctx *ctx, const struct top_opts *t, 
 {
 	struct store_top_row *rows;
 	struct store_node_row node;
-	size_t n, shown;
+	struct store_temp_row *temps = NULL;
+	size_t n, shown, ntemps = 0;
 	int64_t latest;
 	struct out *o;
 	int r;
@@ -283,6 +344,9 @@ top_once(struct store *st, const struct cmd_ctx *ctx, const struct top_opts *t, 
 		store_top_free(rows, n);
 		return CMD_FAILURE;
 	}
+	/* Temperatures are a side dish: a failure leaves them out. */
+	if ((r = store_query_temps(st, (int64_t)t->since_ms, &temps, &ntemps)) < 0)
+		fprintf(stderr, "cgov: top: temperature query failed: %s\n", strerror(-r));
 	top_sort_by = t->by;
 	if (n > 1)
 		qsort(rows, n, sizeof *rows, top_cmp);
@@ -294,7 +358,7 @@ top_once(struct store *st, const struct cmd_ctx *ctx, const struct top_opts *t, 
 	if (ctx->format == OUT_JSON) {
 		fprintf(fp, "{\"by\": \"%s\", \"since_ms\": %llu, \"latest_ms\": %lld, ",
 		    top_by_names[t->by], (unsigned long long)t->since_ms, (long long)latest);
-		top_print_node(fp, ctx, &node);
+		top_print_node(fp, ctx, &node, temps, ntemps, t->since_ms > 0);
 		fputs("\"containers\": ", fp);
 		out_print(o, fp);
 		fputs("}\n", fp);
@@ -311,12 +375,13 @@ top_once(struct store *st, const struct cmd_ctx *ctx, const struct top_opts *t, 
 		else
 			fprintf(fp, "cgov top by %s, at %s, %zu of %zu containers\n",
 			    top_by_names[t->by], when, shown, n);
-		top_print_node(fp, ctx, &node);
+		top_print_node(fp, ctx, &node, temps, ntemps, t->since_ms > 0);
 		out_print(o, fp);
 	} else
 		out_print(o, fp);
 	out_free(o);
 	store_top_free(rows, n);
+	store_temps_free(temps, ntemps);
 	return CMD_OK;
 }
 

@@ -9,6 +9,7 @@
 
 #include "conf.h"
 #include "escape.h"
+#include "hook.h"
 #include "log.h"
 #include "units.h"
 #include "xmalloc.h"
@@ -41,6 +42,8 @@ conf_defaults(struct conf *c)
 	c->retain_minute_ms = 14ULL * 86400 * 1000;
 	c->retain_hour_ms = 400ULL * 86400 * 1000;
 	c->max_db_bytes = 4ULL << 30;
+	c->sensors_ms = 10000;
+	c->on_action_timeout_ms = 10000;
 }
 
 void
@@ -49,6 +52,7 @@ conf_free(struct conf *c)
 	free(c->db);
 	free(c->pidfile);
 	free(c->policies);
+	free(c->on_action);
 	for (size_t i = 0; i < c->ncontainers; i++)
 		free(c->containers[i]);
 	free(c->containers);
@@ -62,6 +66,7 @@ conf_copy(struct conf *dst, const struct conf *src)
 	dst->db = src->db ? xstrdup(src->db) : NULL;
 	dst->pidfile = src->pidfile ? xstrdup(src->pidfile) : NULL;
 	dst->policies = src->policies ? xstrdup(src->policies) : NULL;
+	dst->on_action = src->on_action ? xstrdup(src->on_action) : NULL;
 	dst->containers = xcalloc(src->ncontainers ? src->ncontainers : 1, sizeof(char *));
 	for (size_t i = 0; i < src->ncontainers; i++)
 		dst->containers[i] = xstrdup(src->containers[i]);
@@ -237,6 +242,28 @@ conf_set(struct conf *c, const char *key, const char *value, char *err, size_t e
 		snprintf(err, errlen, "unknown level \"%s\" (error, warning, info, debug)", value);
 		return -EINVAL;
 	}
+	if (strcmp(key, "sensors-interval") == 0) {
+		if (strcmp(value, "off") == 0) {
+			c->sensors_ms = 0;
+			return 0;
+		}
+		return conf_duration(value, 1000, &c->sensors_ms, err, errlen);
+	}
+	if (strcmp(key, "on-action") == 0) {
+		char **argv;
+
+		free(c->on_action);
+		c->on_action = NULL;
+		if (value[0] == '\0' || strcmp(value, "none") == 0)
+			return 0;
+		if (hook_split(value, &argv, err, errlen) < 0)
+			return -EINVAL;
+		hook_argv_free(argv);
+		c->on_action = xstrdup(value);
+		return 0;
+	}
+	if (strcmp(key, "on-action-timeout") == 0)
+		return conf_duration(value, 100, &c->on_action_timeout_ms, err, errlen);
 	snprintf(err, errlen, "unknown setting");
 	return -EINVAL;
 }

@@ -57,6 +57,8 @@ struct fleet {
 	fleet_obs_fn obs_ct;
 	fleet_node_fn obs_node;
 	void *obs_arg;
+	fleet_extra_fn extra;
+	void *extra_arg;
 };
 
 static void fleet_gone_free(struct fleet *f);
@@ -473,6 +475,8 @@ fleet_store(struct fleet *f, int64_t now_ms)
 	fleet_store_gone(f, 0);
 	if (f->have_node_cur)
 		fleet_store_node(f, &f->node_cur);
+	if (f->extra != NULL)
+		f->extra(f->extra_arg, f->st);
 	for (size_t i = 0; i < f->n; i++) {
 		struct fleet_ct *c = f->ct[i];
 
@@ -526,6 +530,13 @@ fleet_sample_one(struct fleet *f, uint64_t key, struct cg_sample *ret, int *ret_
 		return r;
 	}
 	return -ENOENT;
+}
+
+void
+fleet_set_extra(struct fleet *f, fleet_extra_fn fn, void *arg)
+{
+	f->extra = fn;
+	f->extra_arg = arg;
 }
 
 void

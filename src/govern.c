@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "escape.h"
 #include "govern.h"
 #include "units.h"
 #include "xmalloc.h"
@@ -391,6 +392,19 @@ gov_threshold(const struct pol_cond *c, const struct gov_metrics *m, double *ret
 	return 1;
 }
 
+/* The value comparison c looks at: the metric, or the sensor node.temp
+ * names (NAN when this node has no sensor of that name). */
+static double
+gov_cond_value(const struct pol_cond *c, const struct gov_metrics *m)
+{
+	if (c->metric != PM_NODE_TEMP || c->sensor == NULL)
+		return m->v[c->metric];
+	for (size_t i = 0; i < m->nsensors; i++)
+		if (strcmp(m->sensors[i].name, c->sensor) == 0)
+			return m->sensors[i].celsius;
+	return NAN;
+}
+
 /* An unknown metric (NAN) makes a comparison false, whatever its operator. */
 int
 gov_cond_true(const struct pol_cond *c, const struct gov_metrics *m)
@@ -405,7 +419,7 @@ gov_cond_true(const struct pol_cond *c, const struct gov_metrics *m)
 	case PC_CMP:
 		break;
 	}
-	v = m->v[c->metric];
+	v = gov_cond_value(c, m);
 	if (isnan(v) || !gov_threshold(c, m, &t))
 		return 0;
 	switch (c->op) {
@@ -493,10 +507,23 @@ static void
 gov_why_cmp(struct buf *b, const struct pol_cond *c, const struct gov_metrics *m, int truth)
 {
 	enum pol_unit u = pol_metric_unit(c->metric);
+	double v = gov_cond_value(c, m);
 	char val[48], thr[48], lim[48];
 
-	gov_fmt_value(u, m->v[c->metric], val, sizeof val);
-	if (isnan(m->v[c->metric])) {
+	if (c->sensor != NULL) {
+		/* The name matches a sysfs label: escaped, never raw. */
+		buf_printf(b, "%s \"", pol_metric_name(c->metric));
+		escape_term(b, c->sensor);
+		buf_printf(b, "\" %s", isnan(v) ? "unknown" : "");
+		if (isnan(v))
+			return;
+		gov_fmt_value(u, v, val, sizeof val);
+		gov_fmt_value(u, c->value, thr, sizeof thr);
+		buf_printf(b, "%s %s %s", val, gov_op_name(c->op, truth), thr);
+		return;
+	}
+	gov_fmt_value(u, v, val, sizeof val);
+	if (isnan(v)) {
 		buf_printf(b, "%s unknown", pol_metric_name(c->metric));
 		return;
 	}

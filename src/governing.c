@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 #include "escape.h"
 #include "govern.h"
 #include "governing.h"
+#include "hook.h"
 #include "journal.h"
 #include "knob.h"
 #include "log.h"
@@ -76,6 +78,10 @@ struct governing {
 	size_t n, cap;
 	uint64_t tick;
 	struct gov_metrics node;        /* node metrics of the last tick */
+	struct gov_sensor sensors[TEMP_MAX];  /* node.temp, from governing_set_temps */
+	size_t nsensors;
+	double temp_hottest;            /* NAN: no sensor known */
+	struct hook *hook;              /* on-action (borrowed); NULL */
 
 	struct notify *nt;              /* kernel notifications (borrowed); NULL */
 	unsigned arm_warned;            /* bit per notify kind: failure logged */
@@ -168,6 +174,40 @@ gv_on_node(void *arg, const struct cg_node *a, const struct cg_node *b, int64_t 
 	struct governing *g = arg;
 
 	metrics_node_from_samples(a, b, dt, &g->node);
+	g->node.v[PM_NODE_TEMP] = g->temp_hottest;
+	g->node.sensors = g->sensors;
+	g->node.nsensors = g->nsensors;
+}
+
+void
+governing_set_hook(struct governing *g, struct hook *h)
+{
+	if (g == NULL)
+		return;
+	g->hook = h;
+	act_set_hook(g->act, h);
+}
+
+_Static_assert(sizeof(((struct gov_sensor *)0)->name) == TEMP_NAME_MAX,
+    "a sensor's name fits both");
+
+void
+governing_set_temps(struct governing *g, const struct temp_reading *v, size_t n)
+{
+	if (g == NULL)
+		return;
+	if (n > TEMP_MAX)
+		n = TEMP_MAX;
+	/* In place: the containers' metrics point at this array. */
+	for (size_t i = 0; i < n; i++) {
+		snprintf(g->sensors[i].name, sizeof g->sensors[i].name, "%s", v[i].name);
+		g->sensors[i].celsius = v[i].celsius;
+	}
+	g->nsensors = n;
+	g->temp_hottest = temp_hottest(v, n);
+	g->node.v[PM_NODE_TEMP] = g->temp_hottest;
+	g->node.sensors = g->sensors;
+	g->node.nsensors = n;
 }
 
 struct governing *
@@ -192,6 +232,7 @@ governing_new(const struct cgfs *fs, struct fleet *f, struct store *st, const st
 	g->policies_path = xstrdup(c->policies);
 	for (int i = PM_NODE_CPU; i < PM__MAX; i++)
 		g->node.v[i] = g->node.limit[i] = NAN;
+	g->temp_hottest = NAN;
 	fleet_set_observer(f, gv_on_ct, gv_on_node, g);
 	governing_set_store(g, st, 0);
 	return g;
@@ -617,6 +658,16 @@ gv_journal_oom(struct governing *g, struct gv_ct *c, enum notify_kind kind,
 	}
 	c->oom_ms[kill] = now_ms;
 	log_warnx("container %s: %s", escape_log(0, c->path), j.observed);
+	if (g->hook != NULL) {
+		struct hook_event ev = {
+			.event = journal_kind_name(j.kind), .container = c->name,
+			.cgroup = c->path, .runtime = c->runtime, .knob = -1,
+			.old_value = -1, .new_value = -1, .why = j.observed,
+			.dry_run = g->dry_run, .ts_ms = units_now_ms(),
+		};
+
+		hook_fire(g->hook, &ev);
+	}
 	if (g->st == NULL)
 		return;
 	/* A container found since the last history tick has no id yet: it is
@@ -657,6 +708,8 @@ gv_eval_now(struct governing *g, struct gv_ct *c, int64_t now_ms)
 		m.v[i] = g->node.v[i];
 		m.limit[i] = g->node.limit[i];
 	}
+	m.sensors = g->node.sensors;
+	m.nsensors = g->node.nsensors;
 	gv_decide(g, c, &s, full, &m, now_ms);
 	act_flush(g->act, now_ms);
 	gv_journal_events(g);
@@ -821,6 +874,8 @@ governing_run(struct governing *g, int64_t now_ms)
 			c->m.v[m] = g->node.v[m];
 			c->m.limit[m] = g->node.limit[m];
 		}
+		c->m.sensors = g->node.sensors;
+		c->m.nsensors = g->node.nsensors;
 		if (gv_needs_procs(g))
 			gv_read_procs(g, c, now_ms);
 		/* Matching changes only with the names or the policies. */

@@ -90,6 +90,8 @@ metrics_span_eval(const struct metrics_span *s, struct metrics_growth *gr, struc
 		m->v[i] = NAN;
 		m->limit[i] = NAN;
 	}
+	m->sensors = NULL;
+	m->nsensors = 0;
 	m->v[PM_MEMORY] = s->mem;
 	m->limit[PM_MEMORY] = s->mem_limit;
 	m->v[PM_SWAP] = s->swap;
@@ -216,7 +218,10 @@ metrics_node_span_eval(const struct metrics_node_span *s, struct gov_metrics *m)
 	m->v[PM_NODE_PRESSURE_CPU] = metrics_time_pct(s->psi_cpu_us, s->dt_ms);
 	m->v[PM_NODE_PRESSURE_MEMORY] = metrics_time_pct(s->psi_mem_us, s->dt_ms);
 	m->v[PM_NODE_PRESSURE_IO] = metrics_time_pct(s->psi_io_us, s->dt_ms);
-	/* node.temp stays unknown until cgov reads sensors. */
+	/* node.temp comes from the sensors' own cadence, not from the
+	 * tick's samples: the caller sets it (governing.c). */
+	m->sensors = NULL;
+	m->nsensors = 0;
 }
 
 void

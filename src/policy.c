@@ -439,7 +439,14 @@ fmt_cmp(struct fmt *f, const struct pol_cond *c)
 	static const char *const ops[] = { ">", ">=", "<", "<=" };
 	char t[32];
 
-	fmt_add(f, "%s %s ", pol_metric_name(c->metric), ops[c->op]);
+	fmt_add(f, "%s ", pol_metric_name(c->metric));
+	if (c->sensor != NULL) {
+		fmt_add(f, "\"");
+		for (const char *s = c->sensor; *s != '\0'; s++)
+			fmt_add(f, "%s%c", *s == '"' || *s == '\\' ? "\\" : "", *s);
+		fmt_add(f, "\" ");
+	}
+	fmt_add(f, "%s ", ops[c->op]);
 	if (c->of_limit) {
 		fmt_num(f, c->value);
 		fmt_add(f, "%% of %s", PM_IS_NODE(c->metric) ? "total" : "limit");

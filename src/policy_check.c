@@ -82,6 +82,10 @@ check_disjoint(const struct pol_cond *x, const struct pol_cond *y)
 
 	if (x->metric != y->metric || x->of_limit != y->of_limit)
 		return 0;
+	/* Two sensors are two figures (node.temp "A" > 90C and "B" < 50C). */
+	if ((x->sensor == NULL) != (y->sensor == NULL) ||
+	    (x->sensor != NULL && strcmp(x->sensor, y->sensor) != 0))
+		return 0;
 	lo = x->op == PO_GT || x->op == PO_GE ? x : y;
 	hi = lo == x ? y : x;
 	if (lo->op == PO_LT || lo->op == PO_LE || hi->op == PO_GT || hi->op == PO_GE)
@@ -160,9 +164,6 @@ check_metrics(struct check *c, const struct pol_cond *cond)
 	if (c->version == 1 && (cond->metric == PM_PRESSURE_CPU ||
 	    cond->metric == PM_PRESSURE_MEMORY || cond->metric == PM_PRESSURE_IO))
 		check_warn(c, &cond->loc, "cgroup v1 has no PSI: this condition is never true");
-	if (cond->metric == PM_NODE_TEMP)
-		check_warn(c, &cond->loc, "no sensor support yet: node.temp is unknown and this "
-		    "condition is never true");
 }
 
 /* ---- knobs ------------------------------------------------------------------------- */

@@ -557,12 +557,14 @@ pol_cond_free(struct pol_cond *c)
 		return;
 	pol_cond_free(c->a);
 	pol_cond_free(c->b);
+	free(c->sensor);
 	free(c);
 }
 
 static struct pol_cond *parse_cond(struct parser *p);
 
-/* METRIC OP QUANTITY [of limit|total] */
+/* METRIC ["SENSOR"] OP QUANTITY [of limit|total]; a sensor name for
+ * node.temp only. */
 static struct pol_cond *
 parse_compare(struct parser *p)
 {
@@ -587,6 +589,18 @@ parse_compare(struct parser *p)
 	c->metric = (enum pol_metric)m;
 	tok_loc(p, &c->loc);
 	lex_next(p);
+	if (p->t.type == T_STRING) {
+		if (m != PM_NODE_TEMP) {
+			perr(p, NULL, "only node.temp takes a sensor name, not %s", name);
+			goto fail;
+		}
+		if (p->str.len == 0 || memchr(p->str.data, '\0', p->str.len) != NULL) {
+			perr(p, NULL, "a sensor name is \"CHIP/LABEL\" (`cgov top` lists them)");
+			goto fail;
+		}
+		c->sensor = xstrndup(p->str.data, p->str.len);
+		lex_next(p);
+	}
 	if (p->t.type != T_OP) {
 		perr(p, NULL, "expected a comparison (>, >=, <, <=) after %s, found %s", name,
 		    tok_desc(p));
@@ -624,6 +638,7 @@ parse_compare(struct parser *p)
 		goto fail;
 	return c;
 fail:
+	free(c->sensor);
 	free(c);
 	return NULL;
 }

@@ -331,6 +331,30 @@ rb_present(const struct report *r, const struct report_ctr *c)
 	return c->gone_ms == STORE_NULL || c->gone_ms > r->to_ms;
 }
 
+/* The node's temperatures over the window; a failure leaves them out
+ * (a side dish: the rest of the report stands). */
+static void
+rb_temps(struct store *st, struct report *r)
+{
+	struct report_node *n = &r->node;
+	struct store_temp_row *t;
+	size_t nt;
+
+	n->temp_max_c = n->temp_last_c = NAN;
+	if (r->to_ms == 0 || store_query_temps(st, r->since_ms, &t, &nt) < 0)
+		return;
+	n->temp_sensors = nt;
+	for (size_t i = 0; i < nt; i++) {
+		if (!isnan(t[i].max_c) && (isnan(n->temp_max_c) || t[i].max_c > n->temp_max_c)) {
+			n->temp_max_c = t[i].max_c;
+			snprintf(n->temp_max_sensor, sizeof n->temp_max_sensor, "%s", t[i].sensor);
+		}
+		if (!isnan(t[i].last_c) && (isnan(n->temp_last_c) || t[i].last_c > n->temp_last_c))
+			n->temp_last_c = t[i].last_c;
+	}
+	store_temps_free(t, nt);
+}
+
 static void
 rb_fill_node(struct report *r, struct rb *b)
 {
@@ -793,6 +817,7 @@ report_build(struct store *st, const struct report_opts *o, struct report **ret)
 		b.acc[i].seen = 0;
 	}
 	rb_fill_node(r, &b);
+	rb_temps(st, r);
 	rb_tops(r);
 	if ((e = rb_actions(st, &b)) < 0)
 		goto fail;

@@ -359,6 +359,18 @@ html_node(struct buf *b, const struct report *r)
 	snprintf(v, sizeof v, "%.2f", n->load1_avg);
 	snprintf(d, sizeof d, "1-minute load, max %.2f", n->load1_max);
 	html_card(b, NULL, v, "Load (mean)", d);
+
+	if (n->temp_sensors > 0 && !isnan(n->temp_max_c)) {
+		struct buf e;
+
+		/* The sensor's name comes from sysfs: HTML-escaped. */
+		buf_init(&e);
+		escape_html(&e, n->temp_max_sensor);
+		snprintf(v, sizeof v, "%.1f&deg;C", n->temp_max_c);
+		html_card(b, n->temp_max_c >= 90 ? "bad" : n->temp_max_c >= 80 ? "warn" : NULL, v,
+		    "Hottest sensor", e.len ? e.data : "-");
+		buf_free(&e);
+	}
 	buf_puts(b, "</div>\n<div class=\"grid\">\n");
 	html_chart_node_mem(b, r);
 	html_chart_node_cpu(b, r);

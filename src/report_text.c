@@ -239,6 +239,17 @@ rt_text_node(FILE *out, const struct report *r)
 	rt_kv(out, "CPU committed", "%s cores in quotas; %s shares in all",
 	    rt_fixed(n->cpu_committed_cores, 2, "", a, sizeof a),
 	    rt_fixed(n->cpu_shares_total, 0, "", b, sizeof b));
+	if (n->temp_sensors > 0) {
+		struct buf e;
+
+		buf_init(&e);
+		escape_term(&e, n->temp_max_sensor);
+		rt_kv(out, "temperature", "max %s (%s), newest hottest %s, %zu sensor%s",
+		    rt_fixed(n->temp_max_c, 1, "C", a, sizeof a), e.len ? e.data : "-",
+		    rt_fixed(n->temp_last_c, 1, "C", b, sizeof b), n->temp_sensors,
+		    n->temp_sensors == 1 ? "" : "s");
+		buf_free(&e);
+	}
 	rt_text_forecast(out, r);
 	fputc('\n', out);
 }
@@ -854,6 +865,13 @@ rj_node(FILE *out, const struct report *r)
 	rj_num(out, "mem_headroom_bytes", n->mem_headroom, 0, 0);
 	rj_num(out, "mem_headroom_pct", n->mem_headroom_pct, 2, 0);
 	rj_num(out, "cpu_headroom_cores", n->cpu_headroom_cores, 3, 0);
+	if (n->temp_sensors > 0) {
+		fputs("\n  ", out);
+		rj_int(out, "temp_sensors", (long long)n->temp_sensors, 0);
+		rj_num(out, "temp_max_c", n->temp_max_c, 1, 0);
+		rj_str(out, "temp_max_sensor", n->temp_max_sensor, 0);
+		rj_num(out, "temp_last_c", n->temp_last_c, 1, 0);
+	}
 	fputs("\n  \"mem_forecast\": {", out);
 	rj_str(out, "verdict", forecast_verdict_name(n->mem_verdict), 0);
 	rj_time(out, "runs_out_ms", "runs_out", n->mem_out_ms, 0);

@@ -377,6 +377,7 @@ step_trim_raw(struct store *st, int64_t cut, int64_t batch_rows, int *ret_did)
 		static const char *const sqls[] = {
 			"DELETE FROM memstat WHERE key >= ?1 AND key < ?2",
 			"DELETE FROM node WHERE tick >= ?3 AND tick <= ?4",
+			"DELETE FROM temp WHERE tick >= ?3 AND tick <= ?4",
 			"DELETE FROM tick WHERE id >= ?3 AND id <= ?4",
 			/* Keep each container's newest limits at or before
 			 * the cut: they are in force after it. */

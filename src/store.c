@@ -45,6 +45,7 @@ enum store_stmt_id {
 	STORE_STMT_UPSERT,
 	STORE_STMT_UNREGISTER,
 	STORE_STMT_GONE,
+	STORE_STMT_TEMP,
 	STORE_STMT_COUNT
 };
 
@@ -71,6 +72,7 @@ static const char *store_stmt_sql[STORE_STMT_COUNT] = {
 	    "RETURNING id",
 	[STORE_STMT_UNREGISTER] = "DELETE FROM container WHERE id = ?1",
 	[STORE_STMT_GONE] = "UPDATE container SET gone_ms = ?2 WHERE id = ?1",
+	[STORE_STMT_TEMP] = "INSERT OR REPLACE INTO temp VALUES (?1, ?2, ?3)",
 };
 
 struct store {
@@ -243,6 +245,17 @@ static const struct store_migration store_migrations[] = {
 	  "DROP TABLE knob_orig;"
 	  "ALTER TABLE knob_orig4 RENAME TO knob_orig;"
 	  "ALTER TABLE action ADD COLUMN ino INTEGER NOT NULL DEFAULT 0;" },
+	/* The node's temperatures (temp.h), on the sensors' own cadence: one
+	 * row per sensor in the ticks that read them, in millidegrees C
+	 * (NULL: the sensor failed). The sensor's name is text: a few rows
+	 * every ten seconds, and no id table to keep in step. Retention
+	 * deletes them with their tick (rollup_step.c). */
+	{ 5,
+	  "CREATE TABLE temp ("
+	  " tick INTEGER NOT NULL, sensor TEXT NOT NULL, mc INTEGER,"
+	  " PRIMARY KEY (tick, sensor)) WITHOUT ROWID;"
+	  "CREATE VIEW temp_v AS SELECT t.tick, k.ts_ms, t.sensor,"
+	  " t.mc / 1000.0 AS celsius FROM temp t JOIN tick k ON k.id = t.tick;" },
 };
 
 #define STORE_NMIGRATIONS \
@@ -1134,6 +1147,24 @@ store_tick_add_node(struct store *st, const struct store_node *n)
 	store_bind_i64(stmt, 11, n->psi_mem_us);
 	store_bind_i64(stmt, 12, n->psi_io_us);
 	return store_tick_step(st, stmt, "node");
+}
+
+int
+store_tick_add_temp(struct store *st, const char *sensor, int64_t mc)
+{
+	sqlite3_stmt	*stmt;
+	int		 err = 0;
+
+	if (sensor == NULL)
+		return -EINVAL;
+	if ((err = store_tick_check(st, 1)) != 0)
+		return err;
+	if ((stmt = store_stmt(st, STORE_STMT_TEMP, &err)) == NULL)
+		return st->tick_error = err;
+	sqlite3_bind_int64(stmt, 1, st->tick_id);
+	sqlite3_bind_text(stmt, 2, sensor, -1, SQLITE_TRANSIENT);
+	store_bind_i64(stmt, 3, mc);
+	return store_tick_step(st, stmt, "temp");
 }
 
 int

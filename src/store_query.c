@@ -390,3 +390,81 @@ out:
 	store_read_end(st, began);
 	return err;
 }
+
+/* The window's temperature rows, oldest first, folded per sensor in C:
+ * a few sensors every ten seconds, a day at most (raw retention). */
+int
+store_query_temps(struct store *st, int64_t since_ms, struct store_temp_row **ret,
+    size_t *ret_n)
+{
+	struct store_temp_row	*v = NULL;
+	sqlite3_stmt		*stmt = NULL;
+	size_t			 n = 0, cap = 0;
+	int64_t			 newest;
+	int			 rc, err, began;
+
+	*ret = NULL;
+	*ret_n = 0;
+	if (since_ms < 0)
+		return -EINVAL;
+	if ((err = store_read_begin(st, &began)) != 0)
+		return err;
+	/* The newest reading's time: "now" is the newest reading, not the
+	 * newest tick (sensors are read every few ticks). */
+	if ((err = store_i64(st, "SELECT k.ts_ms FROM tick k WHERE k.id ="
+	    " (SELECT max(tick) FROM temp)", 0, 0, &newest)) != 0 || newest == STORE_NULL)
+		goto out;
+	if ((err = query_prepare(st, "SELECT t.sensor, t.mc, k.ts_ms FROM temp t"
+	    " JOIN tick k ON k.id = t.tick WHERE k.ts_ms > ?1 AND k.ts_ms <= ?2"
+	    " ORDER BY t.tick", &stmt)) != 0)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, since_ms == 0 ? newest - 1 : newest - since_ms);
+	sqlite3_bind_int64(stmt, 2, newest);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(stmt, 0);
+		double c = sqlite3_column_type(stmt, 1) == SQLITE_NULL ? NAN :
+		    (double)sqlite3_column_int64(stmt, 1) / 1000;
+		struct store_temp_row *r = NULL;
+
+		if (name == NULL)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(v[i].sensor, name) == 0) {
+				r = &v[i];
+				break;
+			}
+		if (r == NULL) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 16;
+				v = xreallocarray(v, cap, sizeof *v);
+			}
+			r = &v[n++];
+			r->sensor = xstrdup(name);
+			r->max_c = NAN;
+		}
+		r->last_c = c;
+		r->last_ms = sqlite3_column_int64(stmt, 2);
+		if (!isnan(c) && (isnan(r->max_c) || c > r->max_c))
+			r->max_c = c;
+	}
+	if (rc != SQLITE_DONE)
+		err = store_error(st, rc, "temperature query");
+out:
+	sqlite3_finalize(stmt);
+	store_read_end(st, began);
+	if (err != 0) {
+		store_temps_free(v, n);
+		return err;
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+void
+store_temps_free(struct store_temp_row *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].sensor);
+	free(v);
+}

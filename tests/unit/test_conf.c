@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "conf.h"
+#include "hook.h"
 
 static char path[64];
 
@@ -113,6 +114,61 @@ test_missing_file(void **state)
 	conf_free(&c);
 }
 
+/* on-action: no shell, so cgov splits the words; quotes and errors. */
+static void
+test_on_action_split(void **state)
+{
+	static const struct {
+		const char *in;
+		const char *want[5];           /* NULL-terminated; want[0] NULL: error */
+	} cases[] = {
+		{ "/bin/echo a  b\t c", { "/bin/echo", "a", "b", "c", NULL } },
+		{ "/x 'one arg' \"two \\\"q\\\"\"", { "/x", "one arg", "two \"q\"", NULL } },
+		{ "/x a\\ b '' c", { "/x", "a b", "", "c", NULL } },
+		{ "/x 'it\"s'", { "/x", "it\"s", NULL } },
+		{ "/x 'open", { NULL } },
+		{ "/x \"open", { NULL } },
+		{ "relative/prog", { NULL } },
+		{ "   ", { NULL } },
+	};
+	struct conf c;
+	char err[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char **argv;
+		int r = hook_split(cases[i].in, &argv, err, sizeof err);
+
+		if (cases[i].want[0] == NULL) {
+			assert_int_equal(r, -EINVAL);
+			assert_null(argv);
+			continue;
+		}
+		assert_int_equal(r, 0);
+		for (size_t k = 0; cases[i].want[k] != NULL; k++) {
+			assert_non_null(argv[k]);
+			assert_string_equal(argv[k], cases[i].want[k]);
+		}
+		hook_argv_free(argv);
+	}
+	conf_defaults(&c);
+	assert_null(c.on_action);
+	assert_int_equal(c.on_action_timeout_ms, 10000);
+	assert_int_equal(c.sensors_ms, 10000);
+	assert_int_equal(conf_set(&c, "on-action", "notify.sh", err, sizeof err), -EINVAL);
+	assert_non_null(strstr(err, "absolute path"));
+	assert_int_equal(conf_set(&c, "on-action", "/usr/bin/logger -t cgov", err, sizeof err), 0);
+	assert_string_equal(c.on_action, "/usr/bin/logger -t cgov");
+	assert_int_equal(conf_set(&c, "on-action", "none", err, sizeof err), 0);
+	assert_null(c.on_action);
+	assert_int_equal(conf_set(&c, "sensors-interval", "off", err, sizeof err), 0);
+	assert_int_equal(c.sensors_ms, 0);
+	assert_int_equal(conf_set(&c, "sensors-interval", "500ms", err, sizeof err), -EINVAL);
+	assert_int_equal(conf_set(&c, "on-action-timeout", "2s", err, sizeof err), 0);
+	assert_int_equal(c.on_action_timeout_ms, 2000);
+	conf_free(&c);
+}
+
 int
 main(void)
 {
@@ -122,6 +178,7 @@ main(void)
 		cmocka_unit_test(test_load_bad_is_atomic),
 		cmocka_unit_test(test_set_errors),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_on_action_split),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "govern.h"
 #include "policy.h"
 
 /* Parses text as "t.policy"; the set and diagnostics go to the caller. */
@@ -399,6 +400,9 @@ cond_equal(const struct pol_cond *a, const struct pol_cond *b)
 		return 0;
 	if (a->kind != PC_CMP)
 		return cond_equal(a->a, b->a) && cond_equal(a->b, b->b);
+	if ((a->sensor == NULL) != (b->sensor == NULL) ||
+	    (a->sensor != NULL && strcmp(a->sensor, b->sensor) != 0))
+		return 0;
 	return a->metric == b->metric && a->op == b->op && a->value == b->value &&
 	    a->of_limit == b->of_limit;
 }
@@ -435,6 +439,10 @@ test_cond_roundtrip(void **state)
 		{ "memory.eta < 150s", "memory.eta < 2m30s" },
 		{ "node.memory.available < 10% of total", "node.memory.available < 10% of total" },
 		{ "node.temp > 90.5C", "node.temp > 90.5C" },
+		{ "node.temp   \"coretemp-isa-0000/Package id 0\">=85C",
+		  "node.temp \"coretemp-isa-0000/Package id 0\" >= 85C" },
+		{ "node.temp \"a\\\\b/\\\"q\\\"\" < 30C or node.temp > 90C",
+		  "node.temp \"a\\\\b/\\\"q\\\"\" < 30C or node.temp > 90C" },
 		{ "throttled > 33.333%", "throttled > 33.333%" },
 		{ "memory > 1000B", "memory > 1000B" },
 		{ "pressure.memory <= 0.1%", "pressure.memory <= 0.1%" },
@@ -692,6 +700,49 @@ test_load(void **state)
 	remove_file(dir, ".hidden.policy");
 	assert_int_equal(rmdir(dir), 0);
 }
+/* node.temp: the hottest sensor, or one by name; a sensor the node does
+ * not have, or no sensors at all, is unknown and never true. */
+static void
+test_node_temp_sensor(void **state)
+{
+	struct policy_set *s = parse_when("node.temp \"chip-virtual-0/Package id 0\" > 50C");
+	const struct pol_cond *c = s->v[0].rules[0].when;
+	struct gov_sensor sensors[2] = {
+		{ "chip-virtual-0/Core 0", 70 }, { "chip-virtual-0/Package id 0", 45 },
+	};
+	struct gov_metrics m;
+
+	(void)state;
+	assert_int_equal(c->metric, PM_NODE_TEMP);
+	assert_string_equal(c->sensor, "chip-virtual-0/Package id 0");
+	for (int i = 0; i < PM__MAX; i++)
+		m.v[i] = m.limit[i] = NAN;
+	m.sensors = NULL;
+	m.nsensors = 0;
+	assert_false(gov_cond_true(c, &m));             /* no sensors */
+	m.v[PM_NODE_TEMP] = 70;
+	m.sensors = sensors;
+	m.nsensors = 2;
+	assert_false(gov_cond_true(c, &m));             /* 45C: the hottest is not it */
+	sensors[1].celsius = 51;
+	assert_true(gov_cond_true(c, &m));
+	sensors[1].celsius = NAN;                       /* failed to read */
+	assert_false(gov_cond_true(c, &m));
+	policy_set_free(s);
+
+	s = parse_when("node.temp > 50C");
+	assert_null(s->v[0].rules[0].when->sensor);
+	assert_true(gov_cond_true(s->v[0].rules[0].when, &m));     /* hottest 70C */
+	m.v[PM_NODE_TEMP] = NAN;
+	assert_false(gov_cond_true(s->v[0].rules[0].when, &m));
+	policy_set_free(s);
+
+	/* Two sensors are not one figure: no "never true" error. */
+	assert_diags("policy \"p\" { rule \"r\" { when node.temp \"a/x\" > 90C and "
+	    "node.temp \"b/y\" < 50C do freeze } }", 2, "");
+	assert_diags("policy \"p\" { rule \"r\" { when pids \"a/x\" > 9 do freeze } }", -1,
+	    "t.policy:1:35: error: only node.temp takes a sensor name, not pids\n");
+}
 
 int
 main(void)
@@ -712,6 +763,7 @@ main(void)
 		cmocka_unit_test(test_check_versions),
 		cmocka_unit_test(test_never_fires),
 		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_node_temp_sensor),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -90,6 +90,9 @@ test_container(struct store *st, const char *path)
 /* Generates ticks [t0, t0 + n) at 1 s for the containers of cid[], the
  * i-th container's memory (i + 1) * 100 MiB + the second within the
  * minute in pages, CPU i+1 tenths of a core, and a node row. */
+/* test_fill also writes a temperature every 10th tick (test_retention). */
+static int test_fill_temps;
+
 static void
 test_fill(struct store *st, const int64_t *cid, size_t ncid, int64_t first, int64_t n)
 {
@@ -99,6 +102,8 @@ test_fill(struct store *st, const int64_t *cid, size_t ncid, int64_t first, int6
 	for (k = first; k < first + n; k++) {
 		t = T0 + k * 1000;
 		assert_int_equal(store_tick_begin(st, t, 1000), 0);
+		if (test_fill_temps && k % 10 == 0)
+			assert_int_equal(store_tick_add_temp(st, "chip-virtual-0/temp1", 50000), 0);
 		for (i = 0; i < ncid; i++) {
 			struct store_sample s = test_sample(cid[i]);
 
@@ -534,7 +539,9 @@ test_retention(void **state TEST_UNUSED)
 		snprintf(path, sizeof path, "/lxc/c%d", i);
 		cid[i] = test_container(st, path);
 	}
+	test_fill_temps = 1;
 	test_fill(st, cid, 20, 0, 3 * 3600 + 30);
+	test_fill_temps = 0;
 	end = T0 + (3 * 3600 + 29) * 1000;
 	/* Keep 30 minutes of raw and 1 hour of minutes, in batches of 1000. */
 	c.keep_ms[ROLL_RAW] = 30 * MIN_MS;
@@ -560,6 +567,12 @@ test_retention(void **state TEST_UNUSED)
 	assert_int_equal(test_i64(st, "SELECT count(*) FROM roll1h"), 3 * 20);
 	/* Limits in force survive the trim (each container's newest). */
 	assert_int_equal(test_i64(st, "SELECT count(*) FROM limits"), 20);
+	/* Temperatures go with their ticks, and only those. */
+	assert_int_equal(test_i64(st, "SELECT count(*) FROM temp WHERE tick NOT IN"
+	    " (SELECT id FROM tick)"), 0);
+	assert_int_equal(test_i64(st, "SELECT count(*) FROM temp"),
+	    test_i64(st, "SELECT count(*) FROM tick WHERE ts_ms / 1000 % 10 = 0"));
+	assert_true(test_i64(st, "SELECT count(*) FROM temp") > 0);
 	/* A raw read of the whole span falls back to hours, then minutes. */
 	test_scan(st, T0, end + 1, 0, 0, &col);
 	assert_true(col.n[ROLL_HOUR] > 0);

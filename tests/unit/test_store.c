@@ -491,6 +491,59 @@ test_newer_version(void **state TEST_UNUSED)
 }
 
 /* Read-only: a missing file is -ENOENT and stays missing. */
+/* Temperatures: rows in their tick, a failed sensor NULL, the window
+ * folded per sensor (newest and highest), none before any reading. */
+static void
+test_temps(void **state TEST_UNUSED)
+{
+	struct store *st = test_open("temps.db"), *ro;
+	struct store_temp_row *t;
+	size_t n;
+
+	assert_int_equal(store_tick_begin(st, T0, 1000), 0);
+	assert_int_equal(store_tick_commit(st), 0);
+	assert_int_equal(store_query_temps(st, 0, &t, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_tick_add_temp(st, "x/y", 1000), -EINVAL);    /* no tick */
+	assert_int_equal(store_tick_begin(st, T0 + 1000, 1000), 0);
+	assert_int_equal(store_tick_add_temp(st, "chip-virtual-0/Package id 0", 71500), 0);
+	assert_int_equal(store_tick_add_temp(st, "chip-virtual-0/evil\x1b[31m", STORE_NULL), 0);
+	assert_int_equal(store_tick_commit(st), 0);
+	assert_int_equal(store_tick_begin(st, T0 + 2000, 1000), 0);      /* no reading */
+	assert_int_equal(store_tick_commit(st), 0);
+	assert_int_equal(store_tick_begin(st, T0 + 11000, 9000), 0);
+	assert_int_equal(store_tick_add_temp(st, "chip-virtual-0/Package id 0", 64000), 0);
+	assert_int_equal(store_tick_add_temp(st, "chip-virtual-0/evil\x1b[31m", 30000), 0);
+	assert_int_equal(store_tick_commit(st), 0);
+	store_close(st);
+
+	ro = test_open_ro("temps.db");
+	test_sql_text(ro, "SELECT celsius FROM temp_v WHERE sensor LIKE '%Package%'"
+	    " ORDER BY tick LIMIT 1", "71.5");
+	/* Now: the newest reading alone. */
+	assert_int_equal(store_query_temps(ro, 0, &t, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(t[0].sensor, "chip-virtual-0/Package id 0");
+	assert_near(t[0].last_c, 64.0);
+	assert_near(t[0].max_c, 64.0);
+	assert_int_equal(t[0].last_ms, T0 + 11000);
+	store_temps_free(t, n);
+	/* A window: the highest and the newest; a failed read is unknown. */
+	assert_int_equal(store_query_temps(ro, 60000, &t, &n), 0);
+	assert_int_equal(n, 2);
+	assert_near(t[0].max_c, 71.5);
+	assert_near(t[0].last_c, 64.0);
+	assert_string_equal(t[1].sensor, "chip-virtual-0/evil\x1b[31m");
+	assert_near(t[1].max_c, 30.0);
+	store_temps_free(t, n);
+	/* 5 s back from the newest reading: the older one is outside. */
+	assert_int_equal(store_query_temps(ro, 5000, &t, &n), 0);
+	assert_near(t[0].max_c, 64.0);
+	store_temps_free(t, n);
+	assert_int_equal(store_query_temps(ro, -1, &t, &n), -EINVAL);
+	store_close(ro);
+}
+
 static void
 test_rdonly_missing(void **state TEST_UNUSED)
 {
@@ -1040,6 +1093,7 @@ main(void)
 		cmocka_unit_test(test_migrate),
 		cmocka_unit_test(test_newer_version),
 		cmocka_unit_test(test_rdonly_missing),
+		cmocka_unit_test(test_temps),
 		cmocka_unit_test(test_rdonly_beside_writer),
 		cmocka_unit_test(test_abort),
 		cmocka_unit_test(test_null_unlimited),
