@@ -196,3 +196,40 @@ if [ "$SB_VERSION" = 1 ] && [ -n "$DEVMNT" ]; then
 	[ "$rc" = 0 ] || fail "ct still has findings at medium or above: $(ONLY=ct audit --min-severity medium)"
 fi
 pass "user namespace and JVM swap buffer: findings gone"
+
+# --- 4. I/O on a shared disk: two containers write to one disk (direct
+# I/O, accounted to their cgroups); each has no throttle there until one
+# gets a write limit ------------------------------------------------------------
+DIR=$(block_dir) || skip "no block-device-backed directory for direct I/O (checks 1-3 passed)"
+read -r DISK DEVNO <<DEV
+$(disk_of "$DIR")
+DEV
+[ -n "$DEVNO" ] || skip "no whole disk under $DIR (checks 1-3 passed)"
+sb_mk io1
+sb_mk io2
+for c in io1 io2; do
+	sb_run "$c" "$SB_TMP/$c.dd" dd if=/dev/zero of="$DIR/cgov-audit-$c.$$" bs=64k count=16 oflag=direct
+	SB_FILES="$SB_FILES $DIR/cgov-audit-$c.$$"
+	pid=$SB_LAST_PID
+	wait "$pid" || fail "dd in $c failed: $(cat "$SB_TMP/$c.dd")"
+done
+ONLY="io[12]" audit_json
+if ! has io1 no-io-limit; then
+	# The kernel did not account the writes to the cgroups (an I/O
+	# controller without accounting on this disk): nothing to check.
+	f=$(sb_file io1 blkio.throttle.io_service_bytes || sb_file io1 io.stat)
+	grep -q "^$DEVNO" "$f" 2>/dev/null && fail "io1 did I/O on $DISK but has no no-io-limit finding"
+	skip "the writes were not accounted to the containers on $DISK (checks 1-3 passed)"
+fi
+has io2 no-io-limit || fail "io2 shares $DISK with io1 but has no no-io-limit finding"
+jq -e --arg d "$DISK" '[.findings[] | select(.name == "io1" and .check == "no-io-limit")][0].detail |
+	contains($d)' "$SB_TMP/a.json" > /dev/null || fail "no-io-limit does not name $DISK"
+if f=$(sb_file io1 blkio.throttle.write_bps_device); then
+	echo "$DEVNO 104857600" > "$f"
+else
+	echo "$DEVNO wbps=104857600" > "$(sb_file io1 io.max)"
+fi || fail "cannot set io1's write limit on $DISK"
+ONLY="io[12]" audit_json
+has io1 no-io-limit && fail "io1 has a write limit on $DISK but is still reported"
+has io2 no-io-limit || fail "io2's finding went with io1's limit"
+pass "no-io-limit on a disk two containers use, gone with a throttle"
