@@ -2,7 +2,7 @@
  * the node, read from the live cgroupfs and /proc.
  *
  * Each finding has a check (a stable name), a severity and a detail in
- * words. The checks and their severities (cgov(1), AUDIT):
+ * words. The checks and their severities (cgov(1), `audit`):
  *
  *   check                 severity  what
  *   devices-unrestricted  high      v1: devices.list of the container (or,

@@ -38,6 +38,16 @@
 #define REPORT_MAX_POINTS   200     /* chart points, at most */
 #define REPORT_HORIZON_MS   (INT64_C(365) * 86400000)   /* forecast horizon */
 
+/* The rule for a trend (a slope per day, a forecast, a trend line in a
+ * chart): a series gets one only when its records cover at least
+ * REPORT_TREND_MIN_COVER_PCT of the window, span at least
+ * REPORT_TREND_MIN_SPAN_MS from the first to the last, and number at
+ * least FORECAST_MIN_POINTS; otherwise its verdict is FC_TOO_SHORT and
+ * its fit is withheld (ok 0, figures NAN). Two minutes of a day say
+ * nothing about the day: a slope per day from them is an overstatement. */
+#define REPORT_TREND_MIN_COVER_PCT 25.0
+#define REPORT_TREND_MIN_SPAN_MS   INT64_C(3600000)
+
 struct report_ctr;
 
 /* The resources containers are ranked by ("top offenders"). */
@@ -63,6 +73,8 @@ struct report_ctr {
 	int64_t gone_ms;               /* STORE_NULL while present */
 	int64_t samples;               /* ticks merged */
 	int64_t sampled_ms;            /* time covered by its records */
+	int64_t data_from_ms, data_to_ms;   /* first and last instant its
+	                                  records cover, inside the window */
 
 	/* memory and swap, bytes */
 	double mem_avg, mem_p50, mem_p95, mem_max;
@@ -183,6 +195,12 @@ struct report_checks {
 
 struct report {
 	int64_t from_ms, to_ms;        /* the window; to_ms = newest tick */
+	/* How much of the window the node's history covers: the time its
+	 * records cover (clipped to the window), and the first and last
+	 * instant they cover (INT64_MIN when there is none). */
+	int64_t covered_ms;
+	double coverage_pct;           /* covered_ms / since_ms, % */
+	int64_t data_from_ms, data_to_ms;
 	int64_t since_ms;              /* as asked */
 	int64_t scan_step_ms;          /* the step given to roll_scan */
 	int64_t records;               /* container records read */

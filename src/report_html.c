@@ -213,6 +213,16 @@ static const char html_css[] =
 "th{background:#eef1f4;font-weight:600}\n"
 "th.l,td.l{text-align:left}\n"
 "td.name{white-space:normal;min-width:9em;max-width:22em;text-align:left}\n"
+/* The containers table has twenty columns: wider than 1,200 px and than any
+ * phone. It scrolls inside .scroll, and its first column stays put, so the
+ * figures scrolled into view always sit beside the name they belong to;
+ * a long (hostile) name wraps anywhere inside it instead of widening it. */
+"#containers th.name,#containers td.name{position:sticky;left:0;z-index:1;"
+"background:#fff;box-shadow:inset -1px 0 0 #d5dbe2}\n"
+"#containers th.name{background:#eef1f4}\n"
+"@media (max-width:640px){main{padding:8px 6px 30px}table{font-size:.78em}"
+"th,td{padding:3px 5px}td.name{min-width:6.5em;max-width:10em}"
+".path{font-size:.75em}}\n"
 "td.why{white-space:normal;min-width:14em;max-width:28em;text-align:left}\n"
 "tr.force td{background:#fff8e1}\n"
 ".checks{list-style:none;padding:0;margin:0}\n"
@@ -285,6 +295,9 @@ html_forecast_text(char *out, size_t len, enum forecast_verdict v, int64_t when)
 		break;
 	case FC_BEYOND:
 		snprintf(out, len, "not within a year");
+		break;
+	case FC_TOO_SHORT:
+		snprintf(out, len, "no trend: too little of the window has data");
 		break;
 	default:
 		snprintf(out, len, "-");
@@ -608,7 +621,7 @@ html_containers_table(struct buf *b, const struct report *r)
 	    "CPU in cores, %% of limit where there is one; I/O over the whole window.</p>\n",
 	    r->nctrs);
 	buf_puts(b, "<div class=\"scroll\"><table id=\"containers\">\n<thead><tr>"
-	    "<th class=\"l\">container</th><th class=\"l\">runtime</th>"
+	    "<th class=\"l name\">container</th><th class=\"l\">runtime</th>"
 	    "<th>mem p50</th><th>mem p95</th><th>mem max</th><th>limit</th><th>p95 % of limit</th>"
 	    "<th>swap max</th><th>swap limit</th>"
 	    "<th>CPU mean</th><th>CPU p95</th><th>CPU limit</th><th>shares</th><th>throttled</th>"
@@ -841,6 +854,30 @@ html_footer(struct buf *b, const struct report *r)
 	    "</footer>\n", (long long)r->records, step, pstep);
 }
 
+/* How much of the window has data, and whether that allows a trend. */
+static void
+html_coverage(struct buf *b, const struct report *r)
+{
+	char cov[32], win[32];
+
+	units_format_duration((uint64_t)(r->covered_ms > 0 ? r->covered_ms : 0), cov, sizeof cov);
+	units_format_duration((uint64_t)(r->since_ms > 0 ? r->since_ms : 0), win, sizeof win);
+	buf_printf(b, "</p>\n<p class=\"sub\" data-coverage-pct=\"%.1f\">History covers %s of "
+	    "the %s window (%.1f%%)", isfinite(r->coverage_pct) ? r->coverage_pct : 0.0, cov, win,
+	    isfinite(r->coverage_pct) ? r->coverage_pct : 0.0);
+	if (r->data_from_ms != INT64_MIN) {
+		buf_puts(b, ", from ");
+		html_time_el(b, r->data_from_ms, 0);
+		buf_puts(b, " to ");
+		html_time_el(b, r->data_to_ms, 0);
+	}
+	if (r->node.mem_verdict == FC_TOO_SHORT || r->data_from_ms == INT64_MIN)
+		buf_printf(b, ": too little for a trend (one needs %.0f%% of the window over at "
+		    "least 1h), so none is given.", REPORT_TREND_MIN_COVER_PCT);
+	else
+		buf_puts(b, ".");
+}
+
 int
 report_html(const struct report *r, FILE *out)
 {
@@ -860,6 +897,7 @@ report_html(const struct report *r, FILE *out)
 		buf_puts(&b, " to ");
 		html_time_el(&b, r->to_ms, 0);
 		buf_printf(&b, "; %zu containers, %zu actions.", r->nctrs, r->nactions);
+		html_coverage(&b, r);
 	}
 	buf_puts(&b, "</p>\n</header>\n");
 

@@ -146,6 +146,8 @@ rt_verdict_text(enum forecast_verdict v)
 		return "at";
 	case FC_BEYOND:
 		return "not within 365 days at the current trend";
+	case FC_TOO_SHORT:
+		return "no trend: the history covers too little of the window";
 	}
 	return "?";
 }
@@ -296,6 +298,8 @@ rt_text_ctrs(FILE *out, const struct report *r)
 			snprintf(a, sizeof a, "not at this trend");
 		else if (x->limit_verdict == FC_BEYOND)
 			snprintf(a, sizeof a, "not within 365d");
+		else if (x->limit_verdict == FC_TOO_SHORT)
+			snprintf(a, sizeof a, "too little data");
 		else
 			snprintf(a, sizeof a, "-");
 		out_str(m, a);
@@ -549,6 +553,29 @@ rt_text_checks(FILE *out, const struct report *r)
 	buf_free(&b);
 }
 
+/* "covers 2m30s of the 1d window (0.2%), 2026-.. .. 2026-..; too little
+ * for a trend". */
+static void
+rt_text_coverage(FILE *out, const struct report *r)
+{
+	char a[40], b[40], c[32], d[32];
+	struct buf line;
+
+	buf_init(&line);
+	buf_printf(&line, "covers %s of the %s window (%s)",
+	    rt_dur(r->covered_ms, a, sizeof a), rt_dur(r->since_ms, b, sizeof b),
+	    rt_fixed(r->coverage_pct, 1, "%", c, sizeof c));
+	if (r->data_from_ms != INT64_MIN)
+		buf_printf(&line, ", %s .. %s", rt_time(r->data_from_ms, a, sizeof a),
+		    rt_time(r->data_to_ms, d, sizeof d));
+	if (r->node.mem_verdict == FC_TOO_SHORT || r->data_from_ms == INT64_MIN)
+		buf_printf(&line, "; too little for a trend (one needs %.0f%% of the window over "
+		    "at least 1h): none is given", REPORT_TREND_MIN_COVER_PCT);
+	fprintf(out, "  %-20s", "history");
+	rt_wrap(out, line.data, 22);
+	buf_free(&line);
+}
+
 int
 report_text(const struct report *r, FILE *out)
 {
@@ -557,8 +584,10 @@ report_text(const struct report *r, FILE *out)
 	fprintf(out, "cgov capacity report\n");
 	fprintf(out, "  %-20s%s .. %s (%s)\n", "window (UTC)", rt_time(r->from_ms, a, sizeof a),
 	    rt_time(r->to_ms, b, sizeof b), rt_dur(r->since_ms, c, sizeof c));
-	fprintf(out, "  %-20s%zu containers, %lld history records\n\n", "read",
+	fprintf(out, "  %-20s%zu containers, %lld history records\n", "read",
 	    r->nctrs, (long long)r->records);
+	rt_text_coverage(out, r);
+	fputc('\n', out);
 	rt_text_node(out, r);
 	rt_text_ctrs(out, r);
 	rt_text_tops(out, r);
@@ -961,7 +990,14 @@ report_json(const struct report *r, FILE *out)
 	rj_int(out, "scan_step_ms", (long long)r->scan_step_ms, 0);
 	rj_int(out, "records", (long long)r->records, 0);
 	rj_int(out, "top_n", (long long)r->top, 0);
-	fputs("\n", out);
+	fputs("\n\"coverage\": {", out);
+	rj_int(out, "covered_ms", (long long)r->covered_ms, 0);
+	rj_num(out, "pct", r->coverage_pct, 2, 0);
+	rj_time(out, "data_from_ms", "data_from", r->data_from_ms, 0);
+	rj_time(out, "data_to_ms", "data_to", r->data_to_ms, 0);
+	rj_num(out, "trend_min_pct", REPORT_TREND_MIN_COVER_PCT, 0, 0);
+	rj_int(out, "trend_min_span_ms", (long long)REPORT_TREND_MIN_SPAN_MS, 1);
+	fputs("},\n", out);
 	rj_node(out, r);
 	o = out_new(OUT_JSON, rt_ctr_cols, RT_NCTR_COLS);
 	for (size_t i = 0; i < r->nctrs; i++)
