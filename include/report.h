@@ -49,6 +49,9 @@
 #define REPORT_TREND_MIN_SPAN_MS   INT64_C(3600000)
 
 struct report_ctr;
+struct audit_result;
+
+#define REPORT_AUDIT_TOP 10         /* findings the report lists, most severe first */
 
 /* The resources containers are ranked by ("top offenders"). */
 enum report_res {
@@ -215,6 +218,15 @@ struct report {
 
 	size_t nactions;               /* oldest first */
 	struct report_action *actions;
+
+	/* The hardening audit (audit.h) of the containers present at the end
+	 * of the window, on the live host: run by `cgov report` itself, not by
+	 * report_build, only when --root is "/" and --no-audit is not given
+	 * (a report from a copied history, or a fake root, must not describe
+	 * the machine it happens to run on). NULL when not run; then
+	 * audit_why_not (static) says why. Owned by the report. */
+	struct audit_result *audit;
+	const char *audit_why_not;
 
 	/* offenders: indices into ctrs, best first, those with a figure > 0
 	 * only; ntop[r] <= top */

@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "journal.h"
 #include "metrics.h"
+#include "audit.h"
 #include "report.h"
 #include "rollup.h"
 #include "units.h"
@@ -926,6 +927,10 @@ report_free(struct report *r)
 		free(a->observed);
 	}
 	free(r->actions);
+	if (r->audit != NULL) {
+		audit_result_free(r->audit);
+		free(r->audit);
+	}
 	for (size_t i = 0; i < r->checks.nblock; i++) {
 		free(r->checks.block[i].name);
 		free(r->checks.block[i].scheduler);

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "buf.h"
 #include "escape.h"
 #include "journal.h"
@@ -578,6 +579,48 @@ html_checks(struct buf *b, const struct report *r)
 	buf_puts(b, "</section>\n");
 }
 
+/* The audit summary: counts by severity and the most severe findings. */
+static void
+html_audit(struct buf *b, const struct report *r)
+{
+	const struct audit_result *a = r->audit;
+
+	buf_puts(b, "<section id=\"audit\">\n<h2>Audit</h2>\n");
+	if (a == NULL) {
+		buf_puts(b, "<p class=\"sub\">Not run (");
+		html_esc(b, r->audit_why_not != NULL ? r->audit_why_not : "-");
+		buf_puts(b, ").</p>\n</section>\n");
+		return;
+	}
+	buf_printf(b, "<p class=\"sub\">%zu container%s audited on this host:", a->ncontainers,
+	    a->ncontainers == 1 ? "" : "s");
+	for (int s = AS__MAX - 1; s >= 0; s--)
+		buf_printf(b, " %zu %s%s", a->count[s], audit_sev_name((enum audit_sev)s),
+		    s ? "," : ".");
+	if (a->n > REPORT_AUDIT_TOP)
+		buf_printf(b, " The %d most severe below; <code>cgov audit</code> lists them all.",
+		    REPORT_AUDIT_TOP);
+	buf_puts(b, "</p>\n<ul class=\"checks\">\n");
+	for (size_t i = 0; i < a->n && i < REPORT_AUDIT_TOP; i++) {
+		const struct audit_finding *f = &a->v[i];
+		int warn = f->sev >= AS_MEDIUM;
+
+		buf_printf(b, "<li class=\"%s\" data-severity=\"%s\"><span class=\"tag\">%s</span>",
+		    warn ? "warn" : "ok", audit_sev_name(f->sev), audit_sev_name(f->sev));
+		buf_printf(b, "<b>%s</b> ", f->check);
+		if (f->path != NULL) {
+			buf_puts(b, "<span class=\"name\">");
+			html_esc(b, f->name);
+			buf_puts(b, "</span>");
+		} else
+			buf_puts(b, "node");
+		buf_puts(b, ": ");
+		html_esc(b, f->detail);
+		buf_puts(b, "</li>\n");
+	}
+	buf_puts(b, "</ul>\n</section>\n");
+}
+
 /* A gauge: the share of a limit used, green / amber from 75% / red from
  * 90%, the bar capped at 100% and the text saying the real figure. */
 static void
@@ -904,6 +947,7 @@ report_html(const struct report *r, FILE *out)
 	html_node(&b, r);
 	html_offenders(&b, r);
 	html_checks(&b, r);
+	html_audit(&b, r);
 	html_containers_table(&b, r);
 	html_ctr_cards(&b, r);
 	html_actions(&b, r);

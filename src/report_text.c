@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "buf.h"
 #include "escape.h"
 #include "knob.h"
@@ -576,6 +577,41 @@ rt_text_coverage(FILE *out, const struct report *r)
 	buf_free(&line);
 }
 
+/* AUDIT: counts by severity and the most severe findings. */
+static void
+rt_text_audit(FILE *out, const struct report *r)
+{
+	const struct audit_result *a = r->audit;
+	struct buf b;
+
+	fprintf(out, "\nAUDIT\n");
+	if (a == NULL) {
+		fprintf(out, "  not run (%s)\n", r->audit_why_not != NULL ? r->audit_why_not : "-");
+		return;
+	}
+	fprintf(out, "  %zu container%s audited:", a->ncontainers, a->ncontainers == 1 ? "" : "s");
+	for (int s = AS__MAX - 1; s >= 0; s--)
+		fprintf(out, " %zu %s%s", a->count[s], audit_sev_name((enum audit_sev)s), s ? "," : "\n");
+	buf_init(&b);
+	for (size_t i = 0; i < a->n && i < REPORT_AUDIT_TOP; i++) {
+		const struct audit_finding *f = &a->v[i];
+
+		buf_reset(&b);
+		buf_printf(&b, "%-8s %s ", audit_sev_name(f->sev), f->check);
+		if (f->path != NULL)
+			escape_term(&b, f->name);
+		else
+			buf_puts(&b, "(node)");
+		buf_puts(&b, ": ");
+		escape_term(&b, f->detail);
+		fprintf(out, "  ");
+		rt_wrap(out, b.data, 2);
+	}
+	if (a->n > REPORT_AUDIT_TOP)
+		fprintf(out, "  ... %zu more: cgov audit lists them all\n", a->n - REPORT_AUDIT_TOP);
+	buf_free(&b);
+}
+
 int
 report_text(const struct report *r, FILE *out)
 {
@@ -593,6 +629,7 @@ report_text(const struct report *r, FILE *out)
 	rt_text_tops(out, r);
 	rt_text_actions(out, r);
 	rt_text_checks(out, r);
+	rt_text_audit(out, r);
 	fflush(out);
 	return ferror(out) ? -EIO : 0;
 }
@@ -977,6 +1014,48 @@ rj_checks(FILE *out, const struct report *r)
 	fputs("}\n", out);
 }
 
+/* "audit": null when not run (audit_not_run says why), else the counts
+ * and the most severe findings with the keys of `cgov audit`. */
+static void
+rj_audit(FILE *out, const struct report *r)
+{
+	static const struct out_col cols[] = {
+		{ "severity", NULL, 0, 0 }, { "check", NULL, 0, 0 }, { "scope", NULL, 0, 0 },
+		{ "name", NULL, 0, 0 }, { "runtime", NULL, 0, 0 }, { "path", NULL, 0, 0 },
+		{ "detail", NULL, 0, 0 },
+	};
+	const struct audit_result *a = r->audit;
+	struct out *o;
+
+	if (a == NULL) {
+		fputs("\"audit\": null, ", out);
+		rj_str(out, "audit_not_run", r->audit_why_not, 1);
+		fputs("\n", out);
+		return;
+	}
+	fprintf(out, "\"audit\": {\"containers_audited\": %zu, \"findings_total\": %zu, "
+	    "\"counts\": {", a->ncontainers, a->n);
+	for (int s = 0; s < AS__MAX; s++)
+		fprintf(out, "%s\"%s\": %zu", s ? ", " : "", audit_sev_name((enum audit_sev)s),
+		    a->count[s]);
+	fputs("}, \"top\": ", out);
+	o = out_new(OUT_JSON, cols, sizeof cols / sizeof cols[0]);
+	for (size_t i = 0; i < a->n && i < REPORT_AUDIT_TOP; i++) {
+		const struct audit_finding *f = &a->v[i];
+
+		out_str(o, audit_sev_name(f->sev));
+		out_str(o, f->check);
+		out_str(o, f->path != NULL ? "container" : "node");
+		out_str(o, f->name);
+		out_str(o, f->runtime);
+		out_str(o, f->path);
+		out_str(o, f->detail);
+	}
+	out_print(o, out);
+	out_free(o);
+	fputs("}\n", out);
+}
+
 int
 report_json(const struct report *r, FILE *out)
 {
@@ -1015,6 +1094,8 @@ report_json(const struct report *r, FILE *out)
 	out_free(o);
 	fputs(",\n", out);
 	rj_checks(out, r);
+	fputs(",\n", out);
+	rj_audit(out, r);
 	fputs("}\n", out);
 	fflush(out);
 	return ferror(out) ? -EIO : 0;

@@ -142,6 +142,25 @@ head -n 1 "$SB_TMP/a.csv" | grep -q '^severity,check,scope,name,runtime,path,det
 LC_ALL=C grep -q "$(printf '\033')" "$SB_TMP/a.csv" && fail "raw ESC in the CSV"
 pass "--min-severity exit codes 1 and 2; table and CSV escape the hostile name"
 
+# The nightly report's audit summary: cgovd records the sandbox (two
+# ticks, dry run), and `cgov report` audits the containers of the history
+# on this host.
+DB="$SB_TMP/cgov.db"
+"$CGOVD" --foreground --once --dry-run --config /dev/null --policies "$POL" --db "$DB" \
+	--containers "$SB_BASE/*" > "$SB_TMP/once.log" 2>&1 || fail "cgovd --once: $(tail -n 5 "$SB_TMP/once.log")"
+"$CGOV" --db "$DB" report --since 1h --format json > "$SB_TMP/r.json" || fail "report failed"
+jq -e '.audit.containers_audited == 3 and .audit.counts.critical >= 1 and
+	([.audit.top[] | select(.name == "ct" and .check == "dangerous-caps")] | length) == 1 and
+	.audit.top[0].severity == "critical"' "$SB_TMP/r.json" > /dev/null ||
+	fail "the report's audit: $(jq -c '.audit, .audit_not_run' "$SB_TMP/r.json")"
+"$CGOV" --db "$DB" report --since 1h > "$SB_TMP/r.txt" || fail "report text failed"
+grep -q '^AUDIT' "$SB_TMP/r.txt" && grep -q '^  critical dangerous-caps ct: ' "$SB_TMP/r.txt" ||
+	fail "the text report has no audit summary: $(sed -n '/^AUDIT/,$p' "$SB_TMP/r.txt")"
+LC_ALL=C grep -q "$(printf '\033')" "$SB_TMP/r.txt" && fail "raw ESC in the text report"
+"$CGOV" --db "$DB" report --since 1h --no-audit --format json | jq -e '.audit == null and
+	.audit_not_run == "--no-audit"' > /dev/null || fail "--no-audit still audits"
+pass "the report carries the audit summary (counts, most severe first), --no-audit leaves it out"
+
 # --- 2. limits, shares, devices, and a task without capabilities in a
 # private mount namespace with /proc and /sys read-only -------------------
 echo "$((512 * 1024 * 1024))" > "$(sb_file ct memory.limit_in_bytes || sb_file ct memory.max)" ||
