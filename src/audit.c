@@ -354,16 +354,15 @@ static void
 audit_tasks(const struct cgfs *fs, const struct audit_target *t, size_t max_tasks,
     struct audit_ct *c)
 {
-	char **queue = xcalloc(1, sizeof *queue);
+	char **queue;
 	size_t head = 0, tail = 0, dirs = 0;
 	int procfd;
 
 	if (fs->ctrl[fs->walk].version == 0)
 		return;
-	if ((procfd = open(fs->proc_dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		free(queue);
+	if ((procfd = open(fs->proc_dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return;
-	}
+	queue = xcalloc(1, sizeof *queue);
 	queue[tail++] = xstrdup(t->path);
 	while (head < tail) {
 		char *path = queue[head++], *text, *p;
