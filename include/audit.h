@@ -52,6 +52,8 @@
 #define CGOV_AUDIT_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #include "cgfs.h"
 #include "policy.h"
@@ -99,5 +101,31 @@ struct audit_opts {
 int audit_run(const struct cgfs *fs, const struct audit_target *t, size_t n,
     const struct audit_opts *o, struct audit_result *ret);
 void audit_result_free(struct audit_result *r);
+
+/* --- the parsers, pure (tests/unit/test_audit.c) ------------------------- */
+
+/* /proc/PID/uid_map text: does a line map uid 0 to host uid 0? Returns 1
+ * (and *ret_full 1 for the whole range "0 0 4294967295", which only the
+ * initial user namespace has) or 0 (an empty map, root unmapped or mapped
+ * elsewhere). */
+int audit_parse_uid_map(const char *text, int *ret_full);
+/* /proc/PID/mountinfo text: sets *proc_rw / *sys_rw to 1 when the mount at
+ * /proc or /sys has the per-mount option rw (field 6, what `mount -o
+ * remount,bind,ro` changes); leaves them alone otherwise. */
+void audit_parse_mountinfo(const char *text, int *proc_rw, int *sys_rw);
+/* /proc/PID/status text: the CapEff mask. Returns 0, -ENOENT (no CapEff
+ * line), -EINVAL (not a hex number). */
+int audit_parse_capeff(const char *status, uint64_t *ret);
+/* The bits of capeff that are dangerous capabilities (dangerous-caps above). */
+uint64_t audit_dangerous_caps(uint64_t capeff);
+/* v1 devices.list text: 1 when a line is "a *:* rwm" (every device), else 0. */
+int audit_parse_devices_list(const char *text);
+/* The disks with I/O in v1 blkio.throttle.io_service_bytes (version 1:
+ * "MAJ:MIN Read|Write N" with N > 0) or v2 io.stat (version 2: rbytes or
+ * wbytes > 0): up to max distinct device numbers into ret; returns how many. */
+size_t audit_parse_io_devs(const char *text, int version, dev_t *ret, size_t max);
+/* A queue/scheduler line: the active one ("[mq-deadline] none" ->
+ * "mq-deadline"; a line without brackets: its first word). */
+void audit_parse_scheduler(const char *text, char *buf, size_t len);
 
 #endif

@@ -67,6 +67,53 @@ static const struct {
 };
 #define AUDIT_NCAPS (sizeof audit_caps / sizeof audit_caps[0])
 
+uint64_t
+audit_dangerous_caps(uint64_t capeff)
+{
+	uint64_t bad = 0;
+
+	for (size_t i = 0; i < AUDIT_NCAPS; i++)
+		if (capeff & (UINT64_C(1) << audit_caps[i].bit))
+			bad |= UINT64_C(1) << audit_caps[i].bit;
+	return bad;
+}
+
+int
+audit_parse_capeff(const char *status, uint64_t *ret)
+{
+	const char *p;
+	char *end;
+	unsigned long long v;
+
+	if (strncmp(status, "CapEff:", 7) == 0)
+		p = status + 7;
+	else if ((p = strstr(status, "\nCapEff:")) != NULL)
+		p += 8;
+	else
+		return -ENOENT;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	errno = 0;
+	v = strtoull(p, &end, 16);
+	if (end == p || errno != 0 || (*end != '\n' && *end != '\0'))
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+int
+audit_parse_devices_list(const char *text)
+{
+	for (const char *l = text; l != NULL && *l != '\0';) {
+		const char *nl = strchr(l, '\n');
+
+		if (strncmp(l, "a *:* rwm", 9) == 0 && (l[9] == '\n' || l[9] == '\0'))
+			return 1;
+		l = nl != NULL ? nl + 1 : NULL;
+	}
+	return 0;
+}
+
 #define AUDIT_MAX_DEVS   32      /* disks with I/O remembered per container */
 #define AUDIT_MAX_MNTNS  16      /* mount namespaces looked at per container */
 #define AUDIT_MAX_PROCS  64      /* process names kept for policy matching */
@@ -170,10 +217,8 @@ audit_slurp(int dirfd, const char *name, size_t max, char **ret)
 
 /* --- the tasks of a container -------------------------------------------- */
 
-/* Does this uid_map map uid 0 to host uid 0? 1 yes (*full: the identity
- * map of the initial user namespace), 0 no, -errno unreadable. */
-static int
-audit_uid_map(const char *text, int *full)
+int
+audit_parse_uid_map(const char *text, int *full)
 {
 	const char *p = text;
 
@@ -194,10 +239,8 @@ audit_uid_map(const char *text, int *full)
 	return 0;
 }
 
-/* Looks at the mountinfo of a task: is /proc or /sys mounted read-write?
- * The per-mount options (field 6) are what a remount,ro changes. */
-static void
-audit_mountinfo(const char *text, int *proc_rw, int *sys_rw)
+void
+audit_parse_mountinfo(const char *text, int *proc_rw, int *sys_rw)
 {
 	const char *line = text;
 
@@ -265,17 +308,13 @@ audit_task(const struct cgfs *fs, int procfd, pid_t pid, struct audit_ct *c)
 		if (strcmp(base, "java") == 0)
 			c->jvm = 1;
 	}
-	if (audit_slurp(pidfd, "status", 16384, &text) > 0) {
-		char *p = strstr(text, "\nCapEff:");
-
-		if (p != NULL && sscanf(p + 8, "%" SCNx64, &capeff) == 1)
-			capok = 1;
-	}
+	if (audit_slurp(pidfd, "status", 16384, &text) > 0)
+		capok = audit_parse_capeff(text, &capeff) == 0;
 	free(text);
 	text = NULL;
 	rootmap = 0;
 	if (audit_slurp(pidfd, "uid_map", 65536, &text) >= 0)
-		rootmap = audit_uid_map(text, &full);
+		rootmap = audit_parse_uid_map(text, &full);
 	free(text);
 	text = NULL;
 	if (rootmap == 1) {
@@ -288,11 +327,8 @@ audit_task(const struct cgfs *fs, int procfd, pid_t pid, struct audit_ct *c)
 	/* Capabilities of a user namespace that does not hold the host's
 	 * root act on that namespace's resources only: not a finding. */
 	if (capok && rootmap == 1) {
-		uint64_t bad = 0;
+		uint64_t bad = audit_dangerous_caps(capeff);
 
-		for (size_t i = 0; i < AUDIT_NCAPS; i++)
-			if (capeff & (UINT64_C(1) << audit_caps[i].bit))
-				bad |= UINT64_C(1) << audit_caps[i].bit;
 		if (bad != 0 && c->caps_tasks++ == 0) {
 			c->caps_pid = pid;
 			snprintf(c->caps_comm, sizeof c->caps_comm, "%s", comm);
@@ -313,7 +349,7 @@ audit_task(const struct cgfs *fs, int procfd, pid_t pid, struct audit_ct *c)
 
 			snprintf(c->mntns[c->nmntns++], sizeof c->mntns[0], "%.63s", link);
 			if (audit_slurp(pidfd, "mountinfo", 1 << 20, &text) > 0) {
-				audit_mountinfo(text, &prw, &srw);
+				audit_parse_mountinfo(text, &prw, &srw);
 				if ((prw || srw) && !c->proc_rw && !c->sys_rw) {
 					c->rw_pid = pid;
 					snprintf(c->rw_comm, sizeof c->rw_comm, "%s", comm);
@@ -471,14 +507,7 @@ audit_devices_v1(const char *mnt, const char *cg)
 		return -EINVAL;
 	if ((r = (int)audit_slurp(AT_FDCWD, path, 1 << 20, &text)) < 0)
 		return r;
-	r = 0;
-	for (char *l = text; l != NULL && *l != '\0';) {
-		char *nl = strchr(l, '\n');
-
-		if (strncmp(l, "a *:* rwm", 9) == 0 && (l[9] == '\n' || l[9] == '\0'))
-			r = 1;
-		l = nl != NULL ? nl + 1 : NULL;
-	}
+	r = audit_parse_devices_list(text);
 	free(text);
 	return r;
 }
@@ -558,19 +587,48 @@ audit_devices(const struct cgfs *fs, const char *devmnt, struct audit_ct *c,
 /* --- I/O ---------------------------------------------------------------------- */
 
 static void
-audit_dev_add(struct audit_ct *c, unsigned maj, unsigned min)
+audit_dev_add(dev_t *v, size_t *n, size_t max, unsigned maj, unsigned min)
 {
 	dev_t d = makedev(maj, min);
 
-	for (size_t i = 0; i < c->ndevs; i++)
-		if (c->devs[i] == d)
+	for (size_t i = 0; i < *n; i++)
+		if (v[i] == d)
 			return;
-	if (c->ndevs < AUDIT_MAX_DEVS)
-		c->devs[c->ndevs++] = d;
+	if (*n < max)
+		v[(*n)++] = d;
 }
 
-/* The disks the container did I/O on: v1 blkio.throttle.io_service_bytes
- * ("MAJ:MIN Read N"), v2 io.stat ("MAJ:MIN rbytes=N wbytes=N ..."). */
+size_t
+audit_parse_io_devs(const char *text, int version, dev_t *ret, size_t max)
+{
+	size_t n = 0;
+
+	for (const char *l = text; l != NULL && *l != '\0';) {
+		const char *nl = strchr(l, '\n');
+		unsigned maj, min;
+		unsigned long long v = 0, r = 0, w = 0;
+		char line[1024], op[16];
+
+		snprintf(line, sizeof line, "%.*s", (int)(nl != NULL ? (size_t)(nl - l) : strlen(l)), l);
+		if (version == 2 && sscanf(line, "%u:%u", &maj, &min) == 2) {
+			char *p = strstr(line, " rbytes="), *q = strstr(line, " wbytes=");
+
+			if (p != NULL)
+				r = strtoull(p + 8, NULL, 10);
+			if (q != NULL)
+				w = strtoull(q + 8, NULL, 10);
+			if (r > 0 || w > 0)
+				audit_dev_add(ret, &n, max, maj, min);
+		} else if (version == 1 && sscanf(line, "%u:%u %15s %llu", &maj, &min, op, &v) == 4 &&
+		    (strcmp(op, "Read") == 0 || strcmp(op, "Write") == 0) && v > 0)
+			audit_dev_add(ret, &n, max, maj, min);
+		l = nl != NULL ? nl + 1 : NULL;
+	}
+	return n;
+}
+
+/* The disks the container did I/O on: v1 blkio.throttle.io_service_bytes,
+ * v2 io.stat. */
 static void
 audit_io_devs(const struct cgfs *fs, struct audit_ct *c)
 {
@@ -581,31 +639,8 @@ audit_io_devs(const struct cgfs *fs, struct audit_ct *c)
 	if (ic->version == 0 || (fd = cgfs_open_dir(fs, CG_IO, c->t->path)) < 0)
 		return;
 	if (audit_slurp(fd, ic->version == 2 ? "io.stat" : "blkio.throttle.io_service_bytes",
-	    1 << 20, &text) > 0) {
-		for (char *l = text; l != NULL && *l != '\0';) {
-			char *nl = strchr(l, '\n');
-			unsigned maj, min;
-			unsigned long long v = 0, r = 0, w = 0;
-			char op[16];
-
-			if (nl != NULL)
-				*nl = '\0';
-			if (ic->version == 2 && sscanf(l, "%u:%u", &maj, &min) == 2) {
-				char *p = strstr(l, "rbytes="), *q = strstr(l, "wbytes=");
-
-				if (p != NULL)
-					r = strtoull(p + 7, NULL, 10);
-				if (q != NULL)
-					w = strtoull(q + 7, NULL, 10);
-				if (r + w > 0)
-					audit_dev_add(c, maj, min);
-			} else if (ic->version == 1 &&
-			    sscanf(l, "%u:%u %15s %llu", &maj, &min, op, &v) == 4 &&
-			    (strcmp(op, "Read") == 0 || strcmp(op, "Write") == 0) && v > 0)
-				audit_dev_add(c, maj, min);
-			l = nl != NULL ? nl + 1 : NULL;
-		}
-	}
+	    1 << 20, &text) > 0)
+		c->ndevs = audit_parse_io_devs(text, ic->version, c->devs, AUDIT_MAX_DEVS);
 	free(text);
 	close(fd);
 }
@@ -721,6 +756,23 @@ audit_limits(const struct cgfs *fs, struct sampler *s, const struct audit_opts *
 
 /* --- the node ------------------------------------------------------------------------ */
 
+static int
+audit_cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void
+audit_parse_scheduler(const char *text, char *buf, size_t len)
+{
+	const char *lb = strchr(text, '['), *rb = lb != NULL ? strchr(lb, ']') : NULL;
+
+	if (lb != NULL && rb != NULL)
+		snprintf(buf, len, "%.*s", (int)(rb - lb - 1), lb + 1);
+	else
+		snprintf(buf, len, "%.*s", (int)strcspn(text, " \n"), text);
+}
+
 static void
 audit_node(const struct cgfs *fs, int any_jvm, struct audit_result *res)
 {
@@ -750,18 +802,14 @@ audit_node(const struct cgfs *fs, int any_jvm, struct audit_result *res)
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof *names, (int (*)(const void *, const void *))strcmp);
+	qsort(names, n, sizeof *names, audit_cmp_str);
 	for (size_t i = 0; i < n; i++) {
-		char path[512], sched[64] = "", *text = NULL, *lb, *rb;
+		char path[512], sched[64] = "", *text = NULL;
 		int rot = -1;
 
 		snprintf(path, sizeof path, "/sys/block/%s/queue/scheduler", names[i]);
-		if (audit_slurp(AT_FDCWD, path, 4096, &text) > 0 && (lb = strchr(text, '[')) != NULL &&
-		    (rb = strchr(lb, ']')) != NULL) {
-			*rb = '\0';
-			snprintf(sched, sizeof sched, "%s", lb + 1);
-		} else if (text != NULL)
-			snprintf(sched, sizeof sched, "%.*s", (int)strcspn(text, "\n"), text);
+		if (audit_slurp(AT_FDCWD, path, 4096, &text) > 0)
+			audit_parse_scheduler(text, sched, sizeof sched);
 		free(text);
 		snprintf(path, sizeof path, "/sys/block/%s/queue/rotational", names[i]);
 		if (audit_slurp(AT_FDCWD, path, 64, &text) > 0)
