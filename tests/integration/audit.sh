@@ -157,6 +157,11 @@ jq -e '.audit.containers_audited == 3 and .audit.counts.critical >= 1 and
 grep -q '^AUDIT' "$SB_TMP/r.txt" && grep -q '^  critical dangerous-caps ct: ' "$SB_TMP/r.txt" ||
 	fail "the text report has no audit summary: $(sed -n '/^AUDIT/,$p' "$SB_TMP/r.txt")"
 LC_ALL=C grep -q "$(printf '\033')" "$SB_TMP/r.txt" && fail "raw ESC in the text report"
+"$CGOV" --db "$DB" report --since 1h --format html > "$SB_TMP/r.html" || fail "report html failed"
+grep -q '<section id="audit">' "$SB_TMP/r.html" &&
+	grep -q '<li class="warn" data-severity="critical"><span class="tag">critical</span><b>dangerous-caps</b> <span class="name">ct</span>' "$SB_TMP/r.html" ||
+	fail "the HTML report has no audit summary: $(sed -n '/id="audit"/,/<\/section>/p' "$SB_TMP/r.html" | head -c 600)"
+LC_ALL=C grep -q "$(printf '\033')" "$SB_TMP/r.html" && fail "raw ESC in the HTML report"
 "$CGOV" --db "$DB" report --since 1h --no-audit --format json | jq -e '.audit == null and
 	.audit_not_run == "--no-audit"' > /dev/null || fail "--no-audit still audits"
 pass "the report carries the audit summary (counts, most severe first), --no-audit leaves it out"
