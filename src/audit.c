@@ -900,8 +900,8 @@ audit_run(const struct cgfs *fs, const struct audit_target *t, size_t n,
 
 			audit_cap_names(c->caps_union, &b);
 			audit_add(ret, AS_CRITICAL, "dangerous-caps", c->t,
-			    xasprintf("%zu task%s hold %s in the host's user namespace (e.g. pid %d %s)",
-			    c->caps_tasks, c->caps_tasks == 1 ? "" : "s", b.data,
+			    xasprintf("%zu task%s %s in the host's user namespace (e.g. pid %d %s)",
+			    c->caps_tasks, c->caps_tasks == 1 ? " holds" : "s hold", b.data,
 			    (int)c->caps_pid, c->caps_comm));
 			buf_free(&b);
 		}
