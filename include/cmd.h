@@ -39,5 +39,8 @@ int cmd_history(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_report(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_actions(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_status(struct cmd_ctx *ctx, int argc, char **argv);
+/* `audit`: exit 1 also when --min-severity is given and a finding is at
+ * or above it. */
+int cmd_audit(struct cmd_ctx *ctx, int argc, char **argv);
 
 #endif

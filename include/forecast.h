@@ -71,6 +71,9 @@ enum forecast_verdict {
 	FC_REACHES,     /* reaches it at *ret_ms, within the horizon */
 	FC_BEYOND,      /* would reach it, but after from_ms + horizon_ms: a
 	                   date that far out is noise, not a forecast */
+	FC_TOO_SHORT,   /* never from forecast_reach: the caller's rule on
+	                   how much of its window the points cover said no
+	                   (report.h, REPORT_TREND_*) */
 };
 /* "at or past" and "towards" depend on `falling`: with falling = 1 the
  * question is when the line drops to `level` (available memory reaching
@@ -79,7 +82,8 @@ enum forecast_verdict {
  * INT64_MIN otherwise. horizon_ms 0: no horizon. */
 enum forecast_verdict forecast_reach(const struct forecast *f, double level, int falling,
     int64_t from_ms, int64_t horizon_ms, int64_t *ret_ms);
-/* "too-few", "no-trend", "reached", "reaches", "beyond": stable (JSON). */
+/* "too-few", "no-trend", "reached", "reaches", "beyond", "too-short":
+ * stable (JSON). */
 const char *forecast_verdict_name(enum forecast_verdict v);
 
 #endif

@@ -38,7 +38,20 @@
 #define REPORT_MAX_POINTS   200     /* chart points, at most */
 #define REPORT_HORIZON_MS   (INT64_C(365) * 86400000)   /* forecast horizon */
 
+/* The rule for a trend (a slope per day, a forecast, a trend line in a
+ * chart): a series gets one only when its records cover at least
+ * REPORT_TREND_MIN_COVER_PCT of the window, span at least
+ * REPORT_TREND_MIN_SPAN_MS from the first to the last, and number at
+ * least FORECAST_MIN_POINTS; otherwise its verdict is FC_TOO_SHORT and
+ * its fit is withheld (ok 0, figures NAN). Two minutes of a day say
+ * nothing about the day: a slope per day from them is an overstatement. */
+#define REPORT_TREND_MIN_COVER_PCT 25.0
+#define REPORT_TREND_MIN_SPAN_MS   INT64_C(3600000)
+
 struct report_ctr;
+struct audit_result;
+
+#define REPORT_AUDIT_TOP 10         /* findings the report lists, most severe first */
 
 /* The resources containers are ranked by ("top offenders"). */
 enum report_res {
@@ -63,6 +76,8 @@ struct report_ctr {
 	int64_t gone_ms;               /* STORE_NULL while present */
 	int64_t samples;               /* ticks merged */
 	int64_t sampled_ms;            /* time covered by its records */
+	int64_t data_from_ms, data_to_ms;   /* first and last instant its
+	                                  records cover, inside the window */
 
 	/* memory and swap, bytes */
 	double mem_avg, mem_p50, mem_p95, mem_max;
@@ -190,6 +205,12 @@ struct report_checks {
 
 struct report {
 	int64_t from_ms, to_ms;        /* the window; to_ms = newest tick */
+	/* How much of the window the node's history covers: the time its
+	 * records cover (clipped to the window), and the first and last
+	 * instant they cover (INT64_MIN when there is none). */
+	int64_t covered_ms;
+	double coverage_pct;           /* covered_ms / since_ms, % */
+	int64_t data_from_ms, data_to_ms;
 	int64_t since_ms;              /* as asked */
 	int64_t scan_step_ms;          /* the step given to roll_scan */
 	int64_t records;               /* container records read */
@@ -204,6 +225,15 @@ struct report {
 
 	size_t nactions;               /* oldest first */
 	struct report_action *actions;
+
+	/* The hardening audit (audit.h) of the containers present at the end
+	 * of the window, on the live host: run by `cgov report` itself, not by
+	 * report_build, only when --root is "/" and --no-audit is not given
+	 * (a report from a copied history, or a fake root, must not describe
+	 * the machine it happens to run on). NULL when not run; then
+	 * audit_why_not (static) says why. Owned by the report. */
+	struct audit_result *audit;
+	const char *audit_why_not;
 
 	/* offenders: indices into ctrs, best first, those with a figure > 0
 	 * only; ntop[r] <= top */

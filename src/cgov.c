@@ -26,6 +26,7 @@ static const struct {
 	{ "actions", cmd_actions, "the journal of governing actions and their reasons" },
 	{ "policy", cmd_policy, "check a policy set, explain it for one container, replay it on history" },
 	{ "status", cmd_status, "is cgovd running, what it governs, actions in force" },
+	{ "audit", cmd_audit, "the hardening checklist of the live containers, with severities" },
 	{ "sql", cmd_sql, "a read-only SQL query on the history (views included)" },
 };
 

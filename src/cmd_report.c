@@ -11,8 +11,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit.h"
+#include "cgfs.h"
 #include "cmd.h"
 #include "escape.h"
+#include "journal.h"
+#include "policy.h"
 #include "report.h"
 #include "units.h"
 #include "xmalloc.h"
@@ -21,7 +25,7 @@ enum report_fmt { RF_TEXT, RF_JSON, RF_CSV, RF_HTML };
 
 static const char report_usage[] =
 "usage: cgov report [--since DURATION] [--format text|json|csv|html] [-o FILE]\n"
-"                   [--top N] [--root DIR]\n";
+"                   [--top N] [--root DIR] [--no-audit]\n";
 
 static int
 report_render(const struct report *r, enum report_fmt f, FILE *out)
@@ -97,6 +101,60 @@ fail:
 	return e;
 }
 
+/*
+ * The audit summary: the containers present at the end of the window,
+ * audited on the live host, with the policies the daemon that wrote the
+ * history loaded (for cpu-shares-default; none when they cannot be read).
+ * Only with --root / : another root is a fake host or another machine's,
+ * and the live cgroupfs says nothing about it.
+ */
+static void
+report_audit(struct report *r, struct store *st, const char *root, int no_audit)
+{
+	struct journal_daemon jd = { 0 };
+	struct policy_set *ps = NULL;
+	struct pol_diags diags = { 0 };
+	struct audit_target *t;
+	struct audit_opts ao = { 0 };
+	struct cgfs *fs;
+	size_t n = 0;
+
+	if (no_audit) {
+		r->audit_why_not = "--no-audit";
+		return;
+	}
+	if (strcmp(root, "/") != 0) {
+		r->audit_why_not = "--root is not /: the audit reads the live host only";
+		return;
+	}
+	if (cgfs_open_host(&fs) < 0) {
+		r->audit_why_not = "no cgroup hierarchy to read on this host";
+		return;
+	}
+	if (journal_daemon_get(st, &jd) == 0 && jd.policies != NULL &&
+	    policy_load(jd.policies, 0, &diags, &ps) < 0)
+		ps = NULL;
+	t = xcalloc(r->nctrs ? r->nctrs : 1, sizeof *t);
+	for (size_t i = 0; i < r->nctrs; i++) {
+		const struct report_ctr *c = &r->ctrs[i];
+
+		if (c->gone_ms != STORE_NULL && c->gone_ms <= r->to_ms)
+			continue;
+		t[n].path = c->path;
+		t[n].name = c->name;
+		t[n].runtime = c->runtime;
+		n++;
+	}
+	ao.ps = ps;
+	r->audit = xcalloc(1, sizeof *r->audit);
+	audit_run(fs, t, n, &ao, r->audit);
+	free(t);
+	cgfs_close(fs);
+	policy_set_free(ps);
+	pol_diags_free(&diags);
+	journal_daemon_clear(&jd);
+}
+
 int
 cmd_report(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -106,6 +164,7 @@ cmd_report(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "top", required_argument, NULL, 'n' },
 		{ "root", required_argument, NULL, 'r' },
+		{ "no-audit", no_argument, NULL, 'A' },
 		{ "db", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -117,7 +176,7 @@ cmd_report(struct cmd_ctx *ctx, int argc, char **argv)
 	struct report *r;
 	struct store *st;
 	uint64_t since;
-	int ch, e;
+	int ch, e, no_audit = 0;
 
 	while ((ch = getopt_long(argc, argv, "s:f:o:n:r:h", opts, NULL)) != -1) {
 		char *end;
@@ -164,12 +223,16 @@ cmd_report(struct cmd_ctx *ctx, int argc, char **argv)
 		case 'r':
 			o.root = optarg;
 			break;
+		case 'A':
+			no_audit = 1;
+			break;
 		case 'h':
 			printf("%s", report_usage);
 			printf("The capacity report of the window ending at the newest sample "
 			    "(default 24h):\nper container, per node, top offenders, cgov's "
 			    "actions, host checks\n(I/O schedulers, swap, JVMs, under --root, "
-			    "default /). See cgov(1).\n");
+			    "default /), and with --root / the\nsummary of `cgov audit` on the "
+			    "containers present (--no-audit: without). See cgov(1).\n");
 			return CMD_OK;
 		default:
 			if (cmd_common_option(ctx, ch, optarg) == 1)
@@ -190,6 +253,7 @@ cmd_report(struct cmd_ctx *ctx, int argc, char **argv)
 		store_close(st);
 		return CMD_FAILURE;
 	}
+	report_audit(r, st, o.root, no_audit);
 	store_close(st);
 	if (file != NULL)
 		e = report_write_file(r, fmt, file);

@@ -130,6 +130,8 @@ forecast_verdict_name(enum forecast_verdict v)
 		return "reaches";
 	case FC_BEYOND:
 		return "beyond";
+	case FC_TOO_SHORT:
+		return "too-short";
 	}
 	return "?";
 }

@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "journal.h"
 #include "metrics.h"
+#include "audit.h"
 #include "report.h"
 #include "rollup.h"
 #include "units.h"
@@ -38,7 +39,10 @@ const char report_forecast_method[] =
     "in bytes per day; R^2 (0..1) "
     "says how much of the variation the line explains: near 1 a steady trend, "
     "near 0 noise. Containers: the same fit of their mean memory against "
-    "their memory limit.";
+    "their memory limit. No trend is given at all (\"too-short\") from a "
+    "history that covers less than 25% of the window or spans less than an "
+    "hour: a slope per day from minutes of data overstates; a trend line is "
+    "drawn only from the first instant that has data.";
 
 static const char *const report_res_names[RES_NRES] = {
 	"memory", "swap", "cpu", "throttle", "io", "iops"
@@ -88,6 +92,7 @@ struct rb_ctr {
 	struct roll_sum sum;
 	struct forecast_acc fc;
 	double *ser;                 /* SER_N * npoints, allocated on the first record */
+	int64_t dfrom, dto;          /* instants its records cover, clipped */
 	int seen;
 };
 
@@ -102,6 +107,8 @@ struct rb {
 	size_t *ctr_of;              /* cv index -> report.ctrs index, SIZE_MAX */
 	struct roll_node_sum node;
 	struct forecast_acc node_fc;
+	int64_t node_from, node_to;  /* instants the node's records cover, clipped */
+	double node_cov;             /* ms of the window they cover */
 	double *node_ser;            /* SER_N * npoints: avail ws/w, busy ms/total ms */
 };
 
@@ -160,6 +167,35 @@ rb_point(const struct report *r, int64_t t_ms)
 	return i >= (int64_t)r->npoints ? r->npoints - 1 : (size_t)i;
 }
 
+/* The part of the window [from_ms, to_ms] a record covers: a raw tick the
+ * dt_ms before it, a tier's bucket its whole span. Fills *s and *e (e < s:
+ * none) and returns the ms of sampled time inside the window (dt_ms
+ * scaled by the part of the span inside). */
+static double
+rb_cover(const struct report *r, enum roll_tier tier, int64_t ts_ms, int64_t dt_ms,
+    int64_t *s, int64_t *e)
+{
+	int64_t len = tier == ROLL_RAW ? dt_ms : roll_tier_ms(tier);
+	int64_t a = tier == ROLL_RAW ? ts_ms - dt_ms : ts_ms, b = a + len;
+
+	*s = a < r->from_ms ? r->from_ms : a;
+	*e = b > r->to_ms ? r->to_ms : b;
+	if (len <= 0 || dt_ms <= 0 || *e < *s)
+		return 0;
+	return (double)dt_ms * (double)(*e - *s) / (double)len;
+}
+
+static void
+rb_extend(int64_t *from, int64_t *to, int64_t s, int64_t e)
+{
+	if (e < s)
+		return;
+	if (*from == INT64_MIN || s < *from)
+		*from = s;
+	if (*to == INT64_MIN || e > *to)
+		*to = e;
+}
+
 static int
 rb_on_rec(void *arg, const struct roll_rec *rec)
 {
@@ -178,9 +214,16 @@ rb_on_rec(void *arg, const struct roll_rec *rec)
 		forecast_init(&c->fc);
 		c->ser = xcalloc((size_t)SER_N * (b->r->npoints ? b->r->npoints : 1),
 		    sizeof *c->ser);
+		c->dfrom = c->dto = INT64_MIN;
 		c->seen = 1;
 	}
 	roll_sum_add(&c->sum, rec);
+	{
+		int64_t s0, e0;
+
+		if (rb_cover(b->r, rec->tier, rec->ts_ms, rec->dt_ms, &s0, &e0) > 0)
+			rb_extend(&c->dfrom, &c->dto, s0, e0);
+	}
 	mid = rb_mid(rec->tier, rec->ts_ms);
 	forecast_add(&c->fc, mid, rec->mem_avg, (double)rec->dt_ms);
 	if (b->r->npoints == 0 || rec->dt_ms <= 0)
@@ -205,8 +248,15 @@ rb_on_node(void *arg, const struct roll_node_rec *rec)
 	int64_t mid = rb_mid(rec->tier, rec->ts_ms);
 	double *s;
 
+	int64_t s0, e0;
+	double cov;
+
 	roll_node_sum_add(&b->node, rec);
 	forecast_add(&b->node_fc, mid, rec->mem_avail_avg, (double)rec->dt_ms);
+	if ((cov = rb_cover(b->r, rec->tier, rec->ts_ms, rec->dt_ms, &s0, &e0)) > 0) {
+		b->node_cov += cov;
+		rb_extend(&b->node_from, &b->node_to, s0, e0);
+	}
 	if (b->r->npoints == 0 || rec->dt_ms <= 0)
 		return 0;
 	s = b->node_ser + (size_t)SER_N * rb_point(b->r, mid);
@@ -256,6 +306,24 @@ rb_series(const double *ser, size_t npoints, enum rb_ser kind)
 	return v;
 }
 
+/* The trend rule (report.h): enough of the window covered, over a long
+ * enough span, by enough points? */
+static int
+rb_trend_ok(const struct report *r, double covered_ms, int64_t from, int64_t to, size_t n)
+{
+	return r->since_ms > 0 && from != INT64_MIN && n >= FORECAST_MIN_POINTS &&
+	    covered_ms * 100 >= REPORT_TREND_MIN_COVER_PCT * (double)r->since_ms &&
+	    to - from >= REPORT_TREND_MIN_SPAN_MS;
+}
+
+/* Withholds a fit the rule refuses: no slope, no line, no date. */
+static void
+rb_withhold(struct forecast *f)
+{
+	f->ok = 0;
+	f->v0 = f->slope = f->slope_per_day = f->r2 = NAN;
+}
+
 static void
 rb_fill_ctr(struct report *r, struct report_ctr *c, const struct store_container *sc,
     struct rb_ctr *a)
@@ -275,6 +343,8 @@ rb_fill_ctr(struct report *r, struct report_ctr *c, const struct store_container
 	c->gone_ms = sc->gone_ms;
 	c->samples = m.n;
 	c->sampled_ms = m.dt_ms;
+	c->data_from_ms = a->dfrom;
+	c->data_to_ms = a->dto;
 
 	c->mem_avg = m.mem_avg;
 	c->mem_p50 = roll_sum_mem_p50(&a->sum);
@@ -314,7 +384,10 @@ rb_fill_ctr(struct report *r, struct report_ctr *c, const struct store_container
 	 * window has no future to forecast. */
 	forecast_fit(&a->fc, &c->mem_fc);
 	c->limit_ms = INT64_MIN;
-	if (isfinite(m.mem_limit) && m.mem_limit > 0 &&
+	if (c->mem_fc.ok && !rb_trend_ok(r, (double)m.dt_ms, a->dfrom, a->dto, c->mem_fc.n)) {
+		rb_withhold(&c->mem_fc);
+		c->limit_verdict = FC_TOO_SHORT;
+	} else if (isfinite(m.mem_limit) && m.mem_limit > 0 &&
 	    (sc->gone_ms == STORE_NULL || sc->gone_ms > r->to_ms))
 		c->limit_verdict = forecast_reach(&c->mem_fc, m.mem_limit, 0, r->to_ms,
 		    REPORT_HORIZON_MS, &c->limit_ms);
@@ -410,9 +483,19 @@ rb_fill_node(struct report *r, struct rb *b)
 	n->cpu_headroom_cores = isfinite(n->cpu_busy_p95) && isfinite(n->ncpu) ?
 	    n->ncpu * (100 - n->cpu_busy_p95) / 100 : NAN;
 
+	r->covered_ms = (int64_t)(b->node_cov < (double)r->since_ms ? b->node_cov :
+	    (double)r->since_ms);
+	r->coverage_pct = r->since_ms > 0 ? 100.0 * (double)r->covered_ms / (double)r->since_ms : NAN;
+	r->data_from_ms = b->node_from;
+	r->data_to_ms = b->node_to;
 	forecast_fit(&b->node_fc, &n->mem_fc);
-	n->mem_verdict = forecast_reach(&n->mem_fc, 0, 1, r->to_ms, REPORT_HORIZON_MS,
-	    &n->mem_out_ms);
+	if (n->mem_fc.ok && !rb_trend_ok(r, b->node_cov, b->node_from, b->node_to, n->mem_fc.n)) {
+		rb_withhold(&n->mem_fc);
+		n->mem_verdict = FC_TOO_SHORT;
+		n->mem_out_ms = INT64_MIN;
+	} else
+		n->mem_verdict = forecast_reach(&n->mem_fc, 0, 1, r->to_ms, REPORT_HORIZON_MS,
+		    &n->mem_out_ms);
 
 	r->node_mem_avail = rb_series(b->node_ser, r->npoints, RS_MEAN);
 	r->node_cpu_busy = rb_series(b->node_ser, r->npoints, RS_BUSY_PCT);
@@ -767,6 +850,8 @@ report_build(struct store *st, const struct report_opts *o, struct report **ret)
 
 	memset(&b, 0, sizeof b);
 	*ret = NULL;
+	b.node_from = b.node_to = INT64_MIN;
+	r->data_from_ms = r->data_to_ms = INT64_MIN;
 	r->since_ms = o->since_ms;
 	r->top = o->top;
 	r->node.mem_verdict = FC_TOO_FEW;
@@ -867,6 +952,10 @@ report_free(struct report *r)
 		free(a->observed);
 	}
 	free(r->actions);
+	if (r->audit != NULL) {
+		audit_result_free(r->audit);
+		free(r->audit);
+	}
 	for (size_t i = 0; i < r->checks.nblock; i++) {
 		free(r->checks.block[i].name);
 		free(r->checks.block[i].scheduler);

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "buf.h"
 #include "escape.h"
 #include "journal.h"
@@ -213,6 +214,22 @@ static const char html_css[] =
 "th{background:#eef1f4;font-weight:600}\n"
 "th.l,td.l{text-align:left}\n"
 "td.name{white-space:normal;min-width:9em;max-width:22em;text-align:left}\n"
+/* The containers table has twenty columns: wider than 1,200 px and than any
+ * phone. It scrolls inside .scroll, and its first column stays put, so the
+ * figures scrolled into view always sit beside the name they belong to;
+ * a long (hostile) name wraps anywhere inside it instead of widening it. */
+"#containers th.name,#containers td.name{position:sticky;left:0;z-index:1;"
+"background:#fff;box-shadow:inset -1px 0 0 #d5dbe2}\n"
+"#containers th.name{background:#eef1f4}\n"
+/* Its headers wrap ("p95 % of limit" on two lines) so that the columns
+ * are as wide as their figures, and up to 1,280 px the cells are packed
+ * closer: at 1,200 px the whole table fits beside the name column. */
+"#containers th{white-space:normal;min-width:3.2em;vertical-align:bottom}\n"
+"@media (max-width:1280px){#containers{font-size:.76em}#containers th,"
+"#containers td{padding:4px 4px}}\n"
+"@media (max-width:640px){main{padding:8px 6px 30px}table{font-size:.78em}"
+"th,td{padding:3px 5px}td.name{min-width:6.5em;max-width:10em}"
+".path{font-size:.75em}}\n"
 "td.why{white-space:normal;min-width:14em;max-width:28em;text-align:left}\n"
 "tr.force td{background:#fff8e1}\n"
 ".checks{list-style:none;padding:0;margin:0}\n"
@@ -285,6 +302,9 @@ html_forecast_text(char *out, size_t len, enum forecast_verdict v, int64_t when)
 		break;
 	case FC_BEYOND:
 		snprintf(out, len, "not within a year");
+		break;
+	case FC_TOO_SHORT:
+		snprintf(out, len, "no trend: too little of the window has data");
 		break;
 	default:
 		snprintf(out, len, "-");
@@ -577,6 +597,48 @@ html_checks(struct buf *b, const struct report *r)
 	buf_puts(b, "</section>\n");
 }
 
+/* The audit summary: counts by severity and the most severe findings. */
+static void
+html_audit(struct buf *b, const struct report *r)
+{
+	const struct audit_result *a = r->audit;
+
+	buf_puts(b, "<section id=\"audit\">\n<h2>Audit</h2>\n");
+	if (a == NULL) {
+		buf_puts(b, "<p class=\"sub\">Not run (");
+		html_esc(b, r->audit_why_not != NULL ? r->audit_why_not : "-");
+		buf_puts(b, ").</p>\n</section>\n");
+		return;
+	}
+	buf_printf(b, "<p class=\"sub\">%zu container%s audited on this host:", a->ncontainers,
+	    a->ncontainers == 1 ? "" : "s");
+	for (int s = AS__MAX - 1; s >= 0; s--)
+		buf_printf(b, " %zu %s%s", a->count[s], audit_sev_name((enum audit_sev)s),
+		    s ? "," : ".");
+	if (a->n > REPORT_AUDIT_TOP)
+		buf_printf(b, " The %d most severe below; <code>cgov audit</code> lists them all.",
+		    REPORT_AUDIT_TOP);
+	buf_puts(b, "</p>\n<ul class=\"checks\">\n");
+	for (size_t i = 0; i < a->n && i < REPORT_AUDIT_TOP; i++) {
+		const struct audit_finding *f = &a->v[i];
+		int warn = f->sev >= AS_MEDIUM;
+
+		buf_printf(b, "<li class=\"%s\" data-severity=\"%s\"><span class=\"tag\">%s</span>",
+		    warn ? "warn" : "ok", audit_sev_name(f->sev), audit_sev_name(f->sev));
+		buf_printf(b, "<b>%s</b> ", f->check);
+		if (f->path != NULL) {
+			buf_puts(b, "<span class=\"name\">");
+			html_esc(b, f->name);
+			buf_puts(b, "</span>");
+		} else
+			buf_puts(b, "node");
+		buf_puts(b, ": ");
+		html_esc(b, f->detail);
+		buf_puts(b, "</li>\n");
+	}
+	buf_puts(b, "</ul>\n</section>\n");
+}
+
 /* A gauge: the share of a limit used, green / amber from 75% / red from
  * 90%, the bar capped at 100% and the text saying the real figure. */
 static void
@@ -620,7 +682,7 @@ html_containers_table(struct buf *b, const struct report *r)
 	    "CPU in cores, %% of limit where there is one; I/O over the whole window.</p>\n",
 	    r->nctrs);
 	buf_puts(b, "<div class=\"scroll\"><table id=\"containers\">\n<thead><tr>"
-	    "<th class=\"l\">container</th><th class=\"l\">runtime</th>"
+	    "<th class=\"l name\">container</th><th class=\"l\">runtime</th>"
 	    "<th>mem p50</th><th>mem p95</th><th>mem max</th><th>limit</th><th>p95 % of limit</th>"
 	    "<th>swap max</th><th>swap limit</th>"
 	    "<th>CPU mean</th><th>CPU p95</th><th>CPU limit</th><th>shares</th><th>throttled</th>"
@@ -853,6 +915,30 @@ html_footer(struct buf *b, const struct report *r)
 	    "</footer>\n", (long long)r->records, step, pstep);
 }
 
+/* How much of the window has data, and whether that allows a trend. */
+static void
+html_coverage(struct buf *b, const struct report *r)
+{
+	char cov[32], win[32];
+
+	units_format_duration((uint64_t)(r->covered_ms > 0 ? r->covered_ms : 0), cov, sizeof cov);
+	units_format_duration((uint64_t)(r->since_ms > 0 ? r->since_ms : 0), win, sizeof win);
+	buf_printf(b, "</p>\n<p class=\"sub\" data-coverage-pct=\"%.1f\">History covers %s of "
+	    "the %s window (%.1f%%)", isfinite(r->coverage_pct) ? r->coverage_pct : 0.0, cov, win,
+	    isfinite(r->coverage_pct) ? r->coverage_pct : 0.0);
+	if (r->data_from_ms != INT64_MIN) {
+		buf_puts(b, ", from ");
+		html_time_el(b, r->data_from_ms, 0);
+		buf_puts(b, " to ");
+		html_time_el(b, r->data_to_ms, 0);
+	}
+	if (r->node.mem_verdict == FC_TOO_SHORT || r->data_from_ms == INT64_MIN)
+		buf_printf(b, ": too little for a trend (one needs %.0f%% of the window over at "
+		    "least 1h), so none is given.", REPORT_TREND_MIN_COVER_PCT);
+	else
+		buf_puts(b, ".");
+}
+
 int
 report_html(const struct report *r, FILE *out)
 {
@@ -872,12 +958,14 @@ report_html(const struct report *r, FILE *out)
 		buf_puts(&b, " to ");
 		html_time_el(&b, r->to_ms, 0);
 		buf_printf(&b, "; %zu containers, %zu actions.", r->nctrs, r->nactions);
+		html_coverage(&b, r);
 	}
 	buf_puts(&b, "</p>\n</header>\n");
 
 	html_node(&b, r);
 	html_offenders(&b, r);
 	html_checks(&b, r);
+	html_audit(&b, r);
 	html_containers_table(&b, r);
 	html_ctr_cards(&b, r);
 	html_actions(&b, r);

@@ -311,7 +311,7 @@ html_minmax(struct buf *b, const float *v, size_t n, enum html_unit u)
 
 /*
  * Available memory over the window, the RAM as a reference, and the
- * forecast: the fitted line drawn over the window and on into a shaded
+ * forecast: the fitted line drawn over the span with data and on into a shaded
  * stretch of future a quarter of the window long, down to where it meets
  * zero if it does so there.
  */
@@ -321,7 +321,7 @@ html_chart_node_mem(struct buf *b, const struct report *r)
 	const struct report_node *n = &r->node;
 	struct html_box bx;
 	double top, step, mx, v0, v1, x, y, xe;
-	int64_t span = r->to_ms - r->from_ms, end;
+	int64_t span = r->to_ms - r->from_ms, end, t0;
 	int fc = n->mem_fc.ok;
 	char lab[32], when[40];
 
@@ -359,13 +359,17 @@ html_chart_node_mem(struct buf *b, const struct report *r)
 		if ((n->mem_verdict == FC_REACHES || n->mem_verdict == FC_REACHED) &&
 		    n->mem_out_ms != INT64_MIN && n->mem_out_ms < end && n->mem_out_ms > r->from_ms)
 			end = n->mem_out_ms;
-		v0 = forecast_at(&n->mem_fc, r->from_ms);
+		/* From the first instant with data, never from the start of a
+		 * window the history does not reach back to (report.h). */
+		t0 = r->data_from_ms != INT64_MIN && r->data_from_ms > r->from_ms ?
+		    r->data_from_ms : r->from_ms;
+		v0 = forecast_at(&n->mem_fc, t0);
 		v1 = forecast_at(&n->mem_fc, end);
 		if (isfinite(v0) && isfinite(v1)) {
 			xe = html_x(&bx, end);
 			y = html_y(&bx, v1);
 			buf_printf(b, "<polyline class=\"ref k3\" data-series=\"forecast\" "
-			    "points=\"%.1f,%.1f %.1f,%.1f\"/>", html_x(&bx, r->from_ms),
+			    "points=\"%.1f,%.1f %.1f,%.1f\"/>", html_x(&bx, t0),
 			    html_y(&bx, v0), xe, y);
 			if (end < bx.x1) {
 				/* Where it runs out, inside the chart. */

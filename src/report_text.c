@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "buf.h"
 #include "escape.h"
 #include "knob.h"
@@ -146,6 +147,8 @@ rt_verdict_text(enum forecast_verdict v)
 		return "at";
 	case FC_BEYOND:
 		return "not within 365 days at the current trend";
+	case FC_TOO_SHORT:
+		return "no trend: the history covers too little of the window";
 	}
 	return "?";
 }
@@ -307,6 +310,8 @@ rt_text_ctrs(FILE *out, const struct report *r)
 			snprintf(a, sizeof a, "not at this trend");
 		else if (x->limit_verdict == FC_BEYOND)
 			snprintf(a, sizeof a, "not within 365d");
+		else if (x->limit_verdict == FC_TOO_SHORT)
+			snprintf(a, sizeof a, "too little data");
 		else
 			snprintf(a, sizeof a, "-");
 		out_str(m, a);
@@ -560,6 +565,64 @@ rt_text_checks(FILE *out, const struct report *r)
 	buf_free(&b);
 }
 
+/* "covers 2m30s of the 1d window (0.2%), 2026-.. .. 2026-..; too little
+ * for a trend". */
+static void
+rt_text_coverage(FILE *out, const struct report *r)
+{
+	char a[40], b[40], c[32], d[32];
+	struct buf line;
+
+	buf_init(&line);
+	buf_printf(&line, "covers %s of the %s window (%s)",
+	    rt_dur(r->covered_ms, a, sizeof a), rt_dur(r->since_ms, b, sizeof b),
+	    rt_fixed(r->coverage_pct, 1, "%", c, sizeof c));
+	if (r->data_from_ms != INT64_MIN)
+		buf_printf(&line, ", %s .. %s", rt_time(r->data_from_ms, a, sizeof a),
+		    rt_time(r->data_to_ms, d, sizeof d));
+	if (r->node.mem_verdict == FC_TOO_SHORT || r->data_from_ms == INT64_MIN)
+		buf_printf(&line, "; too little for a trend (one needs %.0f%% of the window over "
+		    "at least 1h): none is given", REPORT_TREND_MIN_COVER_PCT);
+	fprintf(out, "  %-20s", "history");
+	rt_wrap(out, line.data, 22);
+	buf_free(&line);
+}
+
+/* AUDIT: counts by severity and the most severe findings. */
+static void
+rt_text_audit(FILE *out, const struct report *r)
+{
+	const struct audit_result *a = r->audit;
+	struct buf b;
+
+	fprintf(out, "\nAUDIT\n");
+	if (a == NULL) {
+		fprintf(out, "  not run (%s)\n", r->audit_why_not != NULL ? r->audit_why_not : "-");
+		return;
+	}
+	fprintf(out, "  %zu container%s audited:", a->ncontainers, a->ncontainers == 1 ? "" : "s");
+	for (int s = AS__MAX - 1; s >= 0; s--)
+		fprintf(out, " %zu %s%s", a->count[s], audit_sev_name((enum audit_sev)s), s ? "," : "\n");
+	buf_init(&b);
+	for (size_t i = 0; i < a->n && i < REPORT_AUDIT_TOP; i++) {
+		const struct audit_finding *f = &a->v[i];
+
+		buf_reset(&b);
+		buf_printf(&b, "%-8s %s ", audit_sev_name(f->sev), f->check);
+		if (f->path != NULL)
+			escape_term(&b, f->name);
+		else
+			buf_puts(&b, "(node)");
+		buf_puts(&b, ": ");
+		escape_term(&b, f->detail);
+		fprintf(out, "  ");
+		rt_wrap(out, b.data, 2);
+	}
+	if (a->n > REPORT_AUDIT_TOP)
+		fprintf(out, "  ... %zu more: cgov audit lists them all\n", a->n - REPORT_AUDIT_TOP);
+	buf_free(&b);
+}
+
 int
 report_text(const struct report *r, FILE *out)
 {
@@ -568,13 +631,16 @@ report_text(const struct report *r, FILE *out)
 	fprintf(out, "cgov capacity report\n");
 	fprintf(out, "  %-20s%s .. %s (%s)\n", "window (UTC)", rt_time(r->from_ms, a, sizeof a),
 	    rt_time(r->to_ms, b, sizeof b), rt_dur(r->since_ms, c, sizeof c));
-	fprintf(out, "  %-20s%zu containers, %lld history records\n\n", "read",
+	fprintf(out, "  %-20s%zu containers, %lld history records\n", "read",
 	    r->nctrs, (long long)r->records);
+	rt_text_coverage(out, r);
+	fputc('\n', out);
 	rt_text_node(out, r);
 	rt_text_ctrs(out, r);
 	rt_text_tops(out, r);
 	rt_text_actions(out, r);
 	rt_text_checks(out, r);
+	rt_text_audit(out, r);
 	fflush(out);
 	return ferror(out) ? -EIO : 0;
 }
@@ -966,6 +1032,48 @@ rj_checks(FILE *out, const struct report *r)
 	fputs("}\n", out);
 }
 
+/* "audit": null when not run (audit_not_run says why), else the counts
+ * and the most severe findings with the keys of `cgov audit`. */
+static void
+rj_audit(FILE *out, const struct report *r)
+{
+	static const struct out_col cols[] = {
+		{ "severity", NULL, 0, 0 }, { "check", NULL, 0, 0 }, { "scope", NULL, 0, 0 },
+		{ "name", NULL, 0, 0 }, { "runtime", NULL, 0, 0 }, { "path", NULL, 0, 0 },
+		{ "detail", NULL, 0, 0 },
+	};
+	const struct audit_result *a = r->audit;
+	struct out *o;
+
+	if (a == NULL) {
+		fputs("\"audit\": null, ", out);
+		rj_str(out, "audit_not_run", r->audit_why_not, 1);
+		fputs("\n", out);
+		return;
+	}
+	fprintf(out, "\"audit\": {\"containers_audited\": %zu, \"findings_total\": %zu, "
+	    "\"counts\": {", a->ncontainers, a->n);
+	for (int s = 0; s < AS__MAX; s++)
+		fprintf(out, "%s\"%s\": %zu", s ? ", " : "", audit_sev_name((enum audit_sev)s),
+		    a->count[s]);
+	fputs("}, \"top\": ", out);
+	o = out_new(OUT_JSON, cols, sizeof cols / sizeof cols[0]);
+	for (size_t i = 0; i < a->n && i < REPORT_AUDIT_TOP; i++) {
+		const struct audit_finding *f = &a->v[i];
+
+		out_str(o, audit_sev_name(f->sev));
+		out_str(o, f->check);
+		out_str(o, f->path != NULL ? "container" : "node");
+		out_str(o, f->name);
+		out_str(o, f->runtime);
+		out_str(o, f->path);
+		out_str(o, f->detail);
+	}
+	out_print(o, out);
+	out_free(o);
+	fputs("}\n", out);
+}
+
 int
 report_json(const struct report *r, FILE *out)
 {
@@ -979,7 +1087,14 @@ report_json(const struct report *r, FILE *out)
 	rj_int(out, "scan_step_ms", (long long)r->scan_step_ms, 0);
 	rj_int(out, "records", (long long)r->records, 0);
 	rj_int(out, "top_n", (long long)r->top, 0);
-	fputs("\n", out);
+	fputs("\n\"coverage\": {", out);
+	rj_int(out, "covered_ms", (long long)r->covered_ms, 0);
+	rj_num(out, "pct", r->coverage_pct, 2, 0);
+	rj_time(out, "data_from_ms", "data_from", r->data_from_ms, 0);
+	rj_time(out, "data_to_ms", "data_to", r->data_to_ms, 0);
+	rj_num(out, "trend_min_pct", REPORT_TREND_MIN_COVER_PCT, 0, 0);
+	rj_int(out, "trend_min_span_ms", (long long)REPORT_TREND_MIN_SPAN_MS, 1);
+	fputs("},\n", out);
 	rj_node(out, r);
 	o = out_new(OUT_JSON, rt_ctr_cols, RT_NCTR_COLS);
 	for (size_t i = 0; i < r->nctrs; i++)
@@ -997,6 +1112,8 @@ report_json(const struct report *r, FILE *out)
 	out_free(o);
 	fputs(",\n", out);
 	rj_checks(out, r);
+	fputs(",\n", out);
+	rj_audit(out, r);
 	fputs("}\n", out);
 	fflush(out);
 	return ferror(out) ? -EIO : 0;

@@ -11,6 +11,7 @@
  *   --containers N     containers, default 6: the six shapes below, then
  *                      the same shapes again ("web-1", "db-1", ...)
  *   --hours H, --days D   the span of history, default 3 hours
+ *   --span DUR         the span as a duration (150s: a short history)
  *   --raw DUR          the newest DUR is written as raw ticks (rounded up
  *                      to whole minutes), what is older as minute rows;
  *                      default: the whole span is raw
@@ -991,7 +992,7 @@ gen_args(int argc, char **argv, struct gen_opts *o)
 {
 	enum { O_DB = 256, O_CONTAINERS, O_HOURS, O_DAYS, O_RAW, O_INTERVAL, O_START,
 	    O_SEED, O_HOSTILE, O_ACTIONS, O_SWAP, O_KEEP_MINUTE, O_KEEP_RAW, O_UNKNOWN_WRITE,
-	    O_QUIET };
+	    O_QUIET, O_SPAN };
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, O_DB },
 		{ "containers", required_argument, NULL, O_CONTAINERS },
@@ -1008,6 +1009,7 @@ gen_args(int argc, char **argv, struct gen_opts *o)
 		{ "keep-raw", required_argument, NULL, O_KEEP_RAW },
 		{ "unknown-write", no_argument, NULL, O_UNKNOWN_WRITE },
 		{ "quiet", no_argument, NULL, O_QUIET },
+		{ "span", required_argument, NULL, O_SPAN },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch, spans = 0;
@@ -1030,6 +1032,10 @@ gen_args(int argc, char **argv, struct gen_opts *o)
 			break;
 		case O_DAYS:
 			o->span_ms = gen_num("--days", optarg, 1, 3660) * GEN_DAY_MS;
+			spans++;
+			break;
+		case O_SPAN:
+			o->span_ms = gen_dur("--span", optarg);
 			spans++;
 			break;
 		case O_RAW:
@@ -1074,7 +1080,7 @@ gen_args(int argc, char **argv, struct gen_opts *o)
 	if (o->db == NULL)
 		gen_usage("--db FILE is required");
 	if (spans > 1)
-		gen_usage("--hours and --days exclude each other");
+		gen_usage("--hours, --days and --span exclude each other");
 	if (o->actions && o->containers < GEN_SHAPES)
 		gen_usage("--actions needs the first six containers (--containers 6 or more)");
 	/* Whole ticks in a minute, and at least one CFS period per tick. */

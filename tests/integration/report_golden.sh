@@ -9,7 +9,9 @@
 # renamed to a hostile name). The host checks read the fake root
 # tests/fixtures/report-host (two disks, a loop device, no swap, a java task
 # in /lxc/jvm), passed as a relative path so no absolute path of this
-# machine reaches the output.
+# machine reaches the output. With a --root other than / the report does
+# not audit the live host (AUDIT says "not run"): the golden files do not
+# depend on the machine.
 #
 #   CGOV_GOLDEN_UPDATE=1 report_golden.sh   rewrites the golden files from
 #                                           the current output (read the
@@ -119,6 +121,10 @@ held = [a for a in d["actions"] if a["kind"] == "apply" and a["rule"] == "cpu-ho
 assert held and held[0]["held_ms"] == 25 * 60 * 1000, held
 assert d["node"]["mem_forecast"]["verdict"] in ("reaches", "beyond"), d["node"]["mem_forecast"]
 assert d["node"]["mem_forecast"]["slope_bytes_per_day"] < 0
+# a fake --root: the live host is not audited (the output stays this
+# history's, whatever machine runs the test)
+assert d["audit"] is None and d["audit_not_run"].startswith("--root is not /"), d["audit_not_run"]
+assert d["coverage"]["pct"] == 100 and d["coverage"]["data_from"] == "2026-01-01T00:00:00Z"
 
 # CSV: RFC 4180, a header and one row per container, every row as wide as
 # the header, no raw control character inside a field.
