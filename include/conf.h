@@ -39,6 +39,8 @@ struct conf {
 	/* history (rollup.h): retention per tier, 0 = forever; size cap, 0 = none */
 	uint64_t retain_raw_ms, retain_minute_ms, retain_hour_ms;
 	uint64_t max_db_bytes;
+	/* Prometheus /metrics (prom.h): "ADDR:PORT", NULL off; start only */
+	char *metrics_listen;
 };
 
 /* Fills c with the defaults (db under CGOV_LOCALSTATEDIR, 1s tick, 10s

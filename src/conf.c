@@ -10,6 +10,7 @@
 #include "conf.h"
 #include "escape.h"
 #include "log.h"
+#include "prom.h"
 #include "units.h"
 #include "xmalloc.h"
 
@@ -49,6 +50,7 @@ conf_free(struct conf *c)
 	free(c->db);
 	free(c->pidfile);
 	free(c->policies);
+	free(c->metrics_listen);
 	for (size_t i = 0; i < c->ncontainers; i++)
 		free(c->containers[i]);
 	free(c->containers);
@@ -62,6 +64,7 @@ conf_copy(struct conf *dst, const struct conf *src)
 	dst->db = src->db ? xstrdup(src->db) : NULL;
 	dst->pidfile = src->pidfile ? xstrdup(src->pidfile) : NULL;
 	dst->policies = src->policies ? xstrdup(src->policies) : NULL;
+	dst->metrics_listen = src->metrics_listen ? xstrdup(src->metrics_listen) : NULL;
 	dst->containers = xcalloc(src->ncontainers ? src->ncontainers : 1, sizeof(char *));
 	for (size_t i = 0; i < src->ncontainers; i++)
 		dst->containers[i] = xstrdup(src->containers[i]);
@@ -236,6 +239,22 @@ conf_set(struct conf *c, const char *key, const char *value, char *err, size_t e
 			}
 		snprintf(err, errlen, "unknown level \"%s\" (error, warning, info, debug)", value);
 		return -EINVAL;
+	}
+	if (strcmp(key, "metrics-listen") == 0) {
+		char addr[64];
+		uint16_t port;
+
+		free(c->metrics_listen);
+		c->metrics_listen = NULL;
+		if (value[0] == '\0' || strcmp(value, "off") == 0)
+			return 0;
+		if (prom_parse_listen(value, addr, sizeof addr, &port) < 0) {
+			snprintf(err, errlen, "\"%s\" is not ADDR:PORT, :PORT or PORT (e.g. "
+			    "\"127.0.0.1:9464\"; an IPv6 address in brackets), nor \"off\"", value);
+			return -EINVAL;
+		}
+		c->metrics_listen = xstrdup(value);
+		return 0;
 	}
 	snprintf(err, errlen, "unknown setting");
 	return -EINVAL;
