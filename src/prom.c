@@ -227,8 +227,13 @@ prom_value(char *dst, size_t len, double v)
 		snprintf(dst, len, "%s", v > 0 ? "+Inf" : "-Inf");
 	else if (v == floor(v) && fabs(v) < 1e15)
 		snprintf(dst, len, "%.0f", v);
-	else
-		snprintf(dst, len, "%.9g", v);
+	else {
+		/* The shortest of the usual precisions that reads back as v
+		 * (a timestamp in seconds with milliseconds needs 13 digits). */
+		snprintf(dst, len, "%.15g", v);
+		if (strtod(dst, NULL) != v)
+			snprintf(dst, len, "%.17g", v);
+	}
 }
 
 void
@@ -481,8 +486,8 @@ prom_render_node(struct prom *p, struct prom_out *o)
 	psi[0] = prom_us(n->psi_cpu_us);
 	psi[1] = prom_us(n->psi_mem_us);
 	psi[2] = prom_us(n->psi_io_us);
-	if (isnan(psi[0]) && isnan(psi[1]) && isnan(psi[2]))
-		return;
+	/* The family is announced even without PSI, as the containers' are:
+	 * a dashboard finds its name on every host. */
 	prom_family(o, "cgov_node_pressure_some_seconds_total", "counter",
 	    "Time some tasks stalled on a resource, node-wide (/proc/pressure, some total).");
 	for (size_t r = 0; r < 3; r++) {
