@@ -213,6 +213,16 @@ for n in $(jq -r '.templating.list[]? | (.query | if type == "object" then .quer
 	echo "$served" | grep -qx "$n" || fail "a dashboard variable queries $n, which /metrics does not serve"
 done
 
+# --- cgovd(8) lists every metric served, and serves every metric it lists ---
+documented=$(grep -o 'cgov_[a-z0-9_]*' "$CGOV_SRCDIR/man/cgovd.8" | sort -u)
+for n in $served; do
+	echo "$documented" | grep -qx "$n" || fail "$n is served but not in cgovd(8)"
+done
+for n in $documented; do
+	[ "$n" = cgov_scrape_truncated ] && continue     # only in a cut response
+	echo "$served" | grep -qx "$n" || fail "cgovd(8) lists $n, which /metrics does not serve"
+done
+
 # --- configuration -------------------------------------------------------------------
 kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID"; DAEMON_PID=""
 "$CGOVD" --check --config /dev/null --metrics nonsense > "$SB_TMP/bad.out" 2>&1 && fail "--metrics nonsense accepted"
