@@ -612,7 +612,8 @@ history:
 		    "was read again).");
 		prom_sample(o, "cgov_notify_dropped_total", NULL, (double)notify_overflows(p->notify));
 	}
-	prom_family(o, "cgov_scrapes_total", "counter", "Scrapes of /metrics answered, this one included.");
+	prom_family(o, "cgov_scrapes_total", "counter",
+	    "Scrapes of /metrics answered, this one included.");
 	prom_sample(o, "cgov_scrapes_total", NULL, (double)p->scrapes);
 }
 
@@ -845,6 +846,8 @@ prom_free(struct prom *p)
 	/* evhttp_free frees its connections (clearing their callbacks); the
 	 * sweep then drops our references and closes the sockets. */
 	evhttp_free(p->http);
+	p->lst = NULL;                  /* evhttp's, gone with it */
+	p->paused = 0;
 	prom_sweep(p);
 	for (size_t i = 0; i < p->nconn; i++)
 		bufferevent_decref(p->conn[i]);
