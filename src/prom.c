@@ -31,6 +31,19 @@
 #define PROM_MAX_COLLECTORS 8
 #define PROM_MAX_INPUT      (64 * 1024)   /* read high watermark per connection */
 #define PROM_SWEEP_MS       250
+#define PROM_FRESH_MAX      8192          /* the health lines, rendered per scrape */
+
+/* The part of a response only a tick changes (node, containers, governing,
+ * collectors): rendered once per tick and shared by every scrape of that
+ * tick, each response holding a reference until its bytes are sent, so
+ * sixteen slow readers hold one copy, not sixteen, and a scraper polling
+ * in a loop costs one rendering per tick. */
+struct prom_body {
+	char *data;
+	size_t len;
+	unsigned refs;                  /* prom's own while cached, one per response */
+	uint64_t tick;                  /* prom.ticks when rendered */
+};
 
 struct prom {
 	struct event_base *base;
@@ -61,6 +74,7 @@ struct prom {
 	int64_t last_tick_wall_ms, last_tick_mono_us;
 	int64_t first_tick_wall_ms, last_stored_wall_ms;
 	uint64_t scrapes;
+	struct prom_body *body;         /* this tick's; NULL none yet */
 };
 
 static int64_t
@@ -239,24 +253,27 @@ prom_value(char *dst, size_t len, double v)
 void
 prom_sample(struct prom_out *o, const char *name, const char *labels, double v)
 {
-	struct buf line;
+	size_t mark = o->b->len;
 	char num[64];
 
 	if (isnan(v) || o->full)
 		return;
 	prom_value(num, sizeof num, v);
-	buf_init(&line);
-	buf_puts(&line, name);
+	/* Written in place, taken back whole when it went past the bound. */
+	buf_puts(o->b, name);
 	if (labels != NULL && labels[0] != '\0') {
-		buf_putc(&line, '{');
-		buf_puts(&line, labels);
-		buf_putc(&line, '}');
+		buf_putc(o->b, '{');
+		buf_puts(o->b, labels);
+		buf_putc(o->b, '}');
 	}
-	buf_putc(&line, ' ');
-	buf_puts(&line, num);
-	buf_putc(&line, '\n');
-	prom_put(o, line.data, line.len);
-	buf_free(&line);
+	buf_putc(o->b, ' ');
+	buf_puts(o->b, num);
+	buf_putc(o->b, '\n');
+	if (o->b->len > o->max) {
+		o->b->len = mark;
+		o->b->data[mark] = '\0';
+		o->full = 1;
+	}
 }
 
 /* ---- the figures --------------------------------------------------------------- */
@@ -617,16 +634,14 @@ history:
 	prom_sample(o, "cgov_scrapes_total", NULL, (double)p->scrapes);
 }
 
-size_t
-prom_render(struct prom *p, struct buf *b, size_t max)
+/* What only a tick changes: the node, the containers, governing and the
+ * collectors, at most max bytes in b, the truncation mark included. */
+static void
+prom_render_tick(struct prom *p, struct buf *b, size_t max)
 {
-	struct prom_out o = { .b = b, .max = max > 64 ? max - 64 : 0 };
-	size_t start = b->len;
-
 	/* 64 bytes are kept back for the truncation mark. */
-	o.max += start;
-	p->scrapes++;
-	prom_render_health(p, &o);
+	struct prom_out o = { .b = b, .max = b->len + (max > 64 ? max - 64 : 0) };
+
 	if (p->fleet != NULL) {
 		prom_render_node(p, &o);
 		prom_render_containers(p, &o);
@@ -642,6 +657,25 @@ prom_render(struct prom *p, struct buf *b, size_t max)
 		    "1: this response was cut at its size bound.");
 		prom_sample(&o, "cgov_scrape_truncated", NULL, 1);
 	}
+}
+
+/* cgovd's health: a few lines, fresh at every scrape (the tick's age). */
+static void
+prom_render_fresh(struct prom *p, struct buf *b)
+{
+	struct prom_out o = { .b = b, .max = b->len + PROM_FRESH_MAX };
+
+	p->scrapes++;
+	prom_render_health(p, &o);
+}
+
+size_t
+prom_render(struct prom *p, struct buf *b, size_t max)
+{
+	size_t start = b->len;
+
+	prom_render_fresh(p, b);
+	prom_render_tick(p, b, max > b->len - start ? max - (b->len - start) : 0);
 	return b->len - start;
 }
 
@@ -699,11 +733,39 @@ prom_tick_end(struct prom *p, int64_t wall_ms, int stored)
 /* ---- HTTP ------------------------------------------------------------------------ */
 
 static void
-prom_free_body(const void *data, size_t len, void *arg)
+prom_body_unref(struct prom_body *body)
 {
+	if (body != NULL && --body->refs == 0) {
+		free(body->data);
+		free(body);
+	}
+}
+
+static void
+prom_body_sent(const void *data, size_t len, void *arg)
+{
+	(void)data;
 	(void)len;
-	(void)arg;
-	free((void *)data);
+	prom_body_unref(arg);
+}
+
+/* This tick's body, rendered now when the cached one is older. */
+static struct prom_body *
+prom_body_get(struct prom *p)
+{
+	struct buf b;
+
+	if (p->body != NULL && p->body->tick == p->ticks)
+		return p->body;
+	prom_body_unref(p->body);
+	buf_init(&b);
+	prom_render_tick(p, &b, PROM_MAX_BYTES - PROM_FRESH_MAX);
+	p->body = xcalloc(1, sizeof *p->body);
+	p->body->data = b.data;         /* the buffer's memory, kept */
+	p->body->len = b.len;
+	p->body->refs = 1;
+	p->body->tick = p->ticks;
+	return p->body;
 }
 
 static void
@@ -714,6 +776,7 @@ prom_on_request(struct evhttp_request *req, void *arg)
 	const char *path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 	struct evbuffer *out = evhttp_request_get_output_buffer(req);
+	struct prom_body *body;
 	struct buf b;
 
 	if (path == NULL || (strcmp(path, "/metrics") != 0 && strcmp(path, "/") != 0)) {
@@ -730,16 +793,20 @@ prom_on_request(struct evhttp_request *req, void *arg)
 		return;
 	}
 	buf_init(&b);
-	prom_render(p, &b, PROM_MAX_BYTES);
+	prom_render_fresh(p, &b);
+	body = prom_body_get(p);
 	evhttp_add_header(h, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-	/* evbuffer takes the rendered memory as is (no copy of megabytes)
-	 * and frees it once sent. */
-	if (b.len > 0 && evbuffer_add_reference(out, b.data, b.len, prom_free_body, NULL) == 0)
-		b.data = NULL;          /* evbuffer's now */
-	else
-		evbuffer_add(out, b.data, b.len);
-	evhttp_send_reply(req, HTTP_OK, "OK", NULL);
+	evbuffer_add(out, b.data, b.len);
 	buf_free(&b);
+	/* The shared body goes out by reference, not copied. */
+	body->refs++;
+	if (body->len > 0 && evbuffer_add_reference(out, body->data, body->len, prom_body_sent,
+	    body) < 0) {
+		body->refs--;
+		evbuffer_add(out, body->data, body->len);
+	} else if (body->len == 0)
+		body->refs--;
+	evhttp_send_reply(req, HTTP_OK, "OK", NULL);
 }
 
 /* Lets go of the connections evhttp has freed (their callbacks are gone),
@@ -853,5 +920,6 @@ prom_free(struct prom *p)
 		bufferevent_decref(p->conn[i]);
 	free(p->conn);
 	event_free(p->ev_sweep);
+	prom_body_unref(p->body);       /* responses in flight went with evhttp */
 	free(p);
 }
