@@ -10,7 +10,10 @@
  *     never SQLite, never cgroupfs, so a scrape costs no syscall but the
  *     socket's and a locked or slow database cannot slow it;
  *   - a response is at most PROM_MAX_BYTES: past it the families that do
- *     not fit are left out and cgov_scrape_truncated says so;
+ *     not fit are left out and cgov_scrape_truncated says so. All but a
+ *     few lines of health are rendered once per tick and shared by every
+ *     response of that tick (by reference, until sent): scrapes in a loop
+ *     cost one rendering per tick, slow readers hold one copy;
  *   - at most about PROM_MAX_CONNS connections are open at once: at the
  *     bound the listening socket stops accepting (clients wait in the
  *     kernel's backlog), and every connection that sends or reads nothing
