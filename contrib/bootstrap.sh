@@ -16,6 +16,7 @@ PKGS="build-essential autoconf automake libtool pkg-config
 libcgroup-dev libevent-dev libsqlite3-dev libsensors-dev
 libcmocka-dev sqlite3 jq openjdk-17-jre-headless
 python3 chromium fonts-dejavu-core strace util-linux"
+PKGS="$PKGS curl prometheus"   # /metrics: scraped with curl, linted by promtool
 
 missing=""
 for p in $PKGS; do

@@ -56,6 +56,7 @@
 
 #include "cgfs.h"
 #include "govern.h"
+#include "journal.h"
 #include "sampler.h"
 #include "store.h"
 #include "tenant.h"
@@ -143,5 +144,11 @@ uint64_t act_path_reads(const struct act *a);
 
 /* Knobs owned now (in force), for status and logs. */
 size_t act_owned(const struct act *a);
+
+/* Steps of `kind` on `knob` carried out since act_new (/metrics): apply,
+ * restore, reassert, drift, kill, refused, and JK_FAILED for a write that
+ * failed (a cgroup that vanished meanwhile is not counted). In dry run,
+ * what would have been done. 0 for an out-of-range kind or knob. */
+uint64_t act_count(const struct act *a, enum journal_kind kind, enum pol_knob knob);
 
 #endif

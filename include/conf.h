@@ -45,6 +45,8 @@ struct conf {
 	 * text as written, split into argv by hook.c */
 	char *on_action;
 	uint64_t on_action_timeout_ms;  /* then SIGKILL; default 10s */
+	/* Prometheus /metrics (prom.h): "ADDR:PORT", NULL off; start only */
+	char *metrics_listen;
 };
 
 /* Fills c with the defaults (db under CGOV_LOCALSTATEDIR, 1s tick, 10s

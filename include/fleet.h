@@ -103,6 +103,19 @@ void fleet_refresh(struct fleet *f, uint64_t key);
  * but still "present" in the history until their path is seen again. */
 void fleet_flush(struct fleet *f);
 
+/* Calls fn for every container of the fleet that has a sample (the last
+ * fleet_sample's, or fleet_sample_one's never: those stay outside the
+ * tick), in path order; o->prev is NULL on a container's first tick and
+ * o->dt_ms is the last tick's. Reads memory only: for /metrics (prom.h). */
+void fleet_foreach(const struct fleet *f, fleet_obs_fn fn, void *arg);
+
+/* The node's figures of the last tick, NULL before the first (or when
+ * /proc could not be read then). */
+const struct cg_node *fleet_node(const struct fleet *f);
+
+/* "Gone" marks waiting for history (a tick that commits), for /metrics. */
+size_t fleet_pending_gone(const struct fleet *f);
+
 /* The newest cumulative sample of container `path`, for tests. Returns NULL when the container is not in the fleet. */
 const struct cg_sample *fleet_last(const struct fleet *f, const char *path);
 

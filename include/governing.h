@@ -92,6 +92,18 @@ void governing_run_due(struct governing *g, int64_t now_ms);
 /* Notifications handled since start. */
 uint64_t governing_events(const struct governing *g);
 
+/* The state of every rule of every policy governing each container, as of
+ * the last decision (/metrics): fn is called once per (container, policy,
+ * rule), containers in key order. path and name are tenant-controlled. */
+typedef void (*governing_rule_fn)(void *arg, const char *path, const char *name,
+    const char *runtime, const struct policy *p, const struct pol_rule *r, enum gov_state s,
+    int rung);
+void governing_rules_foreach(const struct governing *g, governing_rule_fn fn, void *arg);
+
+/* act_count() of the actuator: steps of kind on knob since start. */
+uint64_t governing_actions(const struct governing *g, enum journal_kind kind,
+    enum pol_knob knob);
+
 /* Clean exit: restores what the rules set (and the static limits when the
  * configuration says exit-restore all), records the daemon's stop. */
 void governing_exit(struct governing *g, int64_t now_ms);

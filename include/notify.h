@@ -180,6 +180,10 @@ void notify_ct_free(struct notify_ct *c);
 /* Descriptors held now, the epoll and inotify ones included. */
 size_t notify_fds(const struct notify *n);
 
+/* Times the kernel's inotify queue overflowed (events were lost and every
+ * watched container was read again), for /metrics. */
+uint64_t notify_overflows(const struct notify *n);
+
 /* ---- pure helpers (unit-tested) ------------------------------------- */
 
 /* The line written to cgroup.event_control: "EFD CFD LEVEL" for a memory

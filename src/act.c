@@ -135,6 +135,9 @@ struct act {
 	size_t ndisks;
 	int64_t disks_ms;            /* when read; 0 never */
 	struct hook *hook;           /* on-action (borrowed); NULL */
+	/* Steps carried out since start, by kind (a failed write counts as
+	 * JK_FAILED, a vanished cgroup not at all) and knob: /metrics. */
+	uint64_t counts[JK_OOM_KILL + 1][PK__MAX];
 };
 
 static void act_pend_done(struct act *a);
@@ -1244,8 +1247,13 @@ act_carry_out_batch(struct act *a, struct act_ct **v, size_t n, int64_t now_ms)
 		for (size_t i = 0; i < n; i++)
 			act_pre_done(a, v[i]);
 	for (size_t i = 0; i < n; i++)
-		for (size_t k = 0; k < v[i]->plan.n; k++)
-			done += act_do(a, v[i], &v[i]->plan.v[k], now_ms);
+		for (size_t k = 0; k < v[i]->plan.n; k++) {
+			struct act_step *s = &v[i]->plan.v[k];
+
+			done += act_do(a, v[i], s, now_ms);
+			if (s->err == 0 || !cgfs_gone(s->err))
+				a->counts[s->err != 0 ? JK_FAILED : s->kind][v[i]->k[s->k].knob]++;
+		}
 	act_journal_batch(a, v, n, 0, now_ms);
 	for (size_t i = 0; i < n; i++)
 		v[i]->plan.n = 0;
@@ -1698,4 +1706,12 @@ act_owned(const struct act *a)
 	for (size_t i = 0; i < a->norph; i++)
 		n += act_owned_in(a->orph[i]);
 	return n;
+}
+
+uint64_t
+act_count(const struct act *a, enum journal_kind kind, enum pol_knob knob)
+{
+	if ((unsigned)kind > JK_OOM_KILL || (unsigned)knob >= PK__MAX)
+		return 0;
+	return a->counts[kind][knob];
 }

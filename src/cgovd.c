@@ -28,6 +28,8 @@
 #include "notify.h"
 #include "log.h"
 #include "policy.h"
+#include "buf.h"
+#include "prom.h"
 #include "rollup.h"
 #include "sampler.h"
 #include "store.h"
@@ -68,6 +70,8 @@ struct daemon {
 	struct event *ev_hup, *ev_term, *ev_int;
 	struct event *ev_due;           /* a pending rule's `for` ends (events) */
 	struct notify *notify;          /* kernel notifications; NULL none */
+	struct prom *prom;              /* /metrics; NULL off */
+	int prom_fd;                    /* its socket until the loop exists; -1 */
 	int64_t last_tick_mono, last_memstat_mono;
 	int truncated_logged;
 	int ioacct_done;                /* v1 I/O accounting turned on */
@@ -116,6 +120,7 @@ usage(FILE *out)
 "      --max-containers N    stop discovery at N containers\n"
 "      --fd-budget N         cached file descriptors (0: automatic)\n"
 "      --pidfile FILE        write the daemon's pid there\n"
+"      --metrics ADDR:PORT   serve Prometheus metrics at /metrics (PORT alone: 127.0.0.1)\n"
 "  -v, --verbose             debug messages\n"
 "      --list-patterns       print the built-in container patterns, exit\n"
 "  -h, --help                this text\n"
@@ -300,13 +305,16 @@ daemon_tick(struct daemon *d)
 	int memstat = d->last_memstat_mono == 0 ||
 	    now - d->last_memstat_mono >= (int64_t)d->conf.memstat_ms;
 	size_t n;
+	int stored;
 
+	prom_tick_begin(d->prom);
 	/* Sample, decide and act first; history follows and may lag or fail
 	 * without delaying a decision (DESIGN.md, safety rule 10). */
 	n = fleet_sample(d->fleet, wall, dt, memstat);
 	if (d->gov != NULL)
 		governing_run(d->gov, gov_ms());
-	fleet_store(d->fleet, wall);    /* stamped when sampled, not when stored */
+	stored = fleet_store(d->fleet, wall);    /* stamped when sampled, not when stored */
+	prom_tick_end(d->prom, wall, stored);
 	if (memstat)
 		d->last_memstat_mono = now;
 	d->last_tick_mono = now;
@@ -357,6 +365,29 @@ daemon_store_temps(void *arg, struct store *st)
 		store_tick_add_temp(st, v[i].name, isnan(v[i].celsius) ? STORE_NULL :
 		    (int64_t)llround(v[i].celsius * 1000));
 	d->temp_fresh = 0;
+}
+
+/* /metrics (prom.h): the last readings, one gauge per sensor; a sensor
+ * whose last read failed is left out (unknown), a node without sensors
+ * serves the family's HELP and TYPE only. */
+static void
+daemon_prom_temps(void *arg, struct prom_out *o)
+{
+	struct daemon *d = arg;
+	const struct temp_reading *v;
+	struct buf lb;
+	size_t n = 0;
+
+	buf_init(&lb);
+	prom_family(o, "cgov_node_temperature_celsius", "gauge",
+	    "Node temperature sensors read through libsensors (CHIP/LABEL).");
+	v = d->temp != NULL ? temp_latest(d->temp, &n, NULL) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		buf_reset(&lb);
+		prom_label(&lb, "sensor", v[i].name);
+		prom_sample(o, "cgov_node_temperature_celsius", lb.data, v[i].celsius);
+	}
+	buf_free(&lb);
 }
 
 static void
@@ -527,6 +558,9 @@ daemon_reload(struct daemon *d)
 		log_warnx("policies have errors: keeping the running policies and settings");
 		return;
 	}
+	if ((c.metrics_listen == NULL) != (d->conf.metrics_listen == NULL) ||
+	    (c.metrics_listen != NULL && strcmp(c.metrics_listen, d->conf.metrics_listen) != 0))
+		log_warnx("metrics-listen is read at start only: restart cgovd to change it");
 	if (strcmp(c.db, d->conf.db) != 0 && d->st != NULL) {
 		fleet_set_store(d->fleet, NULL);
 		governing_set_store(d->gov, NULL, gov_ms());
@@ -621,6 +655,7 @@ daemon_abspath(const struct daemon *d, const char *path)
 enum {
 	OPT_ONCE = 256, OPT_DRY_RUN, OPT_CHECK, OPT_DB, OPT_INTERVAL, OPT_RESCAN, OPT_MEMSTAT,
 	OPT_CONTAINERS, OPT_MAXCT, OPT_FDBUDGET, OPT_PIDFILE, OPT_PATTERNS, OPT_POLICIES,
+	OPT_METRICS,
 };
 
 static const struct option daemon_options[] = {
@@ -638,6 +673,7 @@ static const struct option daemon_options[] = {
 	{ "max-containers", required_argument, NULL, OPT_MAXCT },
 	{ "fd-budget", required_argument, NULL, OPT_FDBUDGET },
 	{ "pidfile", required_argument, NULL, OPT_PIDFILE },
+	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ "list-patterns", no_argument, NULL, OPT_PATTERNS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -679,6 +715,7 @@ daemon_parse_args(struct daemon *d, int argc, char **argv)
 		case OPT_MAXCT: daemon_add_opt(d, "max-containers", optarg); break;
 		case OPT_FDBUDGET: daemon_add_opt(d, "fd-budget", optarg); break;
 		case OPT_PIDFILE: daemon_add_opt(d, "pidfile", optarg); break;
+		case OPT_METRICS: daemon_add_opt(d, "metrics-listen", optarg); break;
 		case OPT_PATTERNS: discover_print_builtin(stdout); exit(0);
 		case 'v': d->verbose++; break;
 		case 'h': usage(stdout); exit(0);
@@ -788,6 +825,15 @@ main(int argc, char **argv)
 		rc = daemon_once(&d);
 		goto out;
 	}
+	/* Before daemon(3): a port that cannot be had is an error the
+	 * operator sees on the terminal (exit 1), not a line in syslog. */
+	d.prom_fd = -1;
+	if (d.conf.metrics_listen != NULL && (d.prom_fd = prom_listen(d.conf.metrics_listen)) < 0) {
+		log_err("metrics: cannot listen on %s: %s", d.conf.metrics_listen,
+		    strerror(-d.prom_fd));
+		rc = 1;
+		goto out;
+	}
 	if (!d.foreground) {
 		if (daemon(0, 0) < 0)
 			fatal("daemon");
@@ -827,12 +873,22 @@ main(int argc, char **argv)
 	evsignal_add(d.ev_term, NULL);
 	evsignal_add(d.ev_int, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	if (d.prom_fd >= 0) {
+		if ((r = prom_new(d.base, d.prom_fd, &d.prom)) < 0)
+			fatalx("metrics: cannot serve on %s: %s", d.conf.metrics_listen, strerror(-r));
+		d.prom_fd = -1;
+		prom_set_sources(d.prom, d.fleet, d.gov, d.notify);
+		prom_add_collector(d.prom, daemon_prom_temps, &d);
+		log_info("metrics: Prometheus /metrics on %s", d.conf.metrics_listen);
+	}
 	daemon_tick(&d);
 	daemon_arm_timers(&d);
 	log_info("running: tick %llums, rescan %llums", (unsigned long long)d.conf.interval_ms,
 	    (unsigned long long)d.conf.rescan_ms);
 	event_base_dispatch(d.base);
 
+	prom_free(d.prom);
+	d.prom = NULL;
 	event_free(d.ev_tick);
 	event_free(d.ev_rescan);
 	event_free(d.ev_checkpoint);

@@ -11,6 +11,7 @@
 #include "escape.h"
 #include "hook.h"
 #include "log.h"
+#include "prom.h"
 #include "units.h"
 #include "xmalloc.h"
 
@@ -53,6 +54,7 @@ conf_free(struct conf *c)
 	free(c->pidfile);
 	free(c->policies);
 	free(c->on_action);
+	free(c->metrics_listen);
 	for (size_t i = 0; i < c->ncontainers; i++)
 		free(c->containers[i]);
 	free(c->containers);
@@ -67,6 +69,7 @@ conf_copy(struct conf *dst, const struct conf *src)
 	dst->pidfile = src->pidfile ? xstrdup(src->pidfile) : NULL;
 	dst->policies = src->policies ? xstrdup(src->policies) : NULL;
 	dst->on_action = src->on_action ? xstrdup(src->on_action) : NULL;
+	dst->metrics_listen = src->metrics_listen ? xstrdup(src->metrics_listen) : NULL;
 	dst->containers = xcalloc(src->ncontainers ? src->ncontainers : 1, sizeof(char *));
 	for (size_t i = 0; i < src->ncontainers; i++)
 		dst->containers[i] = xstrdup(src->containers[i]);
@@ -264,6 +267,22 @@ conf_set(struct conf *c, const char *key, const char *value, char *err, size_t e
 	}
 	if (strcmp(key, "on-action-timeout") == 0)
 		return conf_duration(value, 100, &c->on_action_timeout_ms, err, errlen);
+	if (strcmp(key, "metrics-listen") == 0) {
+		char addr[64];
+		uint16_t port;
+
+		free(c->metrics_listen);
+		c->metrics_listen = NULL;
+		if (value[0] == '\0' || strcmp(value, "off") == 0)
+			return 0;
+		if (prom_parse_listen(value, addr, sizeof addr, &port) < 0) {
+			snprintf(err, errlen, "\"%s\" is not ADDR:PORT, :PORT or PORT (e.g. "
+			    "\"127.0.0.1:9464\"; an IPv6 address in brackets), nor \"off\"", value);
+			return -EINVAL;
+		}
+		c->metrics_listen = xstrdup(value);
+		return 0;
+	}
 	snprintf(err, errlen, "unknown setting");
 	return -EINVAL;
 }

@@ -555,3 +555,34 @@ fleet_last(const struct fleet *f, const char *path)
 			return f->ct[i]->have_cur ? &f->ct[i]->cur : NULL;
 	return NULL;
 }
+
+void
+fleet_foreach(const struct fleet *f, fleet_obs_fn fn, void *arg)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		const struct fleet_ct *c = f->ct[i];
+		struct fleet_obs o;
+
+		if (!c->have_cur)
+			continue;
+		o = (struct fleet_obs){
+			.key = c->key, .id = &c->id, .cid = c->cid, .path = c->path,
+			.name = c->name, .runtime = c->runtime, .cur = &c->cur,
+			.prev = c->have_prev ? &c->prev : NULL, .dt_ms = f->sample_dt_ms,
+			.full = sampler_ct_last_full(c->sct),
+		};
+		fn(arg, &o);
+	}
+}
+
+const struct cg_node *
+fleet_node(const struct fleet *f)
+{
+	return f->have_node_cur ? &f->node_cur : NULL;
+}
+
+size_t
+fleet_pending_gone(const struct fleet *f)
+{
+	return f->ngone;
+}

@@ -912,3 +912,36 @@ governing_exit(struct governing *g, int64_t now_ms)
 		journal_rule_state_clear(g->st);
 	gv_heartbeat(g, now_ms, 0, now_ms);
 }
+
+struct gv_rules_arg {
+	const struct gv_ct *c;
+	governing_rule_fn fn;
+	void *arg;
+};
+
+static void
+gv_rules_one(void *arg, const struct policy *p, const struct pol_rule *r, enum gov_state st,
+    int rung, int64_t since_ms)
+{
+	struct gv_rules_arg *x = arg;
+
+	(void)since_ms;
+	x->fn(x->arg, x->c->path, x->c->name, x->c->runtime, p, r, st, rung);
+}
+
+void
+governing_rules_foreach(const struct governing *g, governing_rule_fn fn, void *arg)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		struct gv_rules_arg x = { .c = &g->ct[i], .fn = fn, .arg = arg };
+
+		if (g->ct[i].governed)
+			gov_rules_foreach(g->gov, g->ct[i].key, gv_rules_one, &x);
+	}
+}
+
+uint64_t
+governing_actions(const struct governing *g, enum journal_kind kind, enum pol_knob knob)
+{
+	return act_count(g->act, kind, knob);
+}

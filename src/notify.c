@@ -56,6 +56,7 @@ struct notify {
 	struct notify_ct *cts;          /* every container, for overflow and free */
 	size_t nfds;
 	size_t npsi;
+	uint64_t overflows;             /* inotify queue overflows (events lost) */
 };
 
 struct notify_ct {
@@ -479,6 +480,7 @@ notify_inotify_read(struct notify *n, int64_t now)
 
 		p += sizeof *ie + ie->len;
 		if (ie->mask & IN_Q_OVERFLOW) {
+			n->overflows++;
 			/* Events were lost: every watched container is read
 			 * again. Its callbacks may free containers, so the
 			 * moves are collected first. */
@@ -955,4 +957,10 @@ notify_ct_psi_armed(const struct notify_ct *c, enum notify_kind kind, uint64_t *
 	*ret_stall_us = c->psi_eff_stall[i];
 	*ret_window_us = c->psi_eff_window[i];
 	return 1;
+}
+
+uint64_t
+notify_overflows(const struct notify *n)
+{
+	return n->overflows;
 }

@@ -84,8 +84,10 @@ EOF
 "$CGOV" policy check "$POL" > "$SB_TMP/check.out" 2>&1 || fail "the policy does not check: $(cat "$SB_TMP/check.out")"
 
 DAEMON_LOG="$SB_TMP/cgovd.log"
+MPORT=$((20000 + RANDOM % 30000))
 "$CGOVD" --foreground -v --config "$CONF" --policies "$POL" --db "$DB" \
-	--interval 500ms --rescan-interval 500ms --containers "$SB_BASE/*" > "$DAEMON_LOG" 2>&1 &
+	--interval 500ms --rescan-interval 500ms --containers "$SB_BASE/*" \
+	--metrics "127.0.0.1:$MPORT" > "$DAEMON_LOG" 2>&1 &
 DAEMON_PID=$!
 wait_until 20 'grep -q "debug: tick: 2 containers" "$DAEMON_LOG"' || fail "cgovd did not start"
 grep -q "temperature: 2 sensors" "$DAEMON_LOG" || fail "the fake chip was not found: $(grep -i temp "$DAEMON_LOG")"
@@ -94,6 +96,15 @@ grep -q "temperature: 2 sensors" "$DAEMON_LOG" || fail "the fake chip was not fo
 stored() { db_q "select mc from temp where sensor = '$PKG' order by tick desc limit 1"; }
 wait_until 15 'test "$(stored)" = 42000' || fail "temp1 not stored as 42000 mC ($(stored))"
 [ "$(db_q "select count(distinct sensor) from temp")" = 2 ] || fail "not both sensors stored"
+# /metrics serves the reading (bash's /dev/tcp: the v2 guest has no curl).
+scrape_temp() {
+	local fd
+	exec {fd}<>"/dev/tcp/127.0.0.1/$MPORT" || return 1
+	printf 'GET /metrics HTTP/1.0\r\n\r\n' >&"$fd"
+	timeout 10 cat <&"$fd" | grep "^cgov_node_temperature_celsius{sensor=\"$PKG\"}"
+	exec {fd}>&-
+}
+wait_until 15 'scrape_temp | grep -q " 42$"' || fail "/metrics lacks the reading: $(scrape_temp)"
 pass "both sensors read and stored (Package id 0: $(stored) mC, temp_v $(db_q "select celsius from temp_v limit 1"))"
 
 # 3. The rules fire on the value read: 55C trips the hottest, not the package.
