@@ -35,6 +35,9 @@
 #ifndef CGOV_SYSCONFDIR
 #define CGOV_SYSCONFDIR "/etc/cgov"
 #endif
+#ifndef CGOV_LOCALSTATEDIR
+#define CGOV_LOCALSTATEDIR "/var/lib/cgov"
+#endif
 
 /* A setting given on the command line; re-applied over the file on reload. */
 struct opt_kv {
@@ -101,7 +104,7 @@ usage(FILE *out)
 "      --check               check the configuration and container patterns, exit\n"
 "  -c, --config FILE         configuration file (default " CGOV_SYSCONFDIR "/cgov.conf)\n"
 "      --policies PATH       policy directory (*.policy) or file\n"
-"      --db FILE             history database\n"
+"      --db FILE             history database (default " CGOV_LOCALSTATEDIR "/cgov.db)\n"
 "      --interval DURATION   sampling tick, e.g. 1s or 500ms\n"
 "      --rescan-interval D   container discovery walk\n"
 "      --memstat-interval D  memory.stat breakdown cadence\n"
