@@ -70,6 +70,7 @@ struct daemon {
 	struct notify *notify;          /* kernel notifications; NULL none */
 	int64_t last_tick_mono, last_memstat_mono;
 	int truncated_logged;
+	char *empty_hint;               /* the 0-containers hint last logged */
 	int ioacct_done;                /* v1 I/O accounting turned on */
 	int store_warned;               /* the database failed to open */
 	int64_t roll_next_ms;           /* housekeeping idle until then (wall) */
@@ -263,6 +264,45 @@ daemon_open_store(struct daemon *d)
 		governing_set_store(d->gov, d->st, gov_ms());
 }
 
+/* A first run on a node without a container runtime finds nothing and
+ * would say only "0 containers": say how to point cgovd at cgroups. Logged
+ * when the count drops to 0 and again only when the hint changes (a reload
+ * with other patterns); the patterns are the operator's, not a tenant's. */
+static void
+daemon_hint_empty(struct daemon *d, size_t n)
+{
+	char hint[1024];
+	size_t len = 0;
+
+	if (n > 0) {
+		free(d->empty_hint);
+		d->empty_hint = NULL;
+		return;
+	}
+	if (d->conf.ncontainers == 0)
+		len = (size_t)snprintf(hint, sizeof hint, "no containers: no cgroup in the %s "
+		    "hierarchy at %s matches a built-in pattern (cgovd --list-patterns)",
+		    cgfs_ctrl_name(d->fs, d->fs->walk), d->fs->ctrl[d->fs->walk].mount);
+	else {
+		len = (size_t)snprintf(hint, sizeof hint, "no containers: no cgroup in the %s "
+		    "hierarchy at %s matches the container patterns",
+		    cgfs_ctrl_name(d->fs, d->fs->walk), d->fs->ctrl[d->fs->walk].mount);
+		for (size_t i = 0; i < d->conf.ncontainers && len < sizeof hint; i++)
+			len += (size_t)snprintf(hint + len, sizeof hint - len, "%s %s",
+			    i == 0 ? "" : ",", d->conf.containers[i]);
+	}
+	if (len < sizeof hint)
+		snprintf(hint + len, sizeof hint - len, "; to govern cgroups of your own, "
+		    "give their glob with --containers '/PATH/*' (or `containers = /PATH/*` in "
+		    "cgov.conf): they get runtime \"cgroup\", matched in a policy by "
+		    "`match runtime cgroup` (contrib/demo.sh shows it)");
+	if (d->empty_hint != NULL && strcmp(d->empty_hint, hint) == 0)
+		return;
+	log_info("%s", hint);
+	free(d->empty_hint);
+	d->empty_hint = xstrdup(hint);
+}
+
 static void
 daemon_rescan(struct daemon *d)
 {
@@ -280,6 +320,7 @@ daemon_rescan(struct daemon *d)
 		log_warnx("discovery stopped at its bound (max-containers %llu): some "
 		    "containers are not watched", (unsigned long long)d->conf.max_containers);
 	d->truncated_logged = truncated;
+	daemon_hint_empty(d, n);
 	fleet_sync(d->fleet, found, n, units_now_ms());
 	if (!d->ioacct_done && n > 0) {
 		ioacct_enable(d->fs, found[0].path, d->dry_run);
@@ -784,6 +825,7 @@ out:
 	}
 	lock_release(d.lock);
 	discover_free(d.disc);
+	free(d.empty_hint);
 	cgfs_close(d.fs);
 	conf_free(&d.conf);
 	free(d.config_path);
