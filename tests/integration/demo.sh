@@ -17,6 +17,15 @@ trap 'rm -rf "$T"' EXIT
 grep -q "no containers: no cgroup in the .* hierarchy at .* matches the container patterns /cgov-test-none.$$/\*; .*--containers '/PATH/\*'.*runtime \"cgroup\".*match runtime cgroup" "$T/once.log" ||
 	fail "no hint in cgovd's log: $(cat "$T/once.log")"
 [ "$(grep -c 'no containers:' "$T/once.log")" = 1 ] || fail "the hint was logged more than once: $(cat "$T/once.log")"
+# A running cgovd rescans (here every 100 ms) and says it once.
+"$CGOVD" --foreground --verbose --config /dev/null --containers "/cgov-test-none.$$/*" \
+	--db "$T/run.db" --interval 100ms --rescan-interval 100ms > "$T/run.log" 2>&1 &
+dpid=$!
+wait_until 30 '[ "$(grep -c "debug: tick:" "$T/run.log")" -ge 15 ]' ||
+	{ kill "$dpid"; fail "cgovd did not tick: $(tail -n 20 "$T/run.log")"; }
+kill -TERM "$dpid"; wait "$dpid"
+[ "$(grep -c 'no containers:' "$T/run.log")" = 1 ] ||
+	fail "the hint was logged $(grep -c 'no containers:' "$T/run.log") times over 15 ticks and rescans"
 "$CGOV" --db "$T/x.db" top > "$T/top" 2>&1 || fail "cgov top failed: $(cat "$T/top")"
 grep -q "^No containers in the history" "$T/top" && grep -q "match runtime cgroup" "$T/top" ||
 	fail "cgov top shows no hint: $(cat "$T/top")"
