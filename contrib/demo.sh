@@ -178,7 +178,6 @@ cat > "$TMP/policies/demo.policy" <<EOF
 # Every tenant of the sandbox (runtime "cgroup": found by --containers).
 policy "demo-tenants" {
     match runtime cgroup
-    match cgroup "$BASE/*"
 
     rule "cpu-hog" {
         when  cpu > 0.3 cores for 3s
