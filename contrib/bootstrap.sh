@@ -11,11 +11,13 @@ cd "$(dirname "$0")/.."
 # python3 and a headless chromium with a font (the HTML report is loaded
 # in a real browser: its DOM is checked and a screenshot decoded), strace
 # (policy simulate must not touch cgroupfs) and util-linux's script (a
-# terminal for the sparkline and top --live).
+# terminal for the sparkline and top --live), ansible-core (the role in
+# contrib/ansible is run against localhost).
 PKGS="build-essential autoconf automake libtool pkg-config
 libcgroup-dev libevent-dev libsqlite3-dev libsensors-dev
 libcmocka-dev sqlite3 jq openjdk-17-jre-headless
-python3 chromium fonts-dejavu-core strace util-linux"
+python3 chromium fonts-dejavu-core strace util-linux
+ansible-core"
 PKGS="$PKGS curl prometheus"   # /metrics: scraped with curl, linted by promtool
 
 missing=""

@@ -46,4 +46,13 @@ void out_time(struct out *o, int64_t ms, const char *none);
  * CSV with a header line. */
 void out_print(struct out *o, FILE *fp);
 
+/* Colour, for tables on a terminal only: out_color_wanted says whether fp
+ * is a terminal and NO_COLOR is unset or empty (https://no-color.org);
+ * out_set_color turns it on for o (a no-op in JSON and CSV); out_style
+ * gives the cell pushed last an SGR colour ("31": red; a static string,
+ * never tenant text). Cells keep their width: the escape wraps the text. */
+int out_color_wanted(FILE *fp);
+void out_set_color(struct out *o, int on);
+void out_style(struct out *o, const char *sgr);
+
 #endif

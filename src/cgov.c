@@ -37,7 +37,8 @@ usage(FILE *out)
 	    "commands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\n'cgov COMMAND --help' describes a command; cgov(1) has it all.\n");
+	fprintf(out, "\n--db defaults to " CGOV_LOCALSTATEDIR "/cgov.db.\n"
+	    "'cgov COMMAND --help' describes a command; cgov(1) has it all.\n");
 }
 
 struct store *

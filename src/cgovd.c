@@ -40,6 +40,9 @@
 #ifndef CGOV_SYSCONFDIR
 #define CGOV_SYSCONFDIR "/etc/cgov"
 #endif
+#ifndef CGOV_LOCALSTATEDIR
+#define CGOV_LOCALSTATEDIR "/var/lib/cgov"
+#endif
 
 /* A setting given on the command line; re-applied over the file on reload. */
 struct opt_kv {
@@ -74,6 +77,7 @@ struct daemon {
 	int prom_fd;                    /* its socket until the loop exists; -1 */
 	int64_t last_tick_mono, last_memstat_mono;
 	int truncated_logged;
+	char *empty_hint;               /* the 0-containers hint last logged */
 	int ioacct_done;                /* v1 I/O accounting turned on */
 	int store_warned;               /* the database failed to open */
 	int64_t roll_next_ms;           /* housekeeping idle until then (wall) */
@@ -112,7 +116,7 @@ usage(FILE *out)
 "      --check               check the configuration and container patterns, exit\n"
 "  -c, --config FILE         configuration file (default " CGOV_SYSCONFDIR "/cgov.conf)\n"
 "      --policies PATH       policy directory (*.policy) or file\n"
-"      --db FILE             history database\n"
+"      --db FILE             history database (default " CGOV_LOCALSTATEDIR "/cgov.db)\n"
 "      --interval DURATION   sampling tick, e.g. 1s or 500ms\n"
 "      --rescan-interval D   container discovery walk\n"
 "      --memstat-interval D  memory.stat breakdown cadence\n"
@@ -272,6 +276,45 @@ daemon_open_store(struct daemon *d)
 		governing_set_store(d->gov, d->st, gov_ms());
 }
 
+/* A first run on a node without a container runtime finds nothing and
+ * would say only "0 containers": say how to point cgovd at cgroups. Logged
+ * when the count drops to 0 and again only when the hint changes (a reload
+ * with other patterns); the patterns are the operator's, not a tenant's. */
+static void
+daemon_hint_empty(struct daemon *d, size_t n)
+{
+	char hint[1024];
+	size_t len = 0;
+
+	if (n > 0) {
+		free(d->empty_hint);
+		d->empty_hint = NULL;
+		return;
+	}
+	if (d->conf.ncontainers == 0)
+		len = (size_t)snprintf(hint, sizeof hint, "no containers: no cgroup in the %s "
+		    "hierarchy at %s matches a built-in pattern (cgovd --list-patterns)",
+		    cgfs_ctrl_name(d->fs, d->fs->walk), d->fs->ctrl[d->fs->walk].mount);
+	else {
+		len = (size_t)snprintf(hint, sizeof hint, "no containers: no cgroup in the %s "
+		    "hierarchy at %s matches the container patterns",
+		    cgfs_ctrl_name(d->fs, d->fs->walk), d->fs->ctrl[d->fs->walk].mount);
+		for (size_t i = 0; i < d->conf.ncontainers && len < sizeof hint; i++)
+			len += (size_t)snprintf(hint + len, sizeof hint - len, "%s %s",
+			    i == 0 ? "" : ",", d->conf.containers[i]);
+	}
+	if (len < sizeof hint)
+		snprintf(hint + len, sizeof hint - len, "; to govern cgroups of your own, "
+		    "give their glob with --containers '/PATH/*' (or `containers = /PATH/*` in "
+		    "cgov.conf): they get runtime \"cgroup\", matched in a policy by "
+		    "`match runtime cgroup` (contrib/demo.sh shows it)");
+	if (d->empty_hint != NULL && strcmp(d->empty_hint, hint) == 0)
+		return;
+	log_info("%s", hint);
+	free(d->empty_hint);
+	d->empty_hint = xstrdup(hint);
+}
+
 static void
 daemon_rescan(struct daemon *d)
 {
@@ -289,6 +332,7 @@ daemon_rescan(struct daemon *d)
 		log_warnx("discovery stopped at its bound (max-containers %llu): some "
 		    "containers are not watched", (unsigned long long)d->conf.max_containers);
 	d->truncated_logged = truncated;
+	daemon_hint_empty(d, n);
 	fleet_sync(d->fleet, found, n, units_now_ms());
 	if (!d->ioacct_done && n > 0) {
 		ioacct_enable(d->fs, found[0].path, d->dry_run);
@@ -924,6 +968,7 @@ out:
 	}
 	lock_release(d.lock);
 	discover_free(d.disc);
+	free(d.empty_hint);
 	cgfs_close(d.fs);
 	conf_free(&d.conf);
 	free(d.config_path);

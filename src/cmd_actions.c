@@ -78,6 +78,19 @@ actions_holds(enum journal_kind k)
 	return k == JK_APPLY || k == JK_REASSERT;
 }
 
+/* On a terminal: what cgov did in yellow, what it gave back in green,
+ * kills, OOMs and failures in red (out_color_wanted: never with NO_COLOR). */
+static const char *
+actions_kind_color(enum journal_kind k)
+{
+	switch (k) {
+	case JK_APPLY: case JK_REASSERT: return "33";
+	case JK_RESTORE: return "32";
+	case JK_KILL: case JK_OOM: case JK_OOM_KILL: case JK_FAILED: return "31";
+	default: return NULL;
+	}
+}
+
 static void
 actions_add_row(struct out *o, const struct journal_action *a)
 {
@@ -90,6 +103,7 @@ actions_add_row(struct out *o, const struct journal_action *a)
 	out_str(o, a->name);
 	out_str(o, a->path);
 	out_str(o, journal_kind_name(a->kind));
+	out_style(o, actions_kind_color(a->kind));
 	out_str(o, actions_knob_ok(a->knob) ? pol_knob_name((enum pol_knob)a->knob) : NULL);
 	snprintf(dev, sizeof dev, "%u:%u", major((dev_t)a->dev), minor((dev_t)a->dev));
 	out_str(o, a->dev != 0 ? dev : NULL);
@@ -188,6 +202,7 @@ cmd_actions(struct cmd_ctx *ctx, int argc, char **argv)
 		return CMD_FAILURE;
 	}
 	o = out_new(ctx->format, actions_cols, ACTIONS_NCOLS);
+	out_set_color(o, out_color_wanted(stdout));
 	for (size_t i = 0; i < n; i++)
 		actions_add_row(o, &v[i]);
 	if (ctx->format == OUT_JSON) {

@@ -324,6 +324,19 @@ top_print_node(FILE *fp, const struct cmd_ctx *ctx, const struct store_node_row 
 }
 
 /* One query and its output. Returns a CMD_ code. */
+/* No containers: on a node without a container runtime, cgovd's built-in
+ * patterns find nothing. Tables only (JSON and CSV stay data). */
+static void
+top_print_empty_hint(FILE *fp)
+{
+	fputs("\nNo containers in the history. cgovd finds containers by their runtime's "
+	    "cgroup layout\n(cgovd --list-patterns); on a node without a container runtime, "
+	    "point it at\ncgroups of your own: cgovd --containers '/PATH/*' (or "
+	    "`containers = /PATH/*` in\ncgov.conf). Those have runtime \"cgroup\": "
+	    "`match runtime cgroup` in a policy\n(cgov.policy(5)); contrib/demo.sh shows it "
+	    "on a sandbox.\n", fp);
+}
+
 static int
 top_once(struct store *st, const struct cmd_ctx *ctx, const struct top_opts *t, FILE *fp)
 {
@@ -377,6 +390,8 @@ top_once(struct store *st, const struct cmd_ctx *ctx, const struct top_opts *t, 
 			    top_by_names[t->by], when, shown, n);
 		top_print_node(fp, ctx, &node, temps, ntemps, t->since_ms > 0);
 		out_print(o, fp);
+		if (n == 0)
+			top_print_empty_hint(fp);
 	} else
 		out_print(o, fp);
 	out_free(o);

@@ -7,6 +7,7 @@
 
 #include "escape.h"
 #include "fleet.h"
+#include "rtname.h"
 #include "tenant.h"
 #include "log.h"
 #include "xmalloc.h"
@@ -193,6 +194,26 @@ fleet_flush(struct fleet *f)
 		fleet_gone_free(f);
 }
 
+/* A new container's name: a Docker or Podman container's own name from its
+ * runtime's state files when they give one (rtname.h: read once, when the
+ * container is first seen, never trusted), else discovery's short ID. */
+static char *
+fleet_name(const struct discover_found *fd)
+{
+	char name[DISCOVER_MAX_NAME];
+	int r;
+
+	if (strcmp(fd->runtime, "docker") != 0 && strcmp(fd->runtime, "podman") != 0)
+		return xstrdup(fd->name);
+	if ((r = rtname_lookup(NULL, fd->runtime, fd->path, name, sizeof name)) < 0) {
+		if (r != -ENOENT)
+			log_debug("%s: no name from the %s state files: %s",
+			    escape_log(0, fd->path), fd->runtime, strerror(-r));
+		return xstrdup(fd->name);
+	}
+	return xstrdup(name);
+}
+
 size_t
 fleet_sync(struct fleet *f, const struct discover_found *found, size_t n, int64_t now_ms)
 {
@@ -242,7 +263,7 @@ fleet_sync(struct fleet *f, const struct discover_found *found, size_t n, int64_
 			}
 			c->key = ++f->next_key;
 			c->path = xstrdup(found[j].path);
-			c->name = xstrdup(found[j].name);
+			c->name = fleet_name(&found[j]);
 			c->runtime = found[j].runtime;
 			c->prev_pgmajfault = CG_UNKNOWN;
 			if (fleet_log_level(&changes) == LOG_LEVEL_INFO)

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "escape.h"
@@ -14,6 +15,7 @@
 
 struct out_cell {
 	char *text;             /* table: escaped display text; json/csv: encoded */
+	const char *sgr;        /* table on a terminal: its colour (static), or NULL */
 };
 
 struct out {
@@ -22,6 +24,7 @@ struct out {
 	size_t ncols;
 	struct out_cell *cells;
 	size_t ncells, cap;
+	int color;              /* out_set_color */
 };
 
 int
@@ -67,6 +70,7 @@ out_push(struct out *o, char *text)
 		o->cap = o->cap ? o->cap * 2 : 64;
 		o->cells = xreallocarray(o->cells, o->cap, sizeof *o->cells);
 	}
+	o->cells[o->ncells].sgr = NULL;
 	o->cells[o->ncells++].text = text;
 }
 
@@ -158,7 +162,7 @@ out_print_table(struct out *o, FILE *fp)
 		int first = 1;
 
 		for (size_t c = 0; c < o->ncols; c++) {
-			const char *t;
+			const char *t, *sgr;
 			size_t pad;
 
 			if (o->cols[c].header == NULL)
@@ -167,12 +171,17 @@ out_print_table(struct out *o, FILE *fp)
 			pad = width[c] - out_width(t);
 			if (!first)
 				fputs("  ", fp);
+			/* The colour wraps the text, not the padding: widths
+			 * are counted without it. */
+			sgr = r > 0 && o->color ? o->cells[(r - 1) * o->ncols + c].sgr : NULL;
 			if (o->cols[c].right)
-				fprintf(fp, "%*s%s", (int)pad, "", t);
-			else if (c + 1 == o->ncols)
-				fputs(t, fp);
+				fprintf(fp, "%*s", (int)pad, "");
+			if (sgr != NULL)
+				fprintf(fp, "\033[%sm%s\033[0m", sgr, t);
 			else
-				fprintf(fp, "%s%*s", t, (int)pad, "");
+				fputs(t, fp);
+			if (!o->cols[c].right && c + 1 < o->ncols)
+				fprintf(fp, "%*s", (int)pad, "");
 			first = 0;
 		}
 		fputc('\n', fp);
@@ -224,4 +233,25 @@ out_time(struct out *o, int64_t ms, const char *none)
 	}
 	units_format_time(ms, t, sizeof t);
 	out_num(o, (double)ms, 0, t);      /* exact: ms stay below 2^53 */
+}
+
+int
+out_color_wanted(FILE *fp)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	return isatty(fileno(fp)) && (nc == NULL || nc[0] == '\0');
+}
+
+void
+out_set_color(struct out *o, int on)
+{
+	o->color = on && o->fmt == OUT_TABLE;
+}
+
+void
+out_style(struct out *o, const char *sgr)
+{
+	if (o->ncells > 0)
+		o->cells[o->ncells - 1].sgr = sgr;
 }

@@ -21,6 +21,8 @@ struct check {
 	const char *file;           /* the file being checked, for the cap */
 	size_t nfile;
 	size_t nerrors;
+	const struct pol_loc *v1_high_at;   /* the first rung setting memory high on v1 */
+	size_t v1_high_rungs;               /* how many: warned once per load */
 };
 
 static void __attribute__((format(printf, 6, 7)))
@@ -178,11 +180,12 @@ check_v1_high(struct check *c, const struct pol_set_knob *k, int in_rule)
 {
 	if (c->version != 1 || k->knob != PK_MEM_HIGH)
 		return;
-	if (in_rule)
-		check_warn(c, &k->loc, "cgroup v1 has no memory.high: while this rung is in force, "
-		    "cgov applies the v1 fallback (memory.soft_limit_in_bytes plus a cpu quota of "
-		    "v1-high-cpu, cgov.policy(5))");
-	else
+	if (in_rule) {
+		/* The shipped set has one such rung per file: said once, at the
+		 * first, with the count (policy_check). */
+		if (c->v1_high_rungs++ == 0)
+			c->v1_high_at = &k->loc;
+	} else
 		check_warn(c, &k->loc, "cgroup v1 has no memory.high: as a static limit, the v1 "
 		    "fallback (memory.soft_limit_in_bytes plus a cpu quota of v1-high-cpu) holds "
 		    "for as long as the policy matches; write it as a rule's do");
@@ -319,5 +322,14 @@ policy_check(const struct policy_set *set, int cgroup_version, struct pol_diags 
 		return 0;
 	for (size_t i = 0; i < set->n; i++)
 		check_policy(&c, set, i);
+	if (c.v1_high_rungs == 1)
+		check_warn(&c, c.v1_high_at, "cgroup v1 has no memory.high: while this rung is in "
+		    "force, cgov applies the v1 fallback (memory.soft_limit_in_bytes plus a cpu "
+		    "quota of v1-high-cpu, cgov.policy(5))");
+	else if (c.v1_high_rungs > 1)
+		check_warn(&c, c.v1_high_at, "cgroup v1 has no memory.high: while this rung or any "
+		    "of the %zu others that set it is in force, cgov applies the v1 fallback "
+		    "(memory.soft_limit_in_bytes plus a cpu quota of v1-high-cpu, cgov.policy(5)); "
+		    "said once for the policy set", c.v1_high_rungs - 1);
 	return c.nerrors;
 }
