@@ -66,7 +66,11 @@ struct act_step {
 	size_t k;                    /* index in the container's knobs */
 	enum journal_kind kind;      /* apply, reassert, restore, kill, drift, refused */
 	int64_t old, new;
-	const struct gov_want *w;    /* applies and kills; NULL otherwise */
+	/* Applies and kills: a copy of the want, never a pointer into govern's
+	 * wants, which the next container's gov_decide of the same batch
+	 * reuses (and may move) before act_flush carries this step out. */
+	struct gov_want want;
+	int has_want;
 	int first;                   /* an apply that takes the knob over */
 	int release;                 /* a drift row that gives the knob up */
 	int journaled;               /* the pre-write step committed */
@@ -79,6 +83,20 @@ struct act_plan {
 	struct act_step *v;
 	size_t n, cap;
 };
+
+static void
+act_step_want_set(struct act_step *s, const struct gov_want *w)
+{
+	s->want = *w;
+	s->has_want = 1;
+}
+
+/* The want of an apply or a kill; NULL for every other step. */
+static const struct gov_want *
+act_step_want(const struct act_step *s)
+{
+	return s->has_want ? &s->want : NULL;
+}
 
 /* A tenant the actuator tracks: keyed by the tenant key (fleet_obs.key),
  * never by path or store id; orphans (a crashed cgovd's originals not yet
@@ -351,6 +369,20 @@ act_rule_name(const struct gov_want *w)
 }
 
 /* Records who wants the knob now: its cooldown and on-drift follow. */
+/* Whose step s is: its want's policy and rule for an apply or a kill, the
+ * knob's owner for every other step. */
+static const char *
+act_step_policy(const struct act_step *s, const struct act_knob *e)
+{
+	return s->has_want ? act_policy_name(&s->want) : e->policy;
+}
+
+static const char *
+act_step_rule(const struct act_step *s, const struct act_knob *e)
+{
+	return s->has_want ? act_rule_name(&s->want) : e->rule;
+}
+
 static void
 act_knob_adopt(struct act_knob *e, const struct gov_want *w)
 {
@@ -587,7 +619,7 @@ act_plan_kill(struct act *a, struct act_ct *c, const struct act_want *x, int64_t
 		if (e->refused != 1) {
 			e->refused = 1;
 			s = act_plan_add(p, x->k, JK_REFUSED, STORE_NULL, STORE_NULL);
-			s->w = x->w;
+			act_step_want_set(s, x->w);
 			snprintf(s->why, sizeof s->why, "kill refused: the policy does not say "
 			    "\"allow kill\"");
 			log_err("%s (%s): kill refused: the policy does not allow it",
@@ -598,7 +630,7 @@ act_plan_kill(struct act *a, struct act_ct *c, const struct act_want *x, int64_t
 	if (!act_cap_take(a, p, x->k, now_ms))
 		return;
 	s = act_plan_add(p, x->k, JK_KILL, STORE_NULL, STORE_NULL);
-	s->w = x->w;
+	act_step_want_set(s, x->w);
 	snprintf(s->why, sizeof s->why, "%s", x->w->why);
 }
 
@@ -678,7 +710,7 @@ act_plan_want(struct act *a, struct act_ct *c, const struct act_want *x, int64_t
 			    escape_log(1, c->path), pol_knob_name(e->knob), why);
 			e->refused = x->value;
 			s = act_plan_add(p, x->k, JK_REFUSED, cur, x->value);
-			s->w = x->w;
+			act_step_want_set(s, x->w);
 			snprintf(s->why, sizeof s->why, "%s", why);
 		}
 		return 0;
@@ -686,7 +718,7 @@ act_plan_want(struct act *a, struct act_ct *c, const struct act_want *x, int64_t
 	if (!act_cap_take(a, p, x->k, now_ms))
 		return 0;
 	s = act_plan_add(p, x->k, JK_APPLY, cur, x->value);
-	s->w = x->w;
+	act_step_want_set(s, x->w);
 	s->first = !e->owned;
 	snprintf(s->why, sizeof s->why, "%s", x->w->why);
 	return 0;
@@ -807,9 +839,8 @@ act_row_of(const struct act *a, const struct act_ct *c, const struct act_step *s
 
 	return (struct journal_action){
 		.ts_ms = now_ms, .cid = c->cid, .ino = c->id.ino, .kind = kind,
-		.policy = s->w != NULL ? (char *)act_policy_name(s->w) : e->policy,
-		.rule = s->w != NULL ? (char *)act_rule_name(s->w) : e->rule,
-		.rung = s->w != NULL ? (s->w->rule != NULL ? s->w->rung : -1) : e->rung,
+		.policy = (char *)act_step_policy(s, e), .rule = (char *)act_step_rule(s, e),
+		.rung = s->has_want ? (s->want.rule != NULL ? s->want.rung : -1) : e->rung,
 		.knob = (int)e->knob, .dev = (int64_t)e->dev,
 		.old_value = s->old, .new_value = s->new,
 		.observed = (char *)s->why, .dry_run = a->dry_run, .error = error,
@@ -1089,8 +1120,7 @@ static void
 act_log_step(const struct act *a, const struct act_ct *c, const struct act_step *s)
 {
 	const struct act_knob *e = &c->k[s->k];
-	const char *policy = s->w != NULL ? act_policy_name(s->w) : e->policy;
-	const char *rule = s->w != NULL ? act_rule_name(s->w) : e->rule;
+	const char *policy = act_step_policy(s, e), *rule = act_step_rule(s, e);
 	char label[64], old[32], new[32];
 
 	act_knob_label(e, label, sizeof label);
@@ -1131,8 +1161,7 @@ act_fire_hook(const struct act *a, const struct act_ct *c, const struct act_step
 	struct hook_event ev = {
 		.event = journal_kind_name(s->kind), .container = c->name, .cgroup = c->path,
 		.runtime = c->runtime,
-		.policy = s->w != NULL ? act_policy_name(s->w) : e->policy,
-		.rule = s->w != NULL ? act_rule_name(s->w) : e->rule,
+		.policy = act_step_policy(s, e), .rule = act_step_rule(s, e),
 		.knob = (int)e->knob, .dev = e->dev, .old_value = s->old, .new_value = s->new,
 		.why = s->why, .dry_run = a->dry_run,
 		/* The journal's clock is the governor's; the hook gets the wall. */
@@ -1156,7 +1185,7 @@ act_kill(struct act *a, struct act_ct *c, struct act_step *s, int64_t now_ms)
 	const char *policy, *rule;
 	int r = a->dry_run ? 0 : knob_kill(a->fs, c->path);
 
-	act_knob_adopt(e, s->w);
+	act_knob_adopt(e, act_step_want(s));
 	e->last = 1;
 	e->changed_ms = now_ms;
 	if (r < 0) {
@@ -1226,8 +1255,8 @@ act_do(struct act *a, struct act_ct *c, struct act_step *s, int64_t now_ms)
 		e->orig = act_orig_of(e->knob, s->old);
 		e->journaled = s->journaled && !a->dry_run;
 	}
-	if (s->w != NULL)
-		act_knob_adopt(e, s->w);
+	if (act_step_want(s) != NULL)
+		act_knob_adopt(e, act_step_want(s));
 	if (s->id != 0)
 		e->action_id = s->id;
 	e->last = s->new;

@@ -448,6 +448,32 @@ test_apply_journals_original(void **state)
 	act_free(a);
 }
 
+/* The wants passed to act_sync are the caller's scratch (govern reuses its
+ * array for the next container of the same batch, before act_flush): a
+ * step journals the want it was planned from, not what the array holds by
+ * the time the batch is carried out. */
+static void
+test_step_keeps_its_want(void **state)
+{
+	struct act *a = new_act(0, 0);
+	struct gov_want w = want(PK_CPU_WEIGHT, 512, &pol, &rule);
+	struct act_tenant at = tenant();
+	struct journal_action *v;
+	size_t n;
+
+	act_sync(a, &at, &w, 1, T0);
+	w = want(PK_CPU_WEIGHT, 2048, &pol_log, NULL);    /* the next container's */
+	snprintf(w.why, sizeof w.why, "someone else's reason");
+	assert_int_equal(act_flush(a, T0), 1);
+	assert_string_equal(ct_read(CG_CPU, "cpu.shares"), "512");
+	assert_int_equal(n = actions(&v), 1);
+	assert_string_equal(v[0].policy, "tenants");
+	assert_string_equal(v[0].rule, "cpu-hog");
+	assert_string_equal(v[0].observed, "cpu 1.98 cores > 1.5 cores for 10s");
+	journal_actions_free(v, n);
+	act_free(a);
+}
+
 /* A write the kernel (or knob) refuses: the apply row was journaled before
  * the attempt, the failure follows it, and the knob is not owned. */
 static void
@@ -1010,6 +1036,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_apply_journals_original),
+		T(test_step_keeps_its_want),
 		T(test_failed_write),
 		T(test_restore),
 		T(test_cooldown),
