@@ -96,7 +96,7 @@ mnt2=$(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i+1) == "cgroup2"
 	/proc/self/mountinfo | head -n 1)
 if [ -n "$mnt2" ] && grep -qw memory "$mnt2/cgroup.controllers" 2>/dev/null; then
 	VERSION=2
-	MOUNTS=$mnt2
+	MOUNTS=" $mnt2"
 	own=$(sed -n 's/^0:://p' /proc/self/cgroup)
 	parent=${own%/*}
 	BASE="$parent/cgov-demo.$$"
