@@ -469,9 +469,12 @@ rb_actions(struct store *st, struct rb *b)
 		a->ctr = k != SIZE_MAX ? b->ctr_of[k] : SIZE_MAX;
 		a->held_ms = -1;
 		if (v[i].kind == JK_APPLY || v[i].kind == JK_REASSERT) {
-			/* The report is a function of its window: a knob restored
-			 * after to_ms was in force at the end of it. */
-			if (v[i].restored_ms == STORE_NULL || v[i].restored_ms > r->to_ms) {
+			/* In force means what `cgov status` says: not restored.
+			 * The window always ends at the newest tick, so a restore
+			 * after to_ms happened after it (cgovd restores at its
+			 * exit, after its last tick): the knob held until then
+			 * and is not in force now. */
+			if (v[i].restored_ms == STORE_NULL) {
 				a->in_force = 1;
 				a->held_ms = r->to_ms - v[i].ts_ms;
 			} else
