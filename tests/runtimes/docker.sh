@@ -35,7 +35,9 @@ rt_cleanup() {
 	# Mounts left under the data-root would keep rm -rf from it.
 	grep -o " $DROOT[^ ]*" /proc/self/mounts 2>/dev/null | sort -r | while read -r m; do umount -l "$m"; done
 	rm -rf "$DROOT" 2>/dev/null
+	rt_parent_drop /docker
 }
+rt_parent_note /docker
 trap 'rc=$?; rt_cleanup; (exit $rc); sb_cleanup' EXIT
 
 # start_dockerd DRIVER

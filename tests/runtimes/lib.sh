@@ -97,3 +97,22 @@ rt_daemon_stop() {
 	kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID"; rc=$?; DAEMON_PID=""
 	[ "$rc" = 0 ] || fail "cgovd exited $rc: $(tail -5 "$DAEMON_LOG")"
 }
+
+# rt_parent_note PATH: remembers whether the runtime's parent cgroup PATH
+# (/docker, /machine) was there before the test; rt_parent_drop PATH then
+# removes it from every hierarchy when the test's runtime made it and it is
+# empty again (rmdir refuses one that is not).
+rt_parent_note() {
+	local v
+	v=RT_HAD_$(echo "$1" | tr -c 'a-zA-Z0-9\n' _)
+	if [ -d "$(rt_cg memory "$1")" ]; then eval "$v=1"; else eval "$v=0"; fi
+}
+rt_parent_drop() {
+	local v m
+	v=RT_HAD_$(echo "$1" | tr -c 'a-zA-Z0-9\n' _)
+	[ "${!v:-1}" = 0 ] || return 0
+	for m in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
+		[ -d "${m%/}$1" ] && rmdir "${m%/}$1" 2>/dev/null
+	done
+	return 0
+}
