@@ -17,6 +17,8 @@ POL="$SB_TMP/policies"
 CONF="$SB_TMP/cgov.conf"
 mkdir -p "$POL"
 sb_mk app
+# One level at a time: on v2 each enables the controllers in its parent.
+sb_mk app/system.slice
 sb_mk app/system.slice/x.service
 sb_mk fake
 M=$((1024 * 1024))
