@@ -94,12 +94,14 @@ QPID=$(pgrep -f "guest=$VM," | head -1)
 [ -n "$QPID" ] || fail "no qemu process for $VM"
 if rt_v2; then P=$(awk -F: '$1 == 0 { print $3 }' "/proc/$QPID/cgroup")
 else P=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ { print $3 }' "/proc/$QPID/cgroup"); fi
+# qemu itself runs in the emulator cgroup (below libvirt/ with systemd).
 P=${P%/emulator}
+P=${P%/libvirt}
 case "$P" in
 /machine/qemu-*-$VM.libvirt-qemu|/machine.slice/machine-qemu*.scope) ;;
 *) fail "the guest's cgroup is $P: not a layout cgov knows" ;;
 esac
-[ -d "$(rt_cg cpu "$P")/vcpu0" ] || fail "no vcpu0 cgroup below $P"
+[ -n "$(find "$(rt_cg cpu "$P")" -maxdepth 2 -type d -name vcpu0)" ] || fail "no vcpu0 cgroup below $P"
 pass "$vtype guest booted, cgroup $P (vcpu0 and emulator below it)"
 
 if rt_v2; then
@@ -121,7 +123,7 @@ mkdir -p "$POL"
 cat > "$POL/10-rt-kvm.policy" <<EOF
 policy "rt-kvm" {
     match runtime libvirt
-    match cgroup "$P"
+    match cgroup "/machine/*$RT_TAG-vm.libvirt-qemu" "/machine.slice/machine-qemu*$RT_TAG*.scope"
     cpu quota 0.2 cores
 }
 EOF
