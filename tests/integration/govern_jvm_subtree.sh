@@ -87,6 +87,13 @@ wait_until 15 'test "$(grep -c "debug: tick:" "$DAEMON_LOG")" -ge $((t + 6))' ||
 grep -q "container .*fake.*JVM runs" "$DAEMON_LOG" && fail "the renamed task was taken for a JVM"
 pass "a task whose comm says java (executable sleep) is not a JVM"
 
+# The report's JVM check reads the tasks the same way.
+"$CGOV" --db "$DB" report --since 10m --format json > "$SB_TMP/r.json" || fail "cgov report failed"
+jvm_of() { jq -r ".containers[] | select(.name == \"$1\") | .jvm" "$SB_TMP/r.json"; }
+[ "$(jvm_of app)" = 1 ] && [ "$(jvm_of fake)" = 0 ] ||
+	fail "report: jvm of app $(jvm_of app), of fake $(jvm_of fake)"
+pass "the report finds the JVM in app's sub-cgroup, and none in fake"
+
 # The JVM leaves, well inside the 10m cooldown.
 kill -KILL "$JVM_PID"; wait "$JVM_PID" 2>/dev/null
 wait_until 20 'grep -q "app: no JVM runs in it any more" "$DAEMON_LOG"' || fail "the JVM's exit was not seen"
