@@ -130,7 +130,10 @@ void act_forget(struct act *a, uint64_t key);
 /* Restores every owned knob of every container (clean exit). Knobs set by
  * static limits are restored too when statics is nonzero; otherwise they
  * stay, and their originals stay journaled, so a later cgovd whose policies
- * no longer set them restores them. Returns the number of restores. */
+ * no longer set them restores them; but a static the tenant's last sync no
+ * longer wanted (its policy stopped matching, the restore waited on the
+ * knob's cooldown) goes back now, cooldown or not. Returns the number of
+ * restores. */
 int act_restore_all(struct act *a, int64_t now_ms, int statics);
 
 /* When a change that tenant key's last sync deferred (a knob's cooldown)

@@ -9,8 +9,10 @@
  * and acts, and journals the rule state changes and the daemon's heartbeat.
  *
  * Process names (for `match process` and JVM detection) are read every
- * process-interval, at most GOVERNING_MAX_TASKS tasks per container, and
- * only while a policy set is loaded: a node without policies pays nothing.
+ * process-interval over the container's subtree (its cgroup and at most 64
+ * cgroups below it: services in sub-cgroups count), at most
+ * GOVERNING_MAX_TASKS tasks per container, and only while a policy set is
+ * loaded: a node without policies pays nothing.
  */
 #ifndef CGOV_GOVERNING_H
 #define CGOV_GOVERNING_H
@@ -27,7 +29,7 @@
 #include "store.h"
 #include "temp.h"
 
-#define GOVERNING_MAX_TASKS 32
+#define GOVERNING_MAX_TASKS 4096
 
 struct governing;
 

@@ -75,10 +75,12 @@ int knob_dev_resolve(const char *spec, dev_t *ret);
 size_t knob_dev_all(dev_t *ret, size_t max);
 
 /* The process names of a container's tasks: for at most max_tasks pids of
- * its cgroup.procs (in the hierarchy fs->walk), the comm and the exe
- * basename, deduplicated. Names are tenant-controlled. *ret is an array of
- * malloc'd strings (free with knob_procs_free). Returns 0 or -errno
- * (-ENOENT: gone). */
+ * its whole subtree (its cgroup.procs, then at most 64 cgroups below it,
+ * depth-first, in the hierarchy fs->walk), the base name of each task's
+ * executable, or its comm where the exe link cannot be read (a comm alone
+ * is forgeable: a task renamed "java" is not a JVM), deduplicated. Names
+ * are tenant-controlled. *ret is an array of malloc'd strings (free with
+ * knob_procs_free). Returns 0 or -errno (-ENOENT: gone). */
 int knob_procs(const struct cgfs *fs, const char *path, size_t max_tasks, char ***ret,
     size_t *ret_n);
 void knob_procs_free(char **v, size_t n);

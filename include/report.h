@@ -136,8 +136,9 @@ struct report_action {
 	int64_t held_ms;               /* apply/reassert rows: until restored,
 	                                  or until to_ms while in force; -1 for
 	                                  the other kinds */
-	int in_force;                  /* apply/reassert still in force at to_ms
-	                                  (restored later, or not yet) */
+	int in_force;                  /* apply/reassert not restored (what
+	                                  `cgov status` shows); one restored
+	                                  after to_ms (at cgovd's exit) is not */
 };
 
 struct report_blockdev {

@@ -1678,9 +1678,14 @@ act_forget(struct act *a, uint64_t key)
 	act_ct_remove(a, c);
 }
 
-/* Plans the restore of every owned knob of the containers v[0..n). */
+/* Plans the restore of every owned knob of the containers v[0..n). A
+ * static limit stays when statics is 0, unless the last sync of a tenant
+ * (synced: seen is its verdict; orphans have none) no longer wanted it:
+ * its policy stopped matching and the restore waited on the knob's
+ * cooldown. Kept, it would outlive the policy until a later cgovd. */
 static void
-act_plan_restore_all(struct act *a, struct act_ct **v, size_t n, int64_t now_ms, int statics)
+act_plan_restore_all(struct act *a, struct act_ct **v, size_t n, int64_t now_ms, int statics,
+    int synced)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct act_ct *c = v[i];
@@ -1690,8 +1695,13 @@ act_plan_restore_all(struct act *a, struct act_ct **v, size_t n, int64_t now_ms,
 		for (size_t k = 0; k < c->nk && r == 0; k++) {
 			struct act_knob *e = &c->k[k];
 
-			if (e->owned && (statics || !e->is_static))
+			if (!e->owned)
+				continue;
+			if (statics || !e->is_static)
 				r = act_plan_restore(a, c, k, now_ms, 1, "cgovd exiting", &c->plan);
+			else if (synced && !e->seen)
+				r = act_plan_restore(a, c, k, now_ms, 1,
+				    "cgovd exiting: no longer wanted", &c->plan);
 		}
 		if (r < 0)
 			c->plan.n = 0;
@@ -1704,8 +1714,8 @@ act_restore_all(struct act *a, int64_t now_ms, int statics)
 	int total;
 
 	act_flush(a, now_ms);
-	act_plan_restore_all(a, a->ct, a->nct, now_ms, statics);
-	act_plan_restore_all(a, a->orph, a->norph, now_ms, statics);
+	act_plan_restore_all(a, a->ct, a->nct, now_ms, statics, 1);
+	act_plan_restore_all(a, a->orph, a->norph, now_ms, statics, 0);
 	total = act_carry_out_batch(a, a->ct, a->nct, now_ms);
 	total += act_carry_out_batch(a, a->orph, a->norph, now_ms);
 	return total;

@@ -21,7 +21,15 @@ enum {
 	NAME_QEMU     = 1 << 2,   /* libvirt "qemu-3-vm1" -> "vm1" */
 	NAME_AFTER_POD = 1 << 3,  /* kubepods-burstable-pod<uid>.slice -> <uid>, '_' -> '-' */
 	RULE_OPT_IN   = 1 << 4,   /* only when asked for ("systemd") */
+	RULE_CTID     = 1 << 5,   /* the last component is a Virtuozzo CTID */
 };
+
+/* Virtuozzo 7 (libvzctl, since 2016) puts a container's cgroups at
+ * /machine.slice/<CTID> in the v1 hierarchies (the slice is VE_CGROUP_SLICE
+ * of vz.conf); its beancounter and ve hierarchies and name=systemd use
+ * /<CTID>. machine.slice also holds systemd's scopes and services, so the
+ * pattern takes only names shaped as a CTID (discover_ctid_ok). */
+#define DISCOVER_VZ_GLOB "/machine.slice/*"
 
 struct discover_rule {
 	const char *glob;
@@ -45,8 +53,9 @@ static const struct discover_rule discover_builtin[] = {
 	  "libpod-", ".scope", NAME_SHORT_ID },
 	{ "/machine.slice/machine-qemu*.scope", "libvirt", "machine-", ".scope",
 	  NAME_UNESCAPE | NAME_QEMU },
-	{ "/machine/*.libvirt-qemu", "libvirt", "", ".libvirt-qemu", 0 },
+	{ "/machine/*.libvirt-qemu", "libvirt", "", ".libvirt-qemu", NAME_QEMU },
 	{ "/machine.slice/machine-*.scope", "nspawn", "machine-", ".scope", NAME_UNESCAPE },
+	{ DISCOVER_VZ_GLOB, "openvz", "", "", RULE_CTID },
 	{ "/kubepods.slice/kubepods-pod*.slice", "kubernetes", "", ".slice", NAME_AFTER_POD },
 	{ "/kubepods.slice/kubepods-*.slice/kubepods-*-pod*.slice", "kubernetes", "", ".slice",
 	  NAME_AFTER_POD },
@@ -260,6 +269,31 @@ discover_name(const struct discover_rule *rule, const char *path, char *name, si
 	snprintf(name, len, "%s", tmp);
 }
 
+/* A Virtuozzo CTID as the last component of path: a legacy numeric ID
+ * (1 to 10 digits) or a UUID (8-4-4-4-12 hex digits). */
+static int
+discover_ctid_ok(const char *path)
+{
+	const char *last = strrchr(path, '/');
+	size_t len, digits;
+
+	last = last != NULL ? last + 1 : path;
+	len = strlen(last);
+	digits = strspn(last, "0123456789");
+	if (digits == len)
+		return len >= 1 && len <= 10;
+	if (len != 36)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		int dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? last[i] != '-' : strchr("0123456789abcdefABCDEF", last[i]) == NULL ||
+		    last[i] == '\0')
+			return 0;
+	}
+	return 1;
+}
+
 int
 discover_match(const struct discover *d, const char *path, const char **ret_runtime,
     char *name, size_t namelen)
@@ -267,13 +301,16 @@ discover_match(const struct discover *d, const char *path, const char **ret_runt
 	size_t i;
 
 	for (i = 0; i < d->nglobs; i++)
-		if (fnmatch(d->globs[i], path, FNM_PATHNAME) == 0)
+		if (fnmatch(d->globs[i], path, FNM_PATHNAME) == 0 &&
+		    (strcmp(d->globs[i], DISCOVER_VZ_GLOB) != 0 || discover_ctid_ok(path)))
 			break;
 	if (i == d->nglobs)
 		return 0;
 	for (i = 0; i < DISCOVER_NBUILTIN; i++) {
 		const struct discover_rule *rule = &discover_builtin[i];
 
+		if ((rule->flags & RULE_CTID) && !discover_ctid_ok(path))
+			continue;
 		if (fnmatch(rule->glob, path, FNM_PATHNAME) == 0) {
 			*ret_runtime = rule->runtime;
 			discover_name(rule, path, name, namelen);

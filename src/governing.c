@@ -47,8 +47,10 @@ struct gv_ct {
 	int64_t oom_ms[2];              /* the last OOM / OOM kill journaled */
 	struct gov_metrics m;
 	struct metrics_growth growth;
-	char **procs;
+	char **procs;                   /* the names of the last two reads */
 	size_t nprocs;
+	char **last;                    /* the names of the last read alone */
+	size_t nlast;
 	int procs_known, jvm, governed;
 	int match_stale;                /* governed must be recomputed */
 	int64_t procs_ms;               /* when the names were read */
@@ -127,6 +129,7 @@ gv_ct_clear(struct gv_ct *c)
 	free(c->path);
 	free(c->name);
 	knob_procs_free(c->procs, c->nprocs);
+	knob_procs_free(c->last, c->nlast);
 	notify_ct_free(c->nt);
 	memset(c, 0, sizeof *c);
 }
@@ -358,7 +361,7 @@ gv_read_procs(struct governing *g, struct gv_ct *c, int64_t now_ms)
 {
 	char **v;
 	size_t n;
-	int r;
+	int r, was;
 
 	if (c->procs_ms != 0 && now_ms - c->procs_ms < (int64_t)g->procs_interval_ms)
 		return;
@@ -370,16 +373,38 @@ gv_read_procs(struct governing *g, struct gv_ct *c, int64_t now_ms)
 			    escape_log(0, c->path), strerror(-r));
 		return;
 	}
+	/* A name counts until a read has missed it twice: a JVM restarting
+	 * within a process-interval keeps its policies and its swap buffer
+	 * (no restore and re-apply in a row, each waiting on the knob's
+	 * cooldown); one that is gone stops matching one to two intervals
+	 * after it left, and what its policies set goes back. */
 	knob_procs_free(c->procs, c->nprocs);
-	c->procs = v;
-	c->nprocs = n;
+	c->procs = xcalloc(n + c->nlast + 1, sizeof *c->procs);
+	c->nprocs = 0;
+	for (size_t i = 0; i < n; i++)
+		c->procs[c->nprocs++] = xstrdup(v[i]);
+	for (size_t i = 0; i < c->nlast; i++) {
+		size_t j;
+
+		for (j = 0; j < n && strcmp(v[j], c->last[i]) != 0; j++)
+			;
+		if (j == n)
+			c->procs[c->nprocs++] = xstrdup(c->last[i]);
+	}
+	knob_procs_free(c->last, c->nlast);
+	c->last = v;
+	c->nlast = n;
 	c->procs_known = 1;
 	c->match_stale = 1;
 	c->arm_stale = 1;
+	was = c->jvm;
 	c->jvm = 0;
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(v[i], "java") == 0)
+	for (size_t i = 0; i < c->nprocs; i++)
+		if (strcmp(c->procs[i], "java") == 0)
 			c->jvm = 1;
+	if (c->jvm != was)
+		log_info("container %s: %s", escape_log(0, c->path),
+		    c->jvm ? "a JVM runs in it" : "no JVM runs in it any more");
 }
 
 static int

@@ -26,6 +26,9 @@
 #define KNOB_MIN_QUOTA_US	1000
 /* cgroup.procs grows to this before a container's task list is cut. */
 #define KNOB_PROCS_MAX		(4 * 1024 * 1024)
+/* Process names (knob_procs) are read over a container's cgroup and at
+ * most this many cgroups below it. */
+#define KNOB_TREE_CGROUPS	64
 /* Rounds of SIGKILL over cgroup.procs on v1: each round catches the tasks
  * forked while the previous one was signalling. */
 #define KNOB_KILL_ROUNDS	16
@@ -536,21 +539,16 @@ knob_pid_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The pids of a container's cgroup.procs (hierarchy fs->walk), sorted and
- * deduplicated (v1 promises neither). The read grows its buffer for big
- * containers up to KNOB_PROCS_MAX; past it the list is cut at the last
- * whole line. *ret is malloc'd (NULL when empty). */
+/* Appends the pids of the cgroup.procs in directory fd to v[0..*n). The
+ * read grows its buffer for big containers up to KNOB_PROCS_MAX; past it
+ * the list is cut at the last whole line. Returns 0 or -errno. */
 static int
-knob_pids(const struct cgfs *fs, const char *path, pid_t **ret, size_t *ret_n)
+knob_pids_at(int fd, pid_t **v, size_t *n)
 {
-	size_t len = 4096, n = 0;
-	pid_t *v = NULL;
+	size_t len = 4096;
 	char *buf, *p, *end;
 	ssize_t r;
-	int fd;
 
-	if ((fd = cgfs_open_dir(fs, fs->walk, path)) < 0)
-		return fd;
 	for (;;) {
 		buf = xmalloc(len);
 		r = cgfs_read_at(fd, "cgroup.procs", buf, len);
@@ -559,7 +557,6 @@ knob_pids(const struct cgfs *fs, const char *path, pid_t **ret, size_t *ret_n)
 		free(buf);
 		len *= 4;
 	}
-	close(fd);
 	if (r == -EFBIG && (p = strrchr(buf, '\n')) != NULL)
 		p[1] = '\0';
 	else if (r < 0) {
@@ -573,17 +570,116 @@ knob_pids(const struct cgfs *fs, const char *path, pid_t **ret, size_t *ret_n)
 			break;
 		if (pid <= 0 || pid > INT32_MAX)
 			continue;
-		v = xreallocarray(v, n + 1, sizeof *v);
-		v[n++] = (pid_t)pid;
+		*v = xreallocarray(*v, *n + 1, sizeof **v);
+		(*v)[(*n)++] = (pid_t)pid;
 	}
 	free(buf);
-	if (n > 0)
-		qsort(v, n, sizeof *v, knob_pid_cmp);
-	*ret_n = 0;
-	for (size_t i = 0; i < n; i++)
+	return 0;
+}
+
+/* Sorts and deduplicates v[0..*n) (v1 promises neither). */
+static void
+knob_pids_uniq(pid_t *v, size_t *n)
+{
+	size_t m = 0;
+
+	if (*n > 1)
+		qsort(v, *n, sizeof *v, knob_pid_cmp);
+	for (size_t i = 0; i < *n; i++)
 		if (i == 0 || v[i] != v[i - 1])
-			v[(*ret_n)++] = v[i];
+			v[m++] = v[i];
+	*n = m;
+}
+
+/* The pids of a container's cgroup.procs (hierarchy fs->walk), sorted and
+ * deduplicated. *ret is malloc'd (NULL when empty). */
+static int
+knob_pids(const struct cgfs *fs, const char *path, pid_t **ret, size_t *ret_n)
+{
+	pid_t *v = NULL;
+	size_t n = 0;
+	int fd, r;
+
+	if ((fd = cgfs_open_dir(fs, fs->walk, path)) < 0)
+		return fd;
+	r = knob_pids_at(fd, &v, &n);
+	close(fd);
+	if (r < 0) {
+		free(v);
+		return r;
+	}
+	knob_pids_uniq(v, &n);
 	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+/* The walk of knob_pids_tree below the cgroup open at fd (closed here):
+ * each child's cgroup.procs, then its own children, depth-first, while
+ * *left cgroups remain and fewer than max pids are read. Children are
+ * opened relative to their parent, never by a path built from tenant
+ * names, and without following links; one that vanishes meanwhile
+ * (ENOENT, ENODEV) is skipped. */
+static void
+knob_pids_walk(int fd, size_t *left, size_t max, pid_t **v, size_t *n)
+{
+	struct dirent *de;
+	DIR *d;
+	int rfd;
+
+	/* cgfs hands out O_PATH descriptors, which cannot be listed. */
+	rfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	close(fd);
+	if (rfd < 0)
+		return;
+	if ((d = fdopendir(rfd)) == NULL) {
+		close(rfd);
+		return;
+	}
+	while (*left > 0 && *n < max && (de = readdir(d)) != NULL) {
+		int cfd;
+
+		if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		cfd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (cfd < 0)
+			continue;
+		(*left)--;
+		(void)knob_pids_at(cfd, v, n);
+		knob_pids_walk(cfd, left, max, v, n);
+	}
+	closedir(d);
+}
+
+/* The pids of a container's whole subtree: its own cgroup.procs, then the
+ * cgroups below it depth-first, at most KNOB_TREE_CGROUPS of them (a
+ * container's services live in sub-cgroups: /lxc.payload.NAME/system.slice/
+ * x.service), cut at max pids. Sorted and deduplicated. Returns 0 or
+ * -errno of the container's own list (-ENOENT: gone). */
+static int
+knob_pids_tree(const struct cgfs *fs, const char *path, size_t max, pid_t **ret,
+    size_t *ret_n)
+{
+	size_t left = KNOB_TREE_CGROUPS, n = 0;
+	pid_t *v = NULL;
+	int fd, r;
+
+	*ret = NULL;
+	*ret_n = 0;
+	if ((fd = cgfs_open_dir(fs, fs->walk, path)) < 0)
+		return fd;
+	if ((r = knob_pids_at(fd, &v, &n)) < 0) {
+		close(fd);
+		free(v);
+		return r;
+	}
+	knob_pids_walk(fd, &left, max, &v, &n);
+	knob_pids_uniq(v, &n);
+	if (n > max)
+		n = max;
+	*ret = v;
+	*ret_n = n;
 	return 0;
 }
 
@@ -720,22 +816,28 @@ knob_procs(const struct cgfs *fs, const char *path, size_t max_tasks, char ***re
 	*ret_n = 0;
 	if (fs->ctrl[fs->walk].version == 0)
 		return -ENXIO;
-	if ((r = knob_pids(fs, path, &pids, &npids)) < 0)
+	if ((r = knob_pids_tree(fs, path, max_tasks, &pids, &npids)) < 0)
 		return r;
-	for (size_t i = 0; i < npids && i < max_tasks; i++) {
+	for (size_t i = 0; i < npids; i++) {
 		char comm[64];
 		ssize_t len;
 
-		/* A task that exits meanwhile (ENOENT, ESRCH) or that may
-		 * not be looked at (EACCES) is skipped. */
+		/* The executable is the witness a tenant cannot forge: any
+		 * task may rename its comm to "java". comm only stands in
+		 * when the exe link cannot be read (a zombie, a task that
+		 * may not be looked at). A task that exits meanwhile
+		 * (ENOENT, ESRCH) is skipped. */
+		knob_exe_name(fs, pids[i], name, sizeof name);
+		if (name[0] != '\0') {
+			knob_procs_add(&v, &n, name);
+			continue;
+		}
 		snprintf(comm, sizeof comm, "%d/comm", (int)pids[i]);
 		len = cgfs_read_proc(fs, comm, name, sizeof name);
 		if (len > 0 && name[len - 1] == '\n')
 			name[len - 1] = '\0';
 		if (len > 0)
 			knob_procs_add(&v, &n, name);
-		knob_exe_name(fs, pids[i], name, sizeof name);
-		knob_procs_add(&v, &n, name);
 	}
 	free(pids);
 	*ret = v;

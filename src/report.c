@@ -576,9 +576,12 @@ rb_actions(struct store *st, struct rb *b)
 		a->ctr = k != SIZE_MAX ? b->ctr_of[k] : SIZE_MAX;
 		a->held_ms = -1;
 		if (v[i].kind == JK_APPLY || v[i].kind == JK_REASSERT) {
-			/* The report is a function of its window: a knob restored
-			 * after to_ms was in force at the end of it. */
-			if (v[i].restored_ms == STORE_NULL || v[i].restored_ms > r->to_ms) {
+			/* In force means what `cgov status` says: not restored.
+			 * The window always ends at the newest tick, so a restore
+			 * after to_ms happened after it (cgovd restores at its
+			 * exit, after its last tick): the knob held until then
+			 * and is not in force now. */
+			if (v[i].restored_ms == STORE_NULL) {
 				a->in_force = 1;
 				a->held_ms = r->to_ms - v[i].ts_ms;
 			} else
@@ -722,9 +725,72 @@ rb_block(struct report_checks *k)
 		qsort(k->block, k->nblock, sizeof *k->block, rb_cmp_block);
 }
 
-/* Does a task of the cgroup run java? Its tasks are read from the memory
- * hierarchy on v1 (every container has a memory cgroup there), else from
- * the unified one (v2: /sys/fs/cgroup, hybrid: /sys/fs/cgroup/unified).
+/* Is task pid a JVM? Its executable's base name when the link can be read
+ * (a task may rename its comm), else its comm. */
+static int
+rb_task_java(const char *root, long pid)
+{
+	char comm[64], exe[4096], *rel;
+	const char *base;
+	ssize_t l;
+
+	rel = xasprintf("%s/proc/%ld/exe", root, pid);
+	l = readlink(rel, exe, sizeof exe - 1);
+	free(rel);
+	if (l > 0) {
+		exe[l] = '\0';
+		base = strrchr(exe, '/');
+		return strcmp(base ? base + 1 : exe, "java") == 0;
+	}
+	rel = xasprintf("proc/%ld/comm", pid);
+	l = rb_read(root, rel, comm, sizeof comm);
+	free(rel);
+	if (l <= 0)
+		return 0;
+	comm[strcspn(comm, "\n")] = '\0';
+	return strcmp(comm, "java") == 0;
+}
+
+/* The JVM search of rb_jvm in directory dir (a cgroup) and, depth-first,
+ * the cgroups below it while *left cgroups and *npids tasks remain. */
+static int
+rb_jvm_dir(const char *root, const char *dir, int *left, int *npids)
+{
+	char *procs = xasprintf("%s/cgroup.procs", dir);
+	struct dirent *de;
+	FILE *fp;
+	DIR *d;
+	long pid;
+	int found = 0;
+
+	if ((fp = fopen(procs, "re")) != NULL) {
+		while (!found && (*npids)-- > 0 && fscanf(fp, "%ld", &pid) == 1)
+			found = pid > 0 && rb_task_java(root, pid);
+		fclose(fp);
+	}
+	free(procs);
+	if (found || (d = opendir(dir)) == NULL)
+		return found;
+	while (!found && *left > 0 && *npids > 0 && (de = readdir(d)) != NULL) {
+		char *sub;
+
+		if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		(*left)--;
+		sub = xasprintf("%s/%s", dir, de->d_name);
+		found = rb_jvm_dir(root, sub, left, npids);
+		free(sub);
+	}
+	closedir(d);
+	return found;
+}
+
+/* Does a task of the container run java? Its tasks are read from the
+ * memory hierarchy on v1 (every container has a memory cgroup there), else
+ * from the unified one (v2: /sys/fs/cgroup, hybrid: /sys/fs/cgroup/unified),
+ * over its subtree as cgovd reads them (its cgroup and at most 64 below:
+ * a JVM run as a service inside counts), REPORT_MAX_PIDS tasks at most.
  * 1 yes, 0 no, -1 the cgroup is not there. */
 static int
 rb_jvm(const char *root, const char *path)
@@ -732,56 +798,27 @@ rb_jvm(const char *root, const char *path)
 	static const char *const hier[] = {
 		"sys/fs/cgroup/memory", "sys/fs/cgroup", "sys/fs/cgroup/unified",
 	};
-	char *procs = NULL, comm[64], exe[4096];
-	FILE *fp = NULL;
-	long pid;
-	int n = 0, found = 0;
+	char *dir = NULL, *procs;
+	int left = 64, npids = REPORT_MAX_PIDS, there = 0, found;
 
 	/* The path names a real cgroup, but it is a tenant's: never let it
 	 * climb out of the hierarchy. */
 	if (path[0] != '/' || strstr(path, "/../") != NULL || strstr(path, "/./") != NULL ||
 	    (strlen(path) >= 3 && strcmp(path + strlen(path) - 3, "/..") == 0))
 		return -1;
-	for (size_t i = 0; i < sizeof hier / sizeof hier[0] && fp == NULL; i++) {
+	for (size_t i = 0; i < sizeof hier / sizeof hier[0] && !there; i++) {
+		free(dir);
+		dir = xasprintf("%s/%s%s", root, hier[i], path);
+		procs = xasprintf("%s/cgroup.procs", dir);
+		there = access(procs, R_OK) == 0;
 		free(procs);
-		procs = xasprintf("%s/%s%s/cgroup.procs", root, hier[i], path);
-		fp = fopen(procs, "re");
 	}
-	free(procs);
-	if (fp == NULL)
+	if (!there) {
+		free(dir);
 		return -1;
-	while (!found && n++ < REPORT_MAX_PIDS && fscanf(fp, "%ld", &pid) == 1) {
-		char *rel;
-		ssize_t l;
-
-		if (pid <= 0)
-			continue;
-		rel = xasprintf("proc/%ld/comm", pid);
-		l = rb_read(root, rel, comm, sizeof comm);
-		free(rel);
-		if (l > 0) {
-			comm[strcspn(comm, "\n")] = '\0';
-			if (strcmp(comm, "java") == 0)
-				found = 1;
-		}
-		if (found)
-			break;
-		/* comm is what the task calls itself (a launcher may rename
-		 * it); the binary is the other witness. */
-		rel = xasprintf("%s/proc/%ld/exe", root, pid);
-		l = readlink(rel, exe, sizeof exe - 1);
-		free(rel);
-		if (l > 0) {
-			const char *base;
-
-			exe[l] = '\0';
-			base = strrchr(exe, '/');
-			base = base ? base + 1 : exe;
-			if (strcmp(base, "java") == 0)
-				found = 1;
-		}
 	}
-	fclose(fp);
+	found = rb_jvm_dir(root, dir, &left, &npids);
+	free(dir);
 	return found;
 }
 

@@ -977,6 +977,40 @@ test_restore_all(void **state)
 	act_free(a);
 }
 
+/* A static limit whose policy stopped matching waits on the knob's
+ * cooldown; an exit inside it still gives the knob back (statics 0 keeps
+ * only the statics still wanted), journaled as a restore. */
+static void
+test_restore_all_unwanted_static(void **state)
+{
+	struct act *a = new_act(0, 0);
+	struct gov_want w[2] = {
+		want(PK_PIDS_MAX, 100, &pol, NULL), want(PK_CPU_WEIGHT, 512, &pol, NULL),
+	};
+	struct journal_action *v;
+	size_t n, restores = 0;
+
+	assert_int_equal(sync1(a, w, 2, T0), 2);
+	/* Only the weight is still wanted; pids.max waits on its cooldown. */
+	assert_int_equal(sync1(a, &w[1], 1, T0 + 1), 0);
+	assert_string_equal(ct_read(CG_PIDS, "pids.max"), "100");
+	assert_int_equal(act_restore_all(a, T0 + 2, 0), 1);
+	assert_string_equal(ct_read(CG_PIDS, "pids.max"), "max");
+	assert_string_equal(ct_read(CG_CPU, "cpu.shares"), "512");   /* still wanted: kept */
+	assert_int_equal(count_origs(), 1);
+	n = actions(&v);
+	for (size_t i = 0; i < n; i++)
+		if (v[i].kind == JK_RESTORE) {
+			restores++;
+			assert_int_equal(v[i].knob, PK_PIDS_MAX);
+			assert_non_null(strstr(v[i].observed, "no longer wanted"));
+		}
+	assert_int_equal(restores, 1);
+	journal_actions_free(v, n);
+	assert_int_equal(act_restore_all(a, T0 + 3, 1), 1);
+	act_free(a);
+}
+
 /* The governor's base values: the original while cgov owns a knob. */
 /* A want for one disk beats an every-disk want of the same knob on that
  * disk, whichever the governor lists first. */
@@ -1058,6 +1092,7 @@ main(void)
 		T(test_settle_unclaimed),
 		T(test_forget_still_there),
 		T(test_restore_all),
+		T(test_restore_all_unwanted_static),
 		T(test_base),
 		T(test_io_device_beats_all),
 	};

@@ -51,6 +51,10 @@ test_builtin_layouts(void **state)
 	expect(d, "/machine.slice/libpod-fedcba9876543210fedc.scope", "podman", "fedcba987654");
 	expect(d, "/machine.slice/machine-qemu\\x2d3\\x2dvm\\x2done.scope", "libvirt", "vm-one");
 	expect(d, "/machine/guest7.libvirt-qemu", "libvirt", "guest7");
+	expect(d, "/machine/qemu-1-guest7.libvirt-qemu", "libvirt", "guest7");
+	expect(d, "/machine.slice/1b3c5d7e-0a2b-4c6d-8e0f-123456789abc", "openvz",
+	    "1b3c5d7e-0a2b-4c6d-8e0f-123456789abc");
+	expect(d, "/machine.slice/101", "openvz", "101");
 	expect(d, "/machine.slice/machine-box.scope", "nspawn", "box");
 	expect(d, "/kubepods.slice/kubepods-burstable.slice/"
 	    "kubepods-burstable-pod12ab_34cd.slice", "kubernetes", "12ab-34cd");
@@ -72,6 +76,12 @@ test_builtin_rejects(void **state)
 	expect(d, "/system.slice/sshd.service", NULL, NULL); /* systemd: opt-in */
 	expect(d, "/user.slice", NULL, NULL);
 	expect(d, "/kubepods/besteffort", NULL, NULL);       /* a QoS class, not a pod */
+	/* machine.slice holds more than Virtuozzo's containers. */
+	expect(d, "/machine.slice/systemd-nspawn@box.service", NULL, NULL);
+	expect(d, "/machine.slice/dead-beef.scope", NULL, NULL);
+	expect(d, "/machine.slice/1b3c5d7e-0a2b-4c6d-8e0f-123456789abcd", NULL, NULL);
+	expect(d, "/machine.slice/1b3c5d7e-0a2b-4c6d-8e0f-123456789abc/system.slice", NULL, NULL);
+	expect(d, "/machine.slice/12345678901", NULL, NULL);
 	discover_free(d);
 }
 
@@ -216,6 +226,36 @@ test_walk_bounded(void **state)
 	assert_int_equal(truncated, 1);
 }
 
+/* A Virtuozzo 7 node's memory hierarchy (tests/fixtures/openvz-vz7, from
+ * libvzctl's sources): its two containers, by CTID, and nothing else of
+ * machine.slice, nor the cgroups inside a container. */
+static void
+test_walk_openvz(void **state)
+{
+	const char *src = getenv("CGOV_SRCDIR");
+	struct discover *d = builtin();
+	struct discover_found *found;
+	struct cgfs *fs;
+	char root[1024];
+	size_t n;
+	int truncated;
+
+	snprintf(root, sizeof root, "%s/tests/fixtures/openvz-vz7/memory", src ? src : ".");
+	assert_int_equal(cgfs_open_root(root, 2, "/proc", 0, &fs), 0);
+	assert_int_equal(discover_scan(d, fs, &found, &n, &truncated), 0);
+	assert_int_equal(truncated, 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(found[0].path, "/machine.slice/101");
+	assert_string_equal(found[0].runtime, "openvz");
+	assert_string_equal(found[0].name, "101");
+	assert_string_equal(found[1].path, "/machine.slice/1b3c5d7e-0a2b-4c6d-8e0f-123456789abc");
+	assert_string_equal(found[1].runtime, "openvz");
+	assert_string_equal(found[1].name, "1b3c5d7e-0a2b-4c6d-8e0f-123456789abc");
+	discover_found_free(found, n);
+	discover_free(d);
+	cgfs_close(fs);
+}
+
 int
 main(void)
 {
@@ -226,6 +266,7 @@ main(void)
 		cmocka_unit_test(test_bad_patterns),
 		cmocka_unit_test_setup_teardown(test_walk, setup_tree, teardown_tree),
 		cmocka_unit_test_setup_teardown(test_walk_bounded, setup_tree, teardown_tree),
+		cmocka_unit_test(test_walk_openvz),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
