@@ -47,6 +47,9 @@ struct conf {
 	uint64_t on_action_timeout_ms;  /* then SIGKILL; default 10s */
 	/* Prometheus /metrics (prom.h): "ADDR:PORT", NULL off; start only */
 	char *metrics_listen;
+	/* Docker's data-root, for container names (rtname.h); NULL: the
+	 * default /var/lib/docker */
+	char *docker_root;
 };
 
 /* Fills c with the defaults (db under CGOV_LOCALSTATEDIR, 1s tick, 10s

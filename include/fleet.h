@@ -31,6 +31,10 @@ struct fleet *fleet_new(struct sampler *s, const struct cgfs *fs, struct store *
 void fleet_free(struct fleet *f);
 void fleet_set_store(struct fleet *f, struct store *st);
 
+/* Where Docker keeps its state (its data-root), for the names of containers
+ * found from now on (rtname.h); NULL: /var/lib/docker. Copied. */
+void fleet_set_docker_root(struct fleet *f, const char *dir);
+
 /* Reconciles the fleet with a discovery result (sorted by path): opens the
  * new containers, drops the ones no longer found (marking them gone in the
  * store). Returns the number of containers added. */

@@ -618,6 +618,7 @@ daemon_reload(struct daemon *d)
 	d->disc = disc;
 	conf_free(&d->conf);
 	d->conf = c;
+	fleet_set_docker_root(d->fleet, d->conf.docker_root);
 	log_init(NULL, !d->foreground, d->conf.log_level);
 	if (d->hook != NULL)
 		hook_configure(d->hook, d->conf.on_action, d->conf.on_action_timeout_ms);
@@ -852,6 +853,7 @@ main(int argc, char **argv)
 	    d.fs->ctrl[d.fs->walk].mount);
 	d.sampler = sampler_new(d.fs, daemon_fd_budget(&d.conf));
 	d.fleet = fleet_new(d.sampler, d.fs, NULL);
+	fleet_set_docker_root(d.fleet, d.conf.docker_root);
 	/* --once only samples: governing needs a running daemon to restore. */
 	if (!d.once) {
 		d.gov = governing_new(d.fs, d.fleet, NULL, &d.conf, d.dry_run);

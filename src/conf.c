@@ -55,6 +55,7 @@ conf_free(struct conf *c)
 	free(c->policies);
 	free(c->on_action);
 	free(c->metrics_listen);
+	free(c->docker_root);
 	for (size_t i = 0; i < c->ncontainers; i++)
 		free(c->containers[i]);
 	free(c->containers);
@@ -70,6 +71,7 @@ conf_copy(struct conf *dst, const struct conf *src)
 	dst->policies = src->policies ? xstrdup(src->policies) : NULL;
 	dst->on_action = src->on_action ? xstrdup(src->on_action) : NULL;
 	dst->metrics_listen = src->metrics_listen ? xstrdup(src->metrics_listen) : NULL;
+	dst->docker_root = src->docker_root ? xstrdup(src->docker_root) : NULL;
 	dst->containers = xcalloc(src->ncontainers ? src->ncontainers : 1, sizeof(char *));
 	for (size_t i = 0; i < src->ncontainers; i++)
 		dst->containers[i] = xstrdup(src->containers[i]);
@@ -267,6 +269,16 @@ conf_set(struct conf *c, const char *key, const char *value, char *err, size_t e
 	}
 	if (strcmp(key, "on-action-timeout") == 0)
 		return conf_duration(value, 100, &c->on_action_timeout_ms, err, errlen);
+	if (strcmp(key, "docker-root") == 0) {
+		if (value[0] != '/') {
+			snprintf(err, errlen, "\"%s\" is not an absolute path (Docker's data-root)",
+			    value);
+			return -EINVAL;
+		}
+		free(c->docker_root);
+		c->docker_root = xstrdup(value);
+		return 0;
+	}
 	if (strcmp(key, "metrics-listen") == 0) {
 		char addr[64];
 		uint16_t port;

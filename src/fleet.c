@@ -55,6 +55,7 @@ struct fleet {
 	struct fleet_gone *gone;        /* pending "gone" marks, oldest first */
 	size_t ngone;
 	uint64_t next_key;
+	char *docker_root;              /* rtname_roots.docker; NULL default */
 	fleet_obs_fn obs_ct;
 	fleet_node_fn obs_node;
 	void *obs_arg;
@@ -93,6 +94,7 @@ fleet_free(struct fleet *f)
 		fleet_ct_free(f->ct[i]);
 	free(f->ct);
 	fleet_gone_free(f);
+	free(f->docker_root);
 	free(f);
 }
 
@@ -197,15 +199,23 @@ fleet_flush(struct fleet *f)
 /* A new container's name: a Docker or Podman container's own name from its
  * runtime's state files when they give one (rtname.h: read once, when the
  * container is first seen, never trusted), else discovery's short ID. */
-static char *
-fleet_name(const struct discover_found *fd)
+void
+fleet_set_docker_root(struct fleet *f, const char *dir)
 {
+	free(f->docker_root);
+	f->docker_root = dir != NULL ? xstrdup(dir) : NULL;
+}
+
+static char *
+fleet_name(const struct fleet *f, const struct discover_found *fd)
+{
+	struct rtname_roots roots = { .docker = f->docker_root };
 	char name[DISCOVER_MAX_NAME];
 	int r;
 
 	if (strcmp(fd->runtime, "docker") != 0 && strcmp(fd->runtime, "podman") != 0)
 		return xstrdup(fd->name);
-	if ((r = rtname_lookup(NULL, fd->runtime, fd->path, name, sizeof name)) < 0) {
+	if ((r = rtname_lookup(&roots, fd->runtime, fd->path, name, sizeof name)) < 0) {
 		if (r != -ENOENT)
 			log_debug("%s: no name from the %s state files: %s",
 			    escape_log(0, fd->path), fd->runtime, strerror(-r));
@@ -263,7 +273,7 @@ fleet_sync(struct fleet *f, const struct discover_found *found, size_t n, int64_
 			}
 			c->key = ++f->next_key;
 			c->path = xstrdup(found[j].path);
-			c->name = fleet_name(&found[j]);
+			c->name = fleet_name(f, &found[j]);
 			c->runtime = found[j].runtime;
 			c->prev_pgmajfault = CG_UNKNOWN;
 			if (fleet_log_level(&changes) == LOG_LEVEL_INFO)

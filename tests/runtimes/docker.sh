@@ -5,8 +5,8 @@
 # For each cgroup driver this host allows (cgroupfs always; systemd only
 # where systemd runs): two containers, one with Docker's limits (memory,
 # cpu-shares) and one without; cgovd finds them by its built-in pattern
-# (no --containers), shows them (by Docker name where cgov reads it, else
-# by short id), measures them against cgroupfs, caps a CPU hog inside and
+# (no --containers), shows them by their Docker names (cgov.conf
+# docker-root: the private data-root), measures them against cgroupfs, caps a CPU hog inside and
 # restores it, and leaves Docker's own limits as Docker set them.
 . "$(dirname "$0")/lib.sh"
 sb_init
@@ -112,7 +112,10 @@ run_driver() {
 	}
 	EOF
 	rm -f "$SB_TMP/cgov.db"*
-	rt_daemon --policies "$POL" --interval 500ms --rescan-interval 1s
+	# The private data-root holds the names (cgov.conf docker-root).
+	printf 'docker-root = %s\n' "$DROOT/data" > "$SB_TMP/cgov-$drv.conf"
+	rt_daemon --config "$SB_TMP/cgov-$drv.conf" --policies "$POL" --interval 500ms \
+		--rescan-interval 1s
 	wait_until 20 'test -n "$(db_name "$PA")" && test -n "$(db_name "$PB")"' ||
 		fail "not discovered by the built-in pattern: $(db_q "select group_concat(path) from container")"
 	for c in "$A:$PA:$RT_TAG-$drv-lim" "$B:$PB:$RT_TAG-$drv-free"; do
@@ -120,7 +123,6 @@ run_driver() {
 		got=$(db_name "$p")
 		case "$got" in
 		"$dname,docker") pass "$p shown by its Docker name $dname" ;;
-		"${id:0:12},docker") pass "$p shown by its short id ${id:0:12} (this cgov does not read Docker's names)" ;;
 		*) fail "$p shown as $got (Docker name $dname, id ${id:0:12})" ;;
 		esac
 	done
