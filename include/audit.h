@@ -56,6 +56,7 @@
 #include <sys/types.h>
 
 #include "cgfs.h"
+#include "output.h"
 #include "policy.h"
 
 #define AUDIT_MAX_TASKS 4096
@@ -65,6 +66,16 @@ enum audit_sev { AS_INFO, AS_LOW, AS_MEDIUM, AS_HIGH, AS_CRITICAL, AS__MAX };
 
 /* "info", "low", "medium", "high", "critical": stable (JSON, CSV). */
 const char *audit_sev_name(enum audit_sev s);
+
+struct out;
+struct audit_finding;
+
+/* The columns of a finding (`cgov audit`'s table, CSV and JSON keys, and the
+ * report's "top" findings): severity, check, scope, name, runtime, path,
+ * detail; and one finding written as a row of them. */
+extern const struct out_col audit_cols[];
+extern const size_t audit_ncols;
+void audit_finding_row(struct out *o, const struct audit_finding *f);
 /* Parses one of those names. Returns 0 or -EINVAL. */
 int audit_sev_parse(const char *s, enum audit_sev *ret);
 

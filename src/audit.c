@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "output.h"
 #include "buf.h"
 #include "cgparse.h"
 #include "escape.h"
@@ -39,6 +40,29 @@ const char *
 audit_sev_name(enum audit_sev s)
 {
 	return (unsigned)s < AS__MAX ? audit_sev_names[s] : "?";
+}
+
+const struct out_col audit_cols[] = {
+	{ "severity", "SEVERITY", 0, 0 },
+	{ "check", "CHECK", 0, 0 },
+	{ "scope", NULL, 0, 0 },
+	{ "name", "CONTAINER", 0, 24 },
+	{ "runtime", "RUNTIME", 0, 0 },
+	{ "path", NULL, 0, 0 },
+	{ "detail", "DETAIL", 0, 0 },
+};
+const size_t audit_ncols = sizeof audit_cols / sizeof audit_cols[0];
+
+void
+audit_finding_row(struct out *o, const struct audit_finding *f)
+{
+	out_str(o, audit_sev_name(f->sev));
+	out_str(o, f->check);
+	out_str(o, f->path != NULL ? "container" : "node");
+	out_str(o, f->name);
+	out_str(o, f->runtime);
+	out_str(o, f->path);
+	out_str(o, f->detail);
 }
 
 int

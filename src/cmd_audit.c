@@ -22,16 +22,7 @@
 #define CGOV_SYSCONFDIR "/etc/cgov"
 #endif
 
-static const struct out_col audit_cols[] = {
-	{ "severity", "SEVERITY", 0, 0 },
-	{ "check", "CHECK", 0, 0 },
-	{ "scope", NULL, 0, 0 },
-	{ "name", "CONTAINER", 0, 24 },
-	{ "runtime", "RUNTIME", 0, 0 },
-	{ "path", NULL, 0, 0 },
-	{ "detail", "DETAIL", 0, 0 },
-};
-#define AUDIT_NCOLS (sizeof audit_cols / sizeof audit_cols[0])
+#define AUDIT_NCOLS audit_ncols
 
 static const char audit_usage[] =
 "usage: cgov audit [--containers GLOB]... [--policies PATH] [--min-severity LEVEL]\n"
@@ -153,13 +144,7 @@ cmd_audit(struct cmd_ctx *ctx, int argc, char **argv)
 		if (f->sev < min)
 			continue;
 		shown++;
-		out_str(o, audit_sev_name(f->sev));
-		out_str(o, f->check);
-		out_str(o, f->path != NULL ? "container" : "node");
-		out_str(o, f->name);
-		out_str(o, f->runtime);
-		out_str(o, f->path);
-		out_str(o, f->detail);
+		audit_finding_row(o, f);
 	}
 	if (ctx->format == OUT_JSON) {
 		printf("{\"containers_audited\": %zu, \"min_severity\": \"%s\", \"counts\": {",

@@ -1037,11 +1037,6 @@ rj_checks(FILE *out, const struct report *r)
 static void
 rj_audit(FILE *out, const struct report *r)
 {
-	static const struct out_col cols[] = {
-		{ "severity", NULL, 0, 0 }, { "check", NULL, 0, 0 }, { "scope", NULL, 0, 0 },
-		{ "name", NULL, 0, 0 }, { "runtime", NULL, 0, 0 }, { "path", NULL, 0, 0 },
-		{ "detail", NULL, 0, 0 },
-	};
 	const struct audit_result *a = r->audit;
 	struct out *o;
 
@@ -1057,18 +1052,9 @@ rj_audit(FILE *out, const struct report *r)
 		fprintf(out, "%s\"%s\": %zu", s ? ", " : "", audit_sev_name((enum audit_sev)s),
 		    a->count[s]);
 	fputs("}, \"top\": ", out);
-	o = out_new(OUT_JSON, cols, sizeof cols / sizeof cols[0]);
-	for (size_t i = 0; i < a->n && i < REPORT_AUDIT_TOP; i++) {
-		const struct audit_finding *f = &a->v[i];
-
-		out_str(o, audit_sev_name(f->sev));
-		out_str(o, f->check);
-		out_str(o, f->path != NULL ? "container" : "node");
-		out_str(o, f->name);
-		out_str(o, f->runtime);
-		out_str(o, f->path);
-		out_str(o, f->detail);
-	}
+	o = out_new(OUT_JSON, audit_cols, audit_ncols);
+	for (size_t i = 0; i < a->n && i < REPORT_AUDIT_TOP; i++)
+		audit_finding_row(o, &a->v[i]);
 	out_print(o, out);
 	out_free(o);
 	fputs("}\n", out);
