@@ -6,31 +6,8 @@
 #
 # Skips (77) without chromium or python3; contrib/bootstrap.sh installs both.
 . "$(dirname "$0")/../lib/sandbox.sh"
-need python3
-CHROMIUM=$(command -v chromium || command -v chromium-browser) ||
-	skip "needs chromium (Debian package chromium; contrib/bootstrap.sh installs it)"
-GEN="$CGOV_BUILDDIR/tests/helpers/cgov_gen"
-[ -x "$GEN" ] || skip "needs $GEN (make check builds it)"
-
-T=$(mktemp -d /tmp/cgov-browser.XXXXXX)
-# CGOV_KEEP=1 keeps the report, the DOM and the screenshot for a look.
-[ -n "${CGOV_KEEP:-}" ] || trap 'rm -rf "$T"' EXIT
-mkdir -p "$T/home"
-
-"$GEN" --db "$T/h.db" --actions --hostile --quiet > "$T/gen.log" 2>&1 ||
-	fail "cgov_gen failed: $(cat "$T/gen.log")"
-"$CGOV" --db "$T/h.db" report --since 3h --format html -o "$T/r.html" \
-	--root "$CGOV_SRCDIR/tests/fixtures/report-host" > "$T/report.log" 2>&1 ||
-	fail "cgov report --format html failed: $(cat "$T/report.log")"
-[ -s "$T/r.html" ] || fail "empty report"
-
-# chromium wants a writable HOME and profile; no sandbox as root in CI; the
-# D-Bus and GPU complaints on stderr are noise, kept for a failure message.
-chrome() {
-	HOME="$T/home" timeout 60 "$CHROMIUM" --headless=new --no-sandbox --disable-gpu \
-		--no-first-run --disable-extensions --hide-scrollbars \
-		--user-data-dir="$T/profile" "$@" 2>> "$T/chrome.log"
-}
+. "$(dirname "$0")/../lib/browser.sh"
+browser_report cgov-browser
 
 chrome --dump-dom "file://$T/r.html" > "$T/dom.html" ||
 	fail "chromium --dump-dom failed: $(tail -n 20 "$T/chrome.log")"

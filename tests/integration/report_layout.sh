@@ -11,20 +11,8 @@
 # added, which writes what it found into the DOM that --dump-dom prints.
 # Skips (77) without chromium or python3.
 . "$(dirname "$0")/../lib/sandbox.sh"
-need python3
-CHROMIUM=$(command -v chromium || command -v chromium-browser) ||
-	skip "needs chromium (Debian package chromium; contrib/bootstrap.sh installs it)"
-GEN="$CGOV_BUILDDIR/tests/helpers/cgov_gen"
-[ -x "$GEN" ] || skip "needs $GEN (make check builds it)"
-
-T=$(mktemp -d /tmp/cgov-layout.XXXXXX)
-[ -n "${CGOV_KEEP:-}" ] || trap 'rm -rf "$T"' EXIT
-mkdir -p "$T/home"
-"$GEN" --db "$T/h.db" --actions --hostile --quiet > "$T/gen.log" 2>&1 ||
-	fail "cgov_gen failed: $(cat "$T/gen.log")"
-"$CGOV" --db "$T/h.db" report --since 3h --format html -o "$T/r.html" \
-	--root "$CGOV_SRCDIR/tests/fixtures/report-host" > "$T/report.log" 2>&1 ||
-	fail "cgov report --format html failed: $(cat "$T/report.log")"
+. "$(dirname "$0")/../lib/browser.sh"
+browser_report cgov-layout
 
 python3 - "$T/r.html" "$T/m.html" <<'EOF' || fail "cannot make the measuring copy"
 import re, sys
@@ -56,9 +44,7 @@ EOF
 
 # measure WIDTH: the probe's findings as JSON.
 measure() {
-	HOME="$T/home" timeout 60 "$CHROMIUM" --headless=new --no-sandbox --disable-gpu \
-		--no-first-run --disable-extensions --hide-scrollbars --user-data-dir="$T/profile" \
-		--window-size="$1,900" --dump-dom "file://$T/m.html" 2>> "$T/chrome.log" |
+	chrome --window-size="$1,900" --dump-dom "file://$T/m.html" |
 		python3 -c 'import html, re, sys
 m = re.search(r"data-layout=\"([^\"]*)\"", sys.stdin.read())
 print(html.unescape(m.group(1)) if m else "")'
