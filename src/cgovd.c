@@ -67,6 +67,7 @@ struct daemon {
 	struct governing *gov;
 	struct lock *lock;              /* DB.lock: one cgovd per database */
 	int policies_required;          /* --policies given: must exist */
+	int policies_loaded;            /* a path was read: it must not vanish */
 
 	struct event_base *base;
 	struct event *ev_tick, *ev_rescan, *ev_checkpoint;
@@ -212,8 +213,12 @@ daemon_make_discover(const struct conf *c, struct discover **ret)
 }
 
 /* Loads the policy set of configuration c. A missing default directory is
- * fine (cgovd then only monitors); a missing --policies is an error, and so
- * is any error in a file. Returns 0 (*ret may be NULL) or -EINVAL. */
+ * fine at start (cgovd then only monitors); a missing --policies is an
+ * error, and so is any error in a file. While a policy set governs, a
+ * missing path is an error too: a reload after the directory was removed
+ * or renamed must not drop every rule and restore every throttle (hostile
+ * or careless, the outcome would free every tenant at once).
+ * Returns 0 (*ret may be NULL) or -EINVAL. */
 static int
 daemon_load_policies(struct daemon *d, const struct conf *c, int version,
     struct policy_set **ret)
@@ -222,11 +227,18 @@ daemon_load_policies(struct daemon *d, const struct conf *c, int version,
 
 	*ret = NULL;
 	if (access(c->policies, F_OK) < 0 && errno == ENOENT && !d->policies_required) {
+		if (d->policies_loaded) {
+			log_err("policies %s: %s (it was there before; an empty directory "
+			    "stops governing)", c->policies, strerror(ENOENT));
+			return -EINVAL;
+		}
 		log_info("no policies at %s: monitoring only", c->policies);
 		return 0;
 	}
 	/* Every error, a missing --policies included, is logged there. */
 	r = governing_load(c->policies, version, ret);
+	if (r >= 0)
+		d->policies_loaded = 1;
 	return r < 0 ? -EINVAL : 0;
 }
 
