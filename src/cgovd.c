@@ -122,7 +122,7 @@ usage(FILE *out)
 "      --rescan-interval D   container discovery walk\n"
 "      --memstat-interval D  memory.stat breakdown cadence\n"
 "      --containers GLOB     container pattern (repeatable; replaces the built-in ones)\n"
-"      --max-containers N    stop discovery at N containers\n"
+"      --max-containers N    stop discovery at N containers per pattern root\n"
 "      --fd-budget N         cached file descriptors (0: automatic)\n"
 "      --pidfile FILE        write the daemon's pid there\n"
 "      --metrics ADDR:PORT   serve Prometheus metrics at /metrics (PORT alone: 127.0.0.1)\n"
@@ -331,7 +331,7 @@ static void
 daemon_rescan(struct daemon *d)
 {
 	struct discover_found *found;
-	size_t n;
+	size_t n, kept;
 	int truncated, r;
 
 	r = discover_scan(d->disc, d->fs, &found, &n, &truncated);
@@ -340,9 +340,14 @@ daemon_rescan(struct daemon *d)
 		    strerror(-r));
 		return;
 	}
+	/* A truncated walk is not the whole set: the containers it did not
+	 * reach are checked one by one, never taken for gone. */
+	kept = truncated ? fleet_keep_unseen(d->fleet, d->disc, &found, &n) : 0;
 	if (truncated && !d->truncated_logged)
-		log_warnx("discovery stopped at its bound (max-containers %llu): some "
-		    "containers are not watched", (unsigned long long)d->conf.max_containers);
+		log_warnx("discovery stopped at its bound (max-containers %llu per pattern "
+		    "root): new containers beyond it are not watched; %zu watched ones it did "
+		    "not reach are still there and kept", (unsigned long long)d->conf.max_containers,
+		    kept);
 	d->truncated_logged = truncated;
 	daemon_hint_empty(d, n);
 	fleet_sync(d->fleet, found, n, units_now_ms());
