@@ -1007,8 +1007,8 @@ act_kill_counted(const struct act *a, const struct act_step *s)
 }
 
 /* After the writes: restores done (the original leaves knob_orig only now),
- * the count of a kill and writes that failed. A failed write of a knob cgov did not own leaves
- * it unowned: its original and its apply row are closed. */
+ * the count of a kill and writes that failed. A failed write of a knob cgov
+ * did not own leaves it unowned: its original and its apply row are closed. */
 static size_t
 act_post_rows(const struct act *a, const struct act_ct *c)
 {
