@@ -6,7 +6,9 @@
  * walk never descends below the deepest pattern, never into a cgroup that is
  * already a container (sub-cgroups are the tenant's business: a tenant that
  * creates 100k cgroups inside its container costs cgov nothing), and stops
- * at max_containers and max_visits directories per scan.
+ * at max_containers and max_visits directories per pattern root (the
+ * literal directory a pattern starts from: each root has its own budget,
+ * so a flood under one cannot starve another).
  *
  * The built-in patterns recognise the layouts of LXC, Docker, Podman,
  * libvirt/KVM and Kubernetes (cgroupfs and systemd drivers) and give each a
@@ -35,8 +37,8 @@ struct discover_found {
 };
 
 struct discover_limits {
-	size_t max_containers;           /* default 4096 */
-	size_t max_visits;               /* directories per scan, default 65536 */
+	size_t max_containers;           /* per pattern root, default 4096 */
+	size_t max_visits;               /* directories per root, default 65536 */
 };
 
 /* Builds a matcher from user globs (n == 0: the built-in patterns). Globs
@@ -56,7 +58,8 @@ int discover_match(const struct discover *d, const char *path, const char **ret_
  * path and unique, in *ret (free with discover_found_free). Directories
  * that vanish during the walk are skipped. Returns 0, or -errno when the
  * hierarchy itself cannot be read. *ret_truncated is set when a bound
- * stopped the walk (the caller logs it once). */
+ * stopped the walk (the caller logs it once): the result is then not the
+ * whole set, and a container missing from it may still be there. */
 int discover_scan(const struct discover *d, const struct cgfs *fs,
     struct discover_found **ret, size_t *ret_n, int *ret_truncated);
 void discover_found_free(struct discover_found *v, size_t n);

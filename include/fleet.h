@@ -40,6 +40,17 @@ void fleet_set_docker_root(struct fleet *f, const char *dir);
  * store). Returns the number of containers added. */
 size_t fleet_sync(struct fleet *f, const struct discover_found *found, size_t n, int64_t now_ms);
 
+/* After a walk that a bound stopped (discover_scan's truncated): adds to
+ * found[0..*n) every container of the fleet that the walk did not reach,
+ * that the patterns d still match and whose cgroup is still its own
+ * (tenant_id_check; kept too when that cannot be told), so that the
+ * fleet_sync() after it does not take it for gone. A truncated walk must
+ * never release a container: a tenant who floods a root walked first
+ * would free a neighbour's throttles. *found stays sorted by path.
+ * Returns how many were added. */
+size_t fleet_keep_unseen(const struct fleet *f, const struct discover *d,
+    struct discover_found **found, size_t *n);
+
 /* A tick is two steps, so that governing never waits on storage:
  *
  * fleet_sample() reads every container and the node (dt_ms after the

@@ -98,6 +98,9 @@ struct journal_action {
 
 /* Appends an action; *ret_id (optional) gets its id. Strings may be NULL. */
 int journal_action_add(struct store *st, const struct journal_action *a, int64_t *ret_id);
+/* Records the outcome of kill row id: new_value = the tasks it killed.
+ * Returns 0 or -errno (-EROFS: read-only history). */
+int journal_action_killed(struct store *st, int64_t id, int64_t tasks);
 /* Marks every apply/reassert row of (cid, tenant id, knob, dev) still in
  * force as restored at ts_ms (rows of unknown identity, ino 0, included):
  * the dry-run rows when dry_run is set, else the real ones (a dry run never

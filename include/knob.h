@@ -53,11 +53,15 @@ int knob_read(const struct cgfs *fs, const char *path, enum pol_knob k, dev_t de
 int knob_write(const struct cgfs *fs, const char *path, enum pol_knob k, dev_t dev,
     int64_t value);
 
-/* Kills every task of container path: v2 writes cgroup.kill, v1 sends
- * SIGKILL to each pid of cgroup.procs (repeated until empty, at most a few
- * rounds: forks may race); a frozen v1 container is thawed for the signals
- * to take effect and frozen again once empty (waits up to half a second).
- * Returns the number of tasks signalled (v1; 1 on v2) or -errno. */
+/* Kills every task of container path and of every cgroup below it (a
+ * tenant's sub-cgroups included): v2 writes cgroup.kill (kernel 5.14);
+ * otherwise the container is frozen where it can be, each task of the
+ * subtree's cgroup.procs gets SIGKILL, the freeze is undone for v1 to let
+ * the signals act, and the pass repeats until the subtree is empty (at
+ * most 10 passes of 4096 cgroups and 65536 tasks each, each waiting up to
+ * half a second). A container frozen before is frozen again once empty.
+ * Blocks the caller for those waits. Returns the number of tasks killed
+ * (on v2 with cgroup.kill, those in the subtree just before) or -errno. */
 int knob_kill(const struct cgfs *fs, const char *path);
 
 /* Formats a value for people and the journal: "4G", "max", "1.5 cores",

@@ -998,9 +998,17 @@ act_pre_done(struct act *a, struct act_ct *c)
 		c->plan.v[i].journaled = 1;
 }
 
-/* After the writes: restores done (the original leaves knob_orig only now)
- * and writes that failed. A failed write of a knob cgov did not own leaves
- * it unowned: its original and its apply row are closed. */
+/* A kill done whose row was written: its count of tasks goes into it. */
+static int
+act_kill_counted(const struct act *a, const struct act_step *s)
+{
+	return s->kind == JK_KILL && s->err == 0 && s->id != 0 && !a->dry_run &&
+	    s->new != STORE_NULL;
+}
+
+/* After the writes: restores done (the original leaves knob_orig only now),
+ * the count of a kill and writes that failed. A failed write of a knob cgov
+ * did not own leaves it unowned: its original and its apply row are closed. */
 static size_t
 act_post_rows(const struct act *a, const struct act_ct *c)
 {
@@ -1012,7 +1020,7 @@ act_post_rows(const struct act *a, const struct act_ct *c)
 		const struct act_step *s = &c->plan.v[i];
 
 		rows += (s->kind == JK_RESTORE && s->err == 0) ||
-		    (s->err != 0 && !cgfs_gone(s->err));
+		    (s->err != 0 && !cgfs_gone(s->err)) || act_kill_counted(a, s);
 	}
 	return rows;
 }
@@ -1032,6 +1040,8 @@ act_post_write(struct act *a, struct act_ct *c, int64_t now_ms)
 			continue;
 		if (s->err != 0)
 			r = act_row(a, c, s, JK_FAILED, -s->err, now_ms, NULL);
+		else if (act_kill_counted(a, s))
+			r = journal_action_killed(a->st, s->id, s->new);
 		else if (s->kind == JK_RESTORE)
 			r = act_row(a, c, s, JK_RESTORE, 0, now_ms, NULL);
 		if (r == 0 && close_row)
@@ -1193,6 +1203,9 @@ act_kill(struct act *a, struct act_ct *c, struct act_step *s, int64_t now_ms)
 		act_log_failure(c, s);
 		return;
 	}
+	/* The count goes into the kill row once the kill is done. */
+	if (!a->dry_run)
+		s->new = r;
 	policy = escape_log(2, e->policy != NULL ? e->policy : "-");
 	rule = escape_log(3, e->rule != NULL ? e->rule : "-");
 	if (a->dry_run)

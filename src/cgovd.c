@@ -67,6 +67,7 @@ struct daemon {
 	struct governing *gov;
 	struct lock *lock;              /* DB.lock: one cgovd per database */
 	int policies_required;          /* --policies given: must exist */
+	int policies_loaded;            /* a path was read: it must not vanish */
 
 	struct event_base *base;
 	struct event *ev_tick, *ev_rescan, *ev_checkpoint;
@@ -121,7 +122,7 @@ usage(FILE *out)
 "      --rescan-interval D   container discovery walk\n"
 "      --memstat-interval D  memory.stat breakdown cadence\n"
 "      --containers GLOB     container pattern (repeatable; replaces the built-in ones)\n"
-"      --max-containers N    stop discovery at N containers\n"
+"      --max-containers N    stop discovery at N containers per pattern root\n"
 "      --fd-budget N         cached file descriptors (0: automatic)\n"
 "      --pidfile FILE        write the daemon's pid there\n"
 "      --metrics ADDR:PORT   serve Prometheus metrics at /metrics (PORT alone: 127.0.0.1)\n"
@@ -212,8 +213,12 @@ daemon_make_discover(const struct conf *c, struct discover **ret)
 }
 
 /* Loads the policy set of configuration c. A missing default directory is
- * fine (cgovd then only monitors); a missing --policies is an error, and so
- * is any error in a file. Returns 0 (*ret may be NULL) or -EINVAL. */
+ * fine at start (cgovd then only monitors); a missing --policies is an
+ * error, and so is any error in a file. While a policy set governs, a
+ * missing path is an error too: a reload after the directory was removed
+ * or renamed must not drop every rule and restore every throttle (hostile
+ * or careless, the outcome would free every tenant at once).
+ * Returns 0 (*ret may be NULL) or -EINVAL. */
 static int
 daemon_load_policies(struct daemon *d, const struct conf *c, int version,
     struct policy_set **ret)
@@ -222,11 +227,18 @@ daemon_load_policies(struct daemon *d, const struct conf *c, int version,
 
 	*ret = NULL;
 	if (access(c->policies, F_OK) < 0 && errno == ENOENT && !d->policies_required) {
+		if (d->policies_loaded) {
+			log_err("policies %s: %s (it was there before; an empty directory "
+			    "stops governing)", c->policies, strerror(ENOENT));
+			return -EINVAL;
+		}
 		log_info("no policies at %s: monitoring only", c->policies);
 		return 0;
 	}
 	/* Every error, a missing --policies included, is logged there. */
 	r = governing_load(c->policies, version, ret);
+	if (r >= 0)
+		d->policies_loaded = 1;
 	return r < 0 ? -EINVAL : 0;
 }
 
@@ -319,7 +331,7 @@ static void
 daemon_rescan(struct daemon *d)
 {
 	struct discover_found *found;
-	size_t n;
+	size_t n, kept;
 	int truncated, r;
 
 	r = discover_scan(d->disc, d->fs, &found, &n, &truncated);
@@ -328,9 +340,14 @@ daemon_rescan(struct daemon *d)
 		    strerror(-r));
 		return;
 	}
+	/* A truncated walk is not the whole set: the containers it did not
+	 * reach are checked one by one, never taken for gone. */
+	kept = truncated ? fleet_keep_unseen(d->fleet, d->disc, &found, &n) : 0;
 	if (truncated && !d->truncated_logged)
-		log_warnx("discovery stopped at its bound (max-containers %llu): some "
-		    "containers are not watched", (unsigned long long)d->conf.max_containers);
+		log_warnx("discovery stopped at its bound (max-containers %llu per pattern "
+		    "root): new containers beyond it are not watched; %zu watched ones it did "
+		    "not reach are still there and kept", (unsigned long long)d->conf.max_containers,
+		    kept);
 	d->truncated_logged = truncated;
 	daemon_hint_empty(d, n);
 	fleet_sync(d->fleet, found, n, units_now_ms());

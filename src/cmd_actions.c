@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,6 +99,10 @@ actions_add_row(struct out *o, const struct journal_action *a)
 	const char *ot = actions_value(a->knob, a->old_value, old, sizeof old);
 	const char *nt = actions_value(a->knob, a->new_value, new, sizeof new);
 
+	if (a->kind == JK_KILL && nt != NULL)     /* new_value: the tasks killed */
+		snprintf(new, sizeof new, "%" PRId64 " task%s", a->new_value,
+		    a->new_value == 1 ? "" : "s");
+
 	out_int(o, (long long)a->id);
 	out_time(o, a->ts_ms, "-");
 	out_str(o, a->name);
@@ -111,7 +116,9 @@ actions_add_row(struct out *o, const struct journal_action *a)
 	out_str(o, nt);
 	actions_raw(o, a->old_value);
 	actions_raw(o, a->new_value);
-	if (ot != NULL || nt != NULL)
+	if (a->kind == JK_KILL && nt != NULL)
+		snprintf(change, sizeof change, "%s killed", nt);
+	else if (ot != NULL || nt != NULL)
 		snprintf(change, sizeof change, "%s -> %s", ot ? ot : "?", nt ? nt : "?");
 	out_str(o, ot != NULL || nt != NULL ? change : NULL);
 	out_str(o, a->policy);

@@ -326,11 +326,15 @@ discover_match(const struct discover *d, const char *path, const char **ret_runt
 	return 1;
 }
 
+/* Each pattern root has budgets of its own (visits and containers), so
+ * that a tenant who may create cgroups under one root (a delegated v2
+ * subtree) cannot use up the walk before another root is reached. */
 struct discover_walk {
 	const struct discover *d;
 	struct discover_found *found;
 	size_t n, cap;
-	size_t visits;
+	size_t visits;            /* of this root */
+	size_t root_n;            /* w->n when this root's walk began */
 	int truncated;
 };
 
@@ -367,7 +371,7 @@ discover_walk_dir(struct discover_walk *w, int dirfd, const char *path, int dept
 			continue;
 		if (discover_match(w->d, child, &runtime, name, sizeof name)) {
 			/* Truncated only when a container is really left out. */
-			if (w->n >= w->d->lim.max_containers) {
+			if (w->n - w->root_n >= w->d->lim.max_containers) {
 				w->truncated = 1;
 				break;
 			}
@@ -413,6 +417,8 @@ discover_scan(const struct discover *d, const struct cgfs *fs,
 
 		if (fd < 0)
 			continue;       /* no /docker on this host: fine */
+		w.visits = 0;
+		w.root_n = w.n;
 		discover_walk_dir(&w, fd, d->roots[i].prefix, d->roots[i].depth);
 		close(fd);
 	}

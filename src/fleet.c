@@ -294,6 +294,48 @@ fleet_sync(struct fleet *f, const struct discover_found *found, size_t n, int64_
 	return added;
 }
 
+static int
+fleet_found_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct discover_found *)a)->path,
+	    ((const struct discover_found *)b)->path);
+}
+
+size_t
+fleet_keep_unseen(const struct fleet *f, const struct discover *d,
+    struct discover_found **found, size_t *n)
+{
+	size_t seen = *n, added = 0;
+
+	for (size_t i = 0; i < f->n; i++) {
+		const struct fleet_ct *c = f->ct[i];
+		struct discover_found key = { .path = c->path };
+		char name[DISCOVER_MAX_NAME];
+		const char *runtime;
+		int r;
+
+		if (seen > 0 && bsearch(&key, *found, seen, sizeof **found, fleet_found_cmp))
+			continue;
+		/* A reload may have changed the patterns: those still decide. */
+		if (!discover_match(d, c->path, &runtime, name, sizeof name))
+			continue;
+		/* Gone (0: another cgroup, or none, at the path) is for
+		 * fleet_sync to find; a check that failed otherwise keeps it. */
+		r = tenant_id_check(f->fs, c->path, &c->id);
+		if (r == 0 || (r < 0 && cgfs_gone(r)))
+			continue;
+		*found = xreallocarray(*found, *n + 1, sizeof **found);
+		(*found)[*n].path = xstrdup(c->path);
+		(*found)[*n].name = xstrdup(c->name);
+		(*found)[*n].runtime = c->runtime;
+		(*n)++;
+		added++;
+	}
+	if (added > 0)
+		qsort(*found, *n, sizeof **found, fleet_found_cmp);
+	return added;
+}
+
 static int64_t
 fleet_now(uint64_t v)
 {

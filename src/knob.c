@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "knob.h"
+#include "log.h"
 #include "units.h"
 #include "xmalloc.h"
 
@@ -29,11 +32,14 @@
 /* Process names (knob_procs) are read over a container's cgroup and at
  * most this many cgroups below it. */
 #define KNOB_TREE_CGROUPS	64
-/* Rounds of SIGKILL over cgroup.procs on v1: each round catches the tasks
- * forked while the previous one was signalling. */
-#define KNOB_KILL_ROUNDS	16
-/* How long a killed frozen v1 container is given to empty once thawed:
- * KNOB_THAW_STEPS looks at cgroup.procs, KNOB_THAW_STEP_MS apart. */
+/* The kill walks a container's whole subtree: at most this many cgroups
+ * and tasks per pass, and this many passes (each catches what a bounded
+ * pass missed or what was forked or moved in meanwhile). */
+#define KNOB_KILL_CGROUPS	4096
+#define KNOB_KILL_TASKS		65536
+#define KNOB_KILL_PASSES	10
+/* How long each kill pass gives the subtree to empty (a frozen v1
+ * container once thawed): KNOB_THAW_STEPS walks, KNOB_THAW_STEP_MS apart. */
 #define KNOB_THAW_STEPS		50
 #define KNOB_THAW_STEP_MS	10
 
@@ -591,29 +597,6 @@ knob_pids_uniq(pid_t *v, size_t *n)
 	*n = m;
 }
 
-/* The pids of a container's cgroup.procs (hierarchy fs->walk), sorted and
- * deduplicated. *ret is malloc'd (NULL when empty). */
-static int
-knob_pids(const struct cgfs *fs, const char *path, pid_t **ret, size_t *ret_n)
-{
-	pid_t *v = NULL;
-	size_t n = 0;
-	int fd, r;
-
-	if ((fd = cgfs_open_dir(fs, fs->walk, path)) < 0)
-		return fd;
-	r = knob_pids_at(fd, &v, &n);
-	close(fd);
-	if (r < 0) {
-		free(v);
-		return r;
-	}
-	knob_pids_uniq(v, &n);
-	*ret = v;
-	*ret_n = n;
-	return 0;
-}
-
 /* The walk of knob_pids_tree below the cgroup open at fd (closed here):
  * each child's cgroup.procs, then its own children, depth-first, while
  * *left cgroups remain and fewer than max pids are read. Children are
@@ -653,15 +636,15 @@ knob_pids_walk(int fd, size_t *left, size_t max, pid_t **v, size_t *n)
 }
 
 /* The pids of a container's whole subtree: its own cgroup.procs, then the
- * cgroups below it depth-first, at most KNOB_TREE_CGROUPS of them (a
+ * cgroups below it depth-first, at most `cgroups` of them (a
  * container's services live in sub-cgroups: /lxc.payload.NAME/system.slice/
  * x.service), cut at max pids. Sorted and deduplicated. Returns 0 or
  * -errno of the container's own list (-ENOENT: gone). */
 static int
-knob_pids_tree(const struct cgfs *fs, const char *path, size_t max, pid_t **ret,
-    size_t *ret_n)
+knob_pids_tree(const struct cgfs *fs, const char *path, size_t cgroups, size_t max,
+    pid_t **ret, size_t *ret_n)
 {
-	size_t left = KNOB_TREE_CGROUPS, n = 0;
+	size_t left = cgroups, n = 0;
 	pid_t *v = NULL;
 	int fd, r;
 
@@ -683,22 +666,68 @@ knob_pids_tree(const struct cgfs *fs, const char *path, size_t max, pid_t **ret,
 	return 0;
 }
 
-/* v1 (and v2 without cgroup.kill): SIGKILL each task of cgroup.procs, then
- * again for the tasks that appeared meanwhile (forked by a dying parent),
- * until a round finds none new or the rounds run out. A pid is signalled
- * once; one that exits first (ESRCH) is not counted. */
+/* Writes the freezer of container path: v1 freezer.state, v2
+ * cgroup.freeze. Returns 0 or -errno. */
 static int
-knob_kill_procs(const struct cgfs *fs, const char *path)
+knob_kill_freeze(const struct cgfs *fs, const char *path, int frozen)
+{
+	if (knob_version(fs, PK_FREEZE) == 0)
+		return -ENXIO;
+	return knob_write(fs, path, PK_FREEZE, 0, frozen);
+}
+
+/* Polls the subtree of container path until it has no task left, at most
+ * KNOB_THAW_STEPS times KNOB_THAW_STEP_MS (the signalled tasks take a
+ * moment to exit). Returns the tasks left (0: empty or gone). */
+static size_t
+knob_kill_wait(const struct cgfs *fs, const char *path)
+{
+	const struct timespec step = { 0, KNOB_THAW_STEP_MS * 1000000L };
+	size_t n = 1;
+	pid_t *pids;
+
+	for (int i = 0; i < KNOB_THAW_STEPS; i++) {
+		if (knob_pids_tree(fs, path, KNOB_KILL_CGROUPS, KNOB_KILL_TASKS, &pids, &n) < 0)
+			return 0;       /* gone with its tasks */
+		free(pids);
+		if (n == 0)
+			return 0;
+		nanosleep(&step, NULL);
+	}
+	return n;
+}
+
+/* v1, and v2 without cgroup.kill: every task of the container's subtree
+ * (a tenant's sub-cgroups included: a task one level down must not
+ * outlive the kill) gets SIGKILL, pass after pass, until the subtree is
+ * empty or KNOB_KILL_PASSES ran out. The container is frozen first where
+ * it can be, so that no task forks between the walk and the signal; v1's
+ * freezer holds a SIGKILL back until the task thaws (v2's lets fatal
+ * signals through), so each pass thaws after signalling and waits for the
+ * subtree to empty. A container that was frozen before (the freeze rung)
+ * is frozen again once empty, so that the freeze cgov holds is still
+ * what it wrote (no false "changed behind cgov's back"); one cgov froze
+ * here is left thawed. A pid is signalled once; one that exited first
+ * (ESRCH) is not counted. Returns the tasks killed, or -errno of the
+ * container's own list (-ENOENT: gone, and nothing killed). */
+static int
+knob_kill_tree(const struct cgfs *fs, const char *path)
 {
 	pid_t *seen = NULL;
-	size_t nseen = 0;
-	int round, killed = 0, r = 0;
+	size_t nseen = 0, left = 0;
+	int64_t was = -1;
+	int killed = 0, froze = 0, v1 = knob_version(fs, PK_FREEZE) == 1, r = 0;
 
-	for (round = 0; round < KNOB_KILL_ROUNDS; round++) {
+	if (knob_version(fs, PK_FREEZE) != 0 && knob_read_freeze(fs, path, &was) < 0)
+		was = -1;
+	for (int pass = 0; pass < KNOB_KILL_PASSES; pass++) {
 		size_t before = nseen, n;
 		pid_t *pids;
 
-		if ((r = knob_pids(fs, path, &pids, &n)) < 0)
+		if (was != 1 && knob_kill_freeze(fs, path, 1) == 0)
+			froze = 1;
+		if ((r = knob_pids_tree(fs, path, KNOB_KILL_CGROUPS, KNOB_KILL_TASKS, &pids,
+		    &n)) < 0)
 			break;
 		for (size_t i = 0; i < n; i++) {
 			if (before > 0 && bsearch(&pids[i], seen, before, sizeof *seen,
@@ -710,61 +739,47 @@ knob_kill_procs(const struct cgfs *fs, const char *path)
 				killed++;
 		}
 		free(pids);
-		if (nseen == before)
-			break;
 		qsort(seen, nseen, sizeof *seen, knob_pid_cmp);
+		/* v1: the signals take effect only thawed. */
+		if (v1 && (froze || was == 1))
+			(void)knob_kill_freeze(fs, path, 0);
+		if ((left = knob_kill_wait(fs, path)) == 0 || nseen == before)
+			break;
 	}
 	free(seen);
+	if (froze && !v1)
+		(void)knob_kill_freeze(fs, path, 0);
+	else if (v1 && was == 1 && left == 0 && r == 0)
+		(void)knob_kill_freeze(fs, path, 1);
+	if (left > 0)
+		log_warnx("kill: %zu task%s of %s still there after %d passes", left,
+		    left == 1 ? "" : "s", escape_log(0, path), KNOB_KILL_PASSES);
 	/* Gone after some kills: the container died with its tasks. */
 	return r < 0 && !(cgfs_gone(r) && killed > 0) ? r : killed;
-}
-
-/* v1's freezer holds a SIGKILL back until the task thaws (v2's lets fatal
- * signals through), so the kill rung, which comes after the freeze rung,
- * killed nothing on v1: the tasks stayed frozen with the signal pending.
- * A frozen v1 container is thawed for its signalled tasks to die, and once
- * they are gone it is frozen again, empty, so that the freeze cgov holds
- * is still what it wrote (no false "changed behind cgov's back"). The wait
- * is bounded; tasks still there after it are left thawed to die. */
-static void
-knob_kill_thaw_v1(const struct cgfs *fs, const char *path)
-{
-	const struct timespec step = { 0, KNOB_THAW_STEP_MS * 1000000L };
-	int64_t frozen;
-	pid_t *pids;
-	size_t n = 1;
-
-	if (fs->ctrl[CG_FREEZER].version != 1 || knob_read_freeze(fs, path, &frozen) < 0 ||
-	    frozen != 1)
-		return;
-	if (cgfs_write(fs, CG_FREEZER, path, "freezer.state", "THAWED") < 0)
-		return;
-	for (int i = 0; i < KNOB_THAW_STEPS && n > 0; i++) {
-		nanosleep(&step, NULL);
-		if (knob_pids(fs, path, &pids, &n) < 0)
-			return;         /* gone with its tasks */
-		free(pids);
-	}
-	if (n == 0)
-		(void)cgfs_write(fs, CG_FREEZER, path, "freezer.state", "FROZEN");
 }
 
 int
 knob_kill(const struct cgfs *fs, const char *path)
 {
+	pid_t *pids;
+	size_t n;
 	int r;
 
-	/* cgroup.kill where the container's tasks live in the v2 hierarchy. */
+	/* cgroup.kill where the container's tasks live in the v2 hierarchy:
+	 * the kernel kills the whole subtree at once, forks included. The
+	 * count is of the tasks there just before. */
 	if (fs->ctrl[fs->walk].version == 2 && fs->ctrl[CG_FREEZER].version == 2) {
+		if (knob_pids_tree(fs, path, KNOB_KILL_CGROUPS, KNOB_KILL_TASKS, &pids, &n) < 0)
+			n = 0;
+		else
+			free(pids);
 		r = cgfs_write(fs, CG_FREEZER, path, "cgroup.kill", "1");
 		if (r != -ENXIO)        /* kernels before 5.14 have no cgroup.kill */
-			return r < 0 ? r : 1;
+			return r < 0 ? r : (int)(n < INT_MAX ? n : INT_MAX);
 	}
 	if (fs->ctrl[fs->walk].version == 0)
 		return -ENXIO;
-	if ((r = knob_kill_procs(fs, path)) > 0)
-		knob_kill_thaw_v1(fs, path);
-	return r;
+	return knob_kill_tree(fs, path);
 }
 
 /* Adds name to v (deduplicated); empty names are skipped. */
@@ -816,7 +831,7 @@ knob_procs(const struct cgfs *fs, const char *path, size_t max_tasks, char ***re
 	*ret_n = 0;
 	if (fs->ctrl[fs->walk].version == 0)
 		return -ENXIO;
-	if ((r = knob_pids_tree(fs, path, max_tasks, &pids, &npids)) < 0)
+	if ((r = knob_pids_tree(fs, path, KNOB_TREE_CGROUPS, max_tasks, &pids, &npids)) < 0)
 		return r;
 	for (size_t i = 0; i < npids; i++) {
 		char comm[64];

@@ -379,6 +379,22 @@ journal_action_restored(struct store *st, int64_t cid, const struct tenant_id *i
 	return journal_step_done(st, stmt);
 }
 
+int
+journal_action_killed(struct store *st, int64_t id, int64_t tasks)
+{
+	sqlite3_stmt *stmt;
+	int err;
+
+	if ((err = journal_writable(st)) != 0)
+		return err;
+	if ((err = journal_prepare(st, "UPDATE action SET new_value = ?2"
+	    " WHERE id = ?1 AND kind = 'kill'", &stmt)) != 0)
+		return err;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, tasks);
+	return journal_step_done(st, stmt);
+}
+
 static void
 journal_action_fill(struct journal_action *a, sqlite3_stmt *stmt)
 {

@@ -218,12 +218,39 @@ test_walk_bounded(void **state)
 
 	assert_int_equal(scan_bounded(globs, 1, 50, &truncated), 50);
 	assert_int_equal(truncated, 1);
-	/* Exactly as many containers as the bound: nothing left out, no
-	 * truncation reported (the built-in patterns find 4 in the tree). */
-	assert_int_equal(scan_bounded(NULL, 0, 4, &truncated), 4);
+	/* Exactly as many containers as the bound of each root: nothing
+	 * left out, no truncation reported (the built-in patterns find 4 in
+	 * the tree, at most 2 under one root: /lxc). */
+	assert_int_equal(scan_bounded(NULL, 0, 2, &truncated), 4);
 	assert_int_equal(truncated, 0);
-	assert_int_equal(scan_bounded(NULL, 0, 3, &truncated), 3);
+	assert_int_equal(scan_bounded(NULL, 0, 1, &truncated), 3);
 	assert_int_equal(truncated, 1);
+}
+
+/* Each pattern root has a budget of its own: the 201 cgroups under
+ * /lxc/web1, walked first, use up theirs and leave /docker's whole (a
+ * single budget let them starve it: 50 found, /docker never reached). */
+static void
+test_walk_root_budgets(void **state)
+{
+	const char *globs[] = { "/lxc/web1/*", "/docker/*" };
+	struct discover_limits lim = { .max_containers = 50 };
+	struct discover *d = NULL;
+	struct discover_found *found;
+	struct cgfs *fs;
+	char err[256];
+	size_t n;
+	int truncated;
+
+	assert_int_equal(discover_new(globs, 2, &lim, &d, err, sizeof err), 0);
+	assert_int_equal(cgfs_open_root(tree, 2, "/proc", 0, &fs), 0);
+	assert_int_equal(discover_scan(d, fs, &found, &n, &truncated), 0);
+	assert_int_equal(truncated, 1);
+	assert_int_equal(n, 51);
+	assert_string_equal(found[0].path, "/docker/0123456789abcdef0123");
+	discover_found_free(found, n);
+	discover_free(d);
+	cgfs_close(fs);
 }
 
 /* A Virtuozzo 7 node's memory hierarchy (tests/fixtures/openvz-vz7, from
@@ -266,6 +293,7 @@ main(void)
 		cmocka_unit_test(test_bad_patterns),
 		cmocka_unit_test_setup_teardown(test_walk, setup_tree, teardown_tree),
 		cmocka_unit_test_setup_teardown(test_walk_bounded, setup_tree, teardown_tree),
+		cmocka_unit_test_setup_teardown(test_walk_root_budgets, setup_tree, teardown_tree),
 		cmocka_unit_test(test_walk_openvz),
 	};
 
