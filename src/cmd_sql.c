@@ -122,15 +122,18 @@ sql_pragma_allowed(const char *name, int has_arg)
 	return 0;
 }
 
-/* Tables a query may read: the schema's own and the schema table. Not the
- * eponymous virtual tables (sqlite_dbpage, dbstat, json_each,
- * pragma_table_info): connecting one compiles a CREATE TABLE that the
- * authorizer sees as a write, and PRAGMA gives what the pragma_ ones do. */
+/* Tables a query may read: the schema's own, the schema table, and the
+ * table-valued functions sql_auth_init() connected: json_each, json_tree
+ * and the pragmas above (their arguments meet the pragma check). Not the
+ * other eponymous virtual tables (dbstat, sqlite_stmt, fts tokenizers). */
 static int
 sql_table_allowed(const struct sql_auth *a, const char *table)
 {
-	if (strcasecmp(table, "sqlite_schema") == 0 || strcasecmp(table, "sqlite_master") == 0)
+	if (strcasecmp(table, "sqlite_schema") == 0 || strcasecmp(table, "sqlite_master") == 0 ||
+	    strcasecmp(table, "json_each") == 0 || strcasecmp(table, "json_tree") == 0)
 		return 1;
+	if (strncasecmp(table, "pragma_", 7) == 0)
+		return sql_pragma_allowed(table + 7, 0) || sql_pragma_allowed(table + 7, 1);
 	for (size_t i = 0; i < a->ntables; i++)
 		if (strcmp(table, a->tables[i]) == 0)
 			return 1;
@@ -189,7 +192,14 @@ sql_authorize(void *arg, int action, const char *a1, const char *a2, const char 
 	case SQLITE_INSERT:
 	case SQLITE_UPDATE:
 	case SQLITE_DELETE:
-		sql_refuse(a, sql_action_names[action], a1 != NULL ? a1 : "?");
+		/* Connecting a table-valued function that sql_auth_init() did
+		 * not is seen as an UPDATE of sqlite_master. */
+		if (action == SQLITE_UPDATE && a1 != NULL && strcmp(a1, "sqlite_master") == 0)
+			sql_refuse(a, "a table-valued function other than json_each, "
+			    "json_tree and pragma_* of the pragmas allowed (or an UPDATE of "
+			    "sqlite_master)", NULL);
+		else
+			sql_refuse(a, sql_action_names[action], a1 != NULL ? a1 : "?");
 		return SQLITE_DENY;
 	default:
 		sql_refuse(a, action > 0 && (size_t)action < sizeof sql_action_names /
@@ -198,7 +208,23 @@ sql_authorize(void *arg, int action, const char *a1, const char *a2, const char 
 	}
 }
 
-/* The schema's tables and views, read before the authorizer is set. */
+/* Compiles (never runs) a query over a table-valued function: SQLite
+ * connects its table once per connection, compiling a nested UPDATE of
+ * sqlite_master that never runs but that an authorizer would see and
+ * refuse. Done before the authorizer is set. */
+static void
+sql_connect_vtab(sqlite3 *db, const char *name)
+{
+	sqlite3_stmt *stmt = NULL;
+	char *q = xasprintf("SELECT * FROM %s", name);
+
+	(void)sqlite3_prepare_v2(db, q, -1, &stmt, NULL);
+	sqlite3_finalize(stmt);
+	free(q);
+}
+
+/* The schema's tables and views, read before the authorizer is set, and
+ * the table-valued functions a query may use, connected. */
 static int
 sql_auth_init(sqlite3 *db, struct sql_auth *a)
 {
@@ -206,6 +232,14 @@ sql_auth_init(sqlite3 *db, struct sql_auth *a)
 	int rc;
 
 	memset(a, 0, sizeof *a);
+	sql_connect_vtab(db, "json_each");
+	sql_connect_vtab(db, "json_tree");
+	for (size_t i = 0; i < sizeof sql_pragmas / sizeof sql_pragmas[0]; i++) {
+		char *t = xasprintf("pragma_%s", sql_pragmas[i].name);
+
+		sql_connect_vtab(db, t);
+		free(t);
+	}
 	if (sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema WHERE type IN "
 	    "('table', 'view')", -1, &stmt, NULL) != SQLITE_OK)
 		return -EIO;

@@ -24,6 +24,12 @@ out=$("$CGOV" --db "$DB" sql --format csv "$q" | sed -n '2{s/\r$//;p}') || fail 
 [ "$out" = '15,5,"1-2-3-4-5","n","A",2,"1970-01-01","007",3' ] || fail "plain query gave: $out"
 [ "$(db_q "pragma integrity_check")" = ok ] || fail "pragma integrity_check refused"
 "$CGOV" --db "$DB" sql "pragma table_info(sample)" | grep -q cold || fail "pragma table_info refused"
+[ "$(db_q "select group_concat(name) from pragma_table_info('tick')")" = "id,ts_ms,dt_ms" ] ||
+	fail "pragma_table_info() refused"
+[ "$(db_q "select (p.page_count - f.freelist_count) * s.page_size > 0
+	from pragma_page_count p, pragma_freelist_count f, pragma_page_size s")" = 1 ] ||
+	fail "the size query of bench/bench_history.sh refused"
+[ "$(db_q "select sum(value) from json_each('[1, 2, 3]')")" = 6 ] || fail "json_each refused"
 
 # Refused before anything runs, exit 2, naming what was refused.
 refused() { # QUERY WORD
@@ -44,9 +50,9 @@ refused "pragma writable_schema" writable_schema
 refused "pragma user_version = 7" user_version
 refused "create temp table t(x)" sqlite_temp_master
 refused "delete from tick" tick
-# Table-valued functions (pragma_*, dbstat, json_each) are refused whole.
-refused "select * from pragma_journal_mode" "not allowed"
-refused "select * from dbstat" "not allowed"
+# Table-valued functions but json_each, json_tree and the allowed pragmas.
+refused "select * from pragma_journal_mode" "table-valued function"
+refused "select * from dbstat" "table-valued function"
 
 # An endless query stops at the row bound: exactly that many rows come
 # out, streamed (memory stays small, whatever the bound), exit 1 with a
