@@ -31,8 +31,9 @@ void escape_json(struct buf *b, const char *s);
  * evaluate it. */
 void escape_csv(struct buf *b, const char *s);
 
-/* HTML text or attribute value: & < > " ' as entities, control characters
- * dropped to U+FFFD. */
+/* HTML text or attribute value: & < > " ' as entities; control characters,
+ * invalid UTF-8 and what escape_term hides (bidi controls, invisible
+ * characters, U+2028/U+2029) replaced by U+FFFD (&#xfffd;). */
 void escape_html(struct buf *b, const char *s);
 
 /* Convenience for log messages: returns a static, per-thread-unsafe buffer

@@ -300,7 +300,9 @@ escape_html(struct buf *b, const char *s)
 			buf_puts(b, "&#xfffd;");
 			p++;
 		} else {
-			if (escape_is_c1(cp))
+			/* As a numeric reference a bidi control would still
+			 * reorder the page: replaced, as a control is. */
+			if (escape_is_c1(cp) || escape_is_deceptive(cp))
 				buf_puts(b, "&#xfffd;");
 			else
 				buf_append(b, (const char *)p, n);

@@ -260,6 +260,12 @@ test_html(void **state)
 		{ "a\nb\x7f", "a&#xfffd;b&#xfffd;" },
 		{ "\xc2\x9b", "&#xfffd;" },
 		{ "\xff\xfe", "&#xfffd;&#xfffd;" },
+		/* A page shows bidi controls and invisible characters as
+		 * a terminal would: one U+FFFD each, as for controls. */
+		{ "abc\xe2\x80\xaexyz", "abc&#xfffd;xyz" },
+		{ "web\xe2\x80\x8b", "web&#xfffd;" },
+		{ "\xef\xbb\xbf\xd8\x9c\xe2\x81\xa6", "&#xfffd;&#xfffd;&#xfffd;" },
+		{ "\xe2\x80\x94", "\xe2\x80\x94" },
 	};
 
 	(void)state;
