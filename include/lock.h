@@ -26,6 +26,8 @@ struct lock;
  * writes the caller's pid into it. Returns 0 and *ret; -EWOULDBLOCK when
  * another process holds it, with its pid in *ret_holder (0 when the file
  * names none, e.g. a holder that has not written it yet after 200 ms);
+ * -EPERM when its directory is writable by group or others or another
+ * user's (fsafe.h); -EINVAL when it is not a regular file;
  * another -errno when the file cannot be opened or locked (missing
  * directory, read-only filesystem): the caller decides (cgovd warns and
  * goes on: a database that cannot hold a lock cannot hold history either). */

@@ -43,8 +43,16 @@ void out_int(struct out *o, long long v);
 void out_time(struct out *o, int64_t ms, const char *none);
 
 /* Writes the rows: a table with a header line, a JSON array of objects, or
- * CSV with a header line. */
+ * CSV with a header line. After out_flush(), the rows added since and the
+ * end of the JSON array. */
 void out_print(struct out *o, FILE *fp);
+
+/* Streaming: writes the rows added so far (the header, or the JSON array's
+ * opening, the first time) and frees them, so a long result is never held
+ * whole; out_print() ends it. A table's columns are as wide as the widest
+ * cell written so far: a wider cell in a later batch widens the rows after
+ * it only, so flush a table in batches. */
+void out_flush(struct out *o, FILE *fp);
 
 /* Colour, for tables on a terminal only: out_color_wanted says whether fp
  * is a terminal and NO_COLOR is unset or empty (https://no-color.org);

@@ -45,7 +45,10 @@ enum store_flags {
 };
 
 /* Opens (and with !STORE_RDONLY creates and migrates) the database at path.
- * On success *ret owns the handle; close it with store_close(). */
+ * On success *ret owns the handle; close it with store_close(). The file
+ * must pass fsafe_check() (fsafe.h; the reason is logged): -EPERM when its
+ * directory is writable by group or others or another user's, -ELOOP when
+ * path is a symlink, -EINVAL when it is not a regular file (a FIFO). */
 int store_open(const char *path, int flags, struct store **ret);
 void store_close(struct store *st);
 

@@ -21,6 +21,7 @@
 #include "discover.h"
 #include "escape.h"
 #include "fleet.h"
+#include "fsafe.h"
 #include "governing.h"
 #include "hook.h"
 #include "ioacct.h"
@@ -691,19 +692,24 @@ daemon_fd_budget(const struct conf *c)
 	return rl.rlim_cur > 1024 ? (size_t)(rl.rlim_cur - rl.rlim_cur / 8 - 128) : 512;
 }
 
+/* A new file each time, never through a link (fsafe.h): a symlink planted
+ * as the pidfile once had root overwrite its target. */
 static void
 daemon_write_pidfile(const char *path)
 {
-	FILE *fp;
+	char buf[32];
+	int fd, len;
 
 	if (path == NULL)
 		return;
-	if ((fp = fopen(path, "we")) == NULL) {
-		log_warn("pidfile %s", path);
+	if ((fd = fsafe_create(path, 0644)) < 0) {
+		log_warnx("pidfile %s: %s", path, strerror(-fd));
 		return;
 	}
-	fprintf(fp, "%ld\n", (long)getpid());
-	fclose(fp);
+	len = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+	if (write(fd, buf, (size_t)len) != len)
+		log_warn("pidfile %s", path);
+	close(fd);
 }
 
 static char *
@@ -853,6 +859,13 @@ main(int argc, char **argv)
 	}
 	if (d.dry_run)
 		log_info("dry run: nothing will be written to cgroupfs");
+	/* Files root opens by name: none in a directory others can write,
+	 * through a link or into a FIFO (fsafe.h; the reason is logged). */
+	if (fsafe_check("database", d.conf.db) < 0 ||
+	    (d.conf.pidfile != NULL && fsafe_check("pidfile", d.conf.pidfile) < 0)) {
+		rc = 1;
+		goto out;
+	}
 	/* Before anything is governed or written (--once writes history). */
 	if (lock_daemon(d.conf.db, &d.lock) < 0) {
 		rc = 1;

@@ -15,6 +15,7 @@
 #include "cgfs.h"
 #include "cmd.h"
 #include "escape.h"
+#include "fsafe.h"
 #include "journal.h"
 #include "policy.h"
 #include "report.h"
@@ -46,9 +47,12 @@ report_render(const struct report *r, enum report_fmt f, FILE *out)
 /*
  * -o FILE: written to a temporary file beside it, then renamed over it,
  * so a cron job or a web server reading FILE never sees half a report.
- * A FILE that exists and is not a regular file (/dev/null, a pipe, a
- * terminal) is written in place: renaming over /dev/null would replace
- * the device with a report.
+ * The report names every tenant: mode 0640 (less the umask), as the
+ * history itself. A FILE that exists and is not a regular file
+ * (/dev/null, a pipe, a terminal) is written in place: renaming over
+ * /dev/null would replace the device with a report. Only in a directory
+ * no one else can write (fsafe.h): elsewhere a link planted as FILE would
+ * have root write into whatever device it names.
  */
 static int
 report_write_file(const struct report *r, enum report_fmt f, const char *path)
@@ -60,6 +64,8 @@ report_write_file(const struct report *r, enum report_fmt f, const char *path)
 	int fd, e;
 
 	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		if ((e = fsafe_check_dir(path)) < 0)
+			return e;
 		if ((fp = fopen(path, "we")) == NULL)
 			return -errno;
 		e = report_render(r, f, fp);
@@ -73,10 +79,10 @@ report_write_file(const struct report *r, enum report_fmt f, const char *path)
 		free(tmp);
 		return e;
 	}
-	/* mkstemp makes it 0600; give it the mode a plain creation would */
+	/* mkstemp makes it 0600: readable by the group too, never by all */
 	um = umask(0);
 	umask(um);
-	(void)fchmod(fd, 0666 & ~um);
+	(void)fchmod(fd, 0640 & ~um);
 	if ((fp = fdopen(fd, "w")) == NULL) {
 		e = -errno;
 		close(fd);
@@ -260,8 +266,9 @@ cmd_report(struct cmd_ctx *ctx, int argc, char **argv)
 	else
 		e = report_render(r, fmt, stdout);
 	if (e < 0)
-		fprintf(stderr, "cgov: report: writing %s failed: %s\n",
-		    file != NULL ? escape_log(0, file) : "the report", strerror(-e));
+		fprintf(stderr, "cgov: report: writing %s failed: %s%s\n",
+		    file != NULL ? escape_log(0, file) : "the report", strerror(-e),
+		    e == -EPERM ? " (not a regular file, in a directory others can write)" : "");
 	report_free(r);
 	return e < 0 ? CMD_FAILURE : CMD_OK;
 }

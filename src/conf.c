@@ -83,11 +83,12 @@ conf_duration(const char *v, uint64_t min_ms, uint64_t *ret, char *err, size_t e
 	uint64_t ms;
 
 	if (units_parse_duration(v, &ms) < 0) {
-		snprintf(err, errlen, "bad duration \"%s\" (use ms, s, m, h or d, e.g. \"1s\")", v);
+		snprintf(err, errlen, "bad duration \"%s\" (use ms, s, m, h or d, e.g. \"1s\")",
+		    escape_log(1, v));
 		return -EINVAL;
 	}
 	if (ms < min_ms) {
-		snprintf(err, errlen, "duration \"%s\" is below the minimum of %llums", v,
+		snprintf(err, errlen, "duration \"%s\" is below the minimum of %llums", escape_log(1, v),
 		    (unsigned long long)min_ms);
 		return -EINVAL;
 	}
@@ -104,7 +105,7 @@ conf_count(const char *v, uint64_t min, uint64_t max, uint64_t *ret, char *err, 
 	errno = 0;
 	n = strtoull(v, &end, 10);
 	if (!isdigit((unsigned char)v[0]) || *end != '\0' || errno != 0 || n < min || n > max) {
-		snprintf(err, errlen, "\"%s\" is not a number between %llu and %llu", v,
+		snprintf(err, errlen, "\"%s\" is not a number between %llu and %llu", escape_log(1, v),
 		    (unsigned long long)min, (unsigned long long)max);
 		return -EINVAL;
 	}
@@ -145,7 +146,7 @@ conf_set(struct conf *c, const char *key, const char *value, char *err, size_t e
 
 		if (units_parse_size(value, &b) < 0 || b == 0) {
 			snprintf(err, errlen, "\"%s\" is not a size above zero (e.g. \"512M\"): "
-			    "a JVM must keep some swap", value);
+			    "a JVM must keep some swap", escape_log(1, value));
 			return -EINVAL;
 		}
 		c->jvm_swap_buffer = b;
@@ -162,7 +163,7 @@ conf_set(struct conf *c, const char *key, const char *value, char *err, size_t e
 		if (end == value || !(cores >= 0.01 && cores <= 1024) ||
 		    (strcmp(end, "cores") != 0 && strcmp(end, "core") != 0)) {
 			snprintf(err, errlen, "\"%s\" is not a CPU amount such as \"0.25 cores\"",
-			    value);
+			    escape_log(1, value));
 			return -EINVAL;
 		}
 		c->v1_high_cpu_millicores = (uint64_t)(cores * 1000 + 0.5);
@@ -173,7 +174,8 @@ conf_set(struct conf *c, const char *key, const char *value, char *err, size_t e
 			c->exit_restore_all = strcmp(value, "all") == 0;
 			return 0;
 		}
-		snprintf(err, errlen, "\"%s\" is neither \"rules\" nor \"all\"", value);
+		snprintf(err, errlen, "\"%s\" is neither \"rules\" nor \"all\"",
+		    escape_log(1, value));
 		return -EINVAL;
 	}
 	if (strcmp(key, "notifications") == 0) {
@@ -181,7 +183,7 @@ conf_set(struct conf *c, const char *key, const char *value, char *err, size_t e
 			c->no_notify = strcmp(value, "off") == 0;
 			return 0;
 		}
-		snprintf(err, errlen, "\"%s\" is neither \"on\" nor \"off\"", value);
+		snprintf(err, errlen, "\"%s\" is neither \"on\" nor \"off\"", escape_log(1, value));
 		return -EINVAL;
 	}
 	if (strcmp(key, "process-interval") == 0)
@@ -208,7 +210,7 @@ conf_set(struct conf *c, const char *key, const char *value, char *err, size_t e
 		}
 		if (units_parse_size(value, &b) < 0 || b < (1ULL << 20)) {
 			snprintf(err, errlen, "\"%s\" is not a size of at least 1M (e.g. \"4G\"),"
-			    " nor \"none\"", value);
+			    " nor \"none\"", escape_log(1, value));
 			return -EINVAL;
 		}
 		c->max_db_bytes = b;
@@ -231,7 +233,7 @@ conf_set(struct conf *c, const char *key, const char *value, char *err, size_t e
 	if (strcmp(key, "containers") == 0) {
 		if (value[0] != '/' && strcmp(value, "systemd") != 0) {
 			snprintf(err, errlen, "pattern \"%s\" must be an absolute cgroup path "
-			    "glob such as \"/lxc/*\", or \"systemd\"", value);
+			    "glob such as \"/lxc/*\", or \"systemd\"", escape_log(1, value));
 			return -EINVAL;
 		}
 		c->containers = xreallocarray(c->containers, c->ncontainers + 1, sizeof(char *));
@@ -244,7 +246,8 @@ conf_set(struct conf *c, const char *key, const char *value, char *err, size_t e
 				c->log_level = (enum log_level)i;
 				return 0;
 			}
-		snprintf(err, errlen, "unknown level \"%s\" (error, warning, info, debug)", value);
+		snprintf(err, errlen, "unknown level \"%s\" (error, warning, info, debug)",
+		    escape_log(1, value));
 		return -EINVAL;
 	}
 	if (strcmp(key, "sensors-interval") == 0) {
@@ -272,7 +275,7 @@ conf_set(struct conf *c, const char *key, const char *value, char *err, size_t e
 	if (strcmp(key, "docker-root") == 0) {
 		if (value[0] != '/') {
 			snprintf(err, errlen, "\"%s\" is not an absolute path (Docker's data-root)",
-			    value);
+			    escape_log(1, value));
 			return -EINVAL;
 		}
 		free(c->docker_root);
@@ -289,7 +292,8 @@ conf_set(struct conf *c, const char *key, const char *value, char *err, size_t e
 			return 0;
 		if (prom_parse_listen(value, addr, sizeof addr, &port) < 0) {
 			snprintf(err, errlen, "\"%s\" is not ADDR:PORT, :PORT or PORT (e.g. "
-			    "\"127.0.0.1:9464\"; an IPv6 address in brackets), nor \"off\"", value);
+			    "\"127.0.0.1:9464\"; an IPv6 address in brackets), nor \"off\"",
+			    escape_log(1, value));
 			return -EINVAL;
 		}
 		c->metrics_listen = xstrdup(value);

@@ -9,6 +9,7 @@
 
 #define ESCAPE_LOG_SLOTS 4
 #define ESCAPE_LOG_MAX   255
+#define ESCAPE_LOG_MARK  26     /* "...[+N]", N up to 20 digits */
 
 static const char escape_hex[] = "0123456789abcdef";
 
@@ -60,15 +61,37 @@ escape_is_c1(uint32_t cp)
 	return cp >= 0x80 && cp <= 0x9f;
 }
 
-/* Bidirectional overrides and isolates (U+202A..U+202E, U+2066..U+2069)
- * and the line and paragraph separators: valid UTF-8 that reorders or
- * breaks what an operator reads ("Trojan Source"): a tenant could make its
- * name display as another tenant's. */
+/* Bidirectional controls: the embeddings and overrides (U+202A..U+202E),
+ * the isolates (U+2066..U+2069) and the marks (U+200E, U+200F, the Arabic
+ * letter mark U+061C). Valid UTF-8 that reorders what an operator reads
+ * ("Trojan Source"): a tenant could make its name display as another
+ * tenant's, in a terminal, a spreadsheet or a page built from JSON. */
+static int
+escape_is_bidi(uint32_t cp)
+{
+	return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
+	    cp == 0x200e || cp == 0x200f || cp == 0x061c;
+}
+
+/* Characters that show nothing: the zero-width space, joiners and marks
+ * (U+200B..U+200F), the word joiner and invisible operators
+ * (U+2060..U+2064), the byte order mark / zero-width no-break space
+ * (U+FEFF), the Arabic letter mark (U+061C). "web\u200b" looks exactly
+ * like "web" in a table while being another tenant. */
+static int
+escape_is_invisible(uint32_t cp)
+{
+	return (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2060 && cp <= 0x2064) ||
+	    cp == 0xfeff || cp == 0x061c;
+}
+
+/* What a terminal, a log or a CSV cell must not show raw: the above and the
+ * line and paragraph separators, which break a line where none seems to
+ * be. */
 static int
 escape_is_deceptive(uint32_t cp)
 {
-	return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
-	    cp == 0x2028 || cp == 0x2029;
+	return escape_is_bidi(cp) || escape_is_invisible(cp) || cp == 0x2028 || cp == 0x2029;
 }
 
 static void
@@ -87,8 +110,9 @@ escape_put_hex(struct buf *b, const unsigned char *p, size_t n)
 /*
  * escape_term, stopping before the first character whose escaped form would
  * take b->len past max, so a character or an escape is never cut in half.
+ * Returns the number of bytes of s written (strlen(s) when all of it).
  */
-static void
+static size_t
 escape_term_max(struct buf *b, const char *s, size_t max)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -114,7 +138,7 @@ escape_term_max(struct buf *b, const char *s, size_t max)
 			out = 4;
 		}
 		if (out > max || b->len > max - out)
-			return;
+			break;
 		if (hex)
 			escape_put_hex(b, p, n);
 		else if (*p == '\\')
@@ -123,6 +147,7 @@ escape_term_max(struct buf *b, const char *s, size_t max)
 			buf_append(b, (const char *)p, n);
 		p += n;
 	}
+	return (size_t)(p - (const unsigned char *)s);
 }
 
 void
@@ -181,9 +206,11 @@ escape_json(struct buf *b, const char *s)
 			/* JSON strings are Unicode: a lone byte has no \u. */
 			buf_puts(b, "\\ufffd");
 			p++;
-		} else if (escape_is_c1(cp) || cp == 0x2028 || cp == 0x2029) {
-			/* Legal JSON too, but C1 drives terminals and U+2028/9
-			 * end a line in JavaScript. */
+		} else if (escape_is_c1(cp) || escape_is_deceptive(cp)) {
+			/* Legal JSON too, but C1 drives terminals, U+2028/9
+			 * end a line in JavaScript, and bidi controls and
+			 * invisible characters deceive whoever shows the
+			 * string: as \uXXXX the decoded string is the same. */
 			buf_printf(b, "\\u%04x", (unsigned int)cp);
 			p += n;
 		} else {
@@ -220,7 +247,9 @@ escape_csv(struct buf *b, const char *s)
 			escape_put_hex(b, p, 1);
 			p++;
 		} else {
-			if (escape_is_c1(cp))
+			/* A spreadsheet shows bidi controls and invisible
+			 * characters as a terminal does. */
+			if (escape_is_c1(cp) || escape_is_deceptive(cp))
 				escape_put_hex(b, p, n);
 			else
 				buf_append(b, (const char *)p, n);
@@ -271,7 +300,9 @@ escape_html(struct buf *b, const char *s)
 			buf_puts(b, "&#xfffd;");
 			p++;
 		} else {
-			if (escape_is_c1(cp))
+			/* As a numeric reference a bidi control would still
+			 * reorder the page: replaced, as a control is. */
+			if (escape_is_c1(cp) || escape_is_deceptive(cp))
 				buf_puts(b, "&#xfffd;");
 			else
 				buf_append(b, (const char *)p, n);
@@ -285,6 +316,7 @@ escape_log(int slot, const char *s)
 {
 	static char slots[ESCAPE_LOG_SLOTS][ESCAPE_LOG_MAX + 1];
 	struct buf b;
+	size_t used;
 	char *dst;
 
 	/* A bad slot is a caller's bug; wrapping it beats writing past the
@@ -293,7 +325,14 @@ escape_log(int slot, const char *s)
 	if (s == NULL)
 		s = "(null)";
 	buf_init(&b);
-	escape_term_max(&b, s, ESCAPE_LOG_MAX);
+	used = escape_term_max(&b, s, ESCAPE_LOG_MAX);
+	if (s[used] != '\0') {
+		/* Cut: say so and by how much, within the same bound (the
+		 * marker takes at most ESCAPE_LOG_MARK bytes). */
+		buf_reset(&b);
+		used = escape_term_max(&b, s, ESCAPE_LOG_MAX - ESCAPE_LOG_MARK);
+		buf_printf(&b, "...[+%zu]", strlen(s + used));
+	}
 	memcpy(dst, b.data, b.len + 1);
 	buf_free(&b);
 	return dst;

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fsafe.h"
 #include "lock.h"
 #include "log.h"
 #include "xmalloc.h"
@@ -68,7 +69,14 @@ lock_take(const char *db, struct lock **ret, pid_t *ret_holder)
 	*ret = NULL;
 	*ret_holder = 0;
 	path = xasprintf("%s.lock", db);
-	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0640);
+	/* The database's rules (fsafe.h): a directory others can write is
+	 * refused; O_NONBLOCK so that a FIFO or device there cannot hold the
+	 * open (flock and pread/pwrite of a regular file ignore it). */
+	if ((r = fsafe_check_dir(path)) < 0) {
+		free(path);
+		return r;
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0640);
 	if (fd < 0) {
 		r = -errno;
 		free(path);

@@ -25,6 +25,11 @@ struct out {
 	struct out_cell *cells;
 	size_t ncells, cap;
 	int color;              /* out_set_color */
+	/* out_flush: rows written so far, and the table's column widths
+	 * (the widest cell seen; NULL until the first table is written). */
+	int started;
+	size_t nwritten;
+	size_t *width;
 };
 
 int
@@ -60,6 +65,7 @@ out_free(struct out *o)
 	for (size_t i = 0; i < o->ncells; i++)
 		free(o->cells[i].text);
 	free(o->cells);
+	free(o->width);
 	free(o);
 }
 
@@ -138,27 +144,29 @@ out_truncate(char *s, size_t max)
 	}
 }
 
+/* The buffered rows as table lines, the header first when nothing was
+ * written yet. Widths only grow: a batch after a wider cell is wider. */
 static void
-out_print_table(struct out *o, FILE *fp)
+out_write_table(struct out *o, FILE *fp, size_t nrows)
 {
-	size_t nrows = o->ncells / o->ncols;
-	size_t *width = xcalloc(o->ncols, sizeof *width);
-
+	if (o->width == NULL)
+		o->width = xcalloc(o->ncols > 0 ? o->ncols : 1, sizeof *o->width);
 	for (size_t c = 0; c < o->ncols; c++) {
 		if (o->cols[c].header == NULL)
 			continue;
-		width[c] = strlen(o->cols[c].header);
+		if (strlen(o->cols[c].header) > o->width[c])
+			o->width[c] = strlen(o->cols[c].header);
 		for (size_t r = 0; r < nrows; r++) {
 			char *t = o->cells[r * o->ncols + c].text;
 			size_t w;
 
 			if (o->cols[c].maxwidth > 0)
 				out_truncate(t, (size_t)o->cols[c].maxwidth);
-			if ((w = out_width(t)) > width[c])
-				width[c] = w;
+			if ((w = out_width(t)) > o->width[c])
+				o->width[c] = w;
 		}
 	}
-	for (size_t r = 0; r <= nrows; r++) {
+	for (size_t r = o->started ? 1 : 0; r <= nrows; r++) {
 		int first = 1;
 
 		for (size_t c = 0; c < o->ncols; c++) {
@@ -168,7 +176,7 @@ out_print_table(struct out *o, FILE *fp)
 			if (o->cols[c].header == NULL)
 				continue;
 			t = r == 0 ? o->cols[c].header : o->cells[(r - 1) * o->ncols + c].text;
-			pad = width[c] - out_width(t);
+			pad = o->width[c] - out_width(t);
 			if (!first)
 				fputs("  ", fp);
 			/* The colour wraps the text, not the padding: widths
@@ -186,33 +194,36 @@ out_print_table(struct out *o, FILE *fp)
 		}
 		fputc('\n', fp);
 	}
-	free(width);
 }
 
-void
-out_print(struct out *o, FILE *fp)
+/* Writes the buffered rows (the header, or JSON's '[', first) and drops
+ * them. */
+static void
+out_write_rows(struct out *o, FILE *fp)
 {
 	size_t nrows = o->ncols > 0 ? o->ncells / o->ncols : 0;
 
 	switch (o->fmt) {
 	case OUT_TABLE:
-		out_print_table(o, fp);
+		out_write_table(o, fp, nrows);
 		break;
 	case OUT_JSON:
-		fputc('[', fp);
+		if (!o->started)
+			fputc('[', fp);
 		for (size_t r = 0; r < nrows; r++) {
-			fputs(r ? ",\n  {" : "\n  {", fp);
+			fputs(o->nwritten + r ? ",\n  {" : "\n  {", fp);
 			for (size_t c = 0; c < o->ncols; c++)
 				fprintf(fp, "%s\"%s\": %s", c ? ", " : "", o->cols[c].key,
 				    o->cells[r * o->ncols + c].text);
 			fputc('}', fp);
 		}
-		fputs(nrows ? "\n]" : "]", fp);
 		break;
 	case OUT_CSV:
-		for (size_t c = 0; c < o->ncols; c++)
-			fprintf(fp, "%s%s", c ? "," : "", o->cols[c].key);
-		fputs("\r\n", fp);
+		if (!o->started) {
+			for (size_t c = 0; c < o->ncols; c++)
+				fprintf(fp, "%s%s", c ? "," : "", o->cols[c].key);
+			fputs("\r\n", fp);
+		}
 		for (size_t r = 0; r < nrows; r++) {
 			for (size_t c = 0; c < o->ncols; c++)
 				fprintf(fp, "%s%s", c ? "," : "", o->cells[r * o->ncols + c].text);
@@ -220,6 +231,25 @@ out_print(struct out *o, FILE *fp)
 		}
 		break;
 	}
+	o->started = 1;
+	o->nwritten += nrows;
+	for (size_t i = 0; i < o->ncells; i++)
+		free(o->cells[i].text);
+	o->ncells = 0;
+}
+
+void
+out_flush(struct out *o, FILE *fp)
+{
+	out_write_rows(o, fp);
+}
+
+void
+out_print(struct out *o, FILE *fp)
+{
+	out_write_rows(o, fp);
+	if (o->fmt == OUT_JSON)
+		fputs(o->nwritten ? "\n]" : "]", fp);
 }
 
 void

@@ -19,6 +19,7 @@
 
 #include <sqlite3.h>
 
+#include "fsafe.h"
 #include "log.h"
 #include "pack.h"
 #include "store.h"
@@ -777,6 +778,12 @@ store_open(const char *path, int flags, struct store **ret)
 	*ret = NULL;
 	if (path == NULL || *path == '\0' || (flags & ~STORE_RDONLY) != 0)
 		return -EINVAL;
+	/* Root opens it, and SQLite creates the -wal and -shm files beside
+	 * it through any link planted there: a directory others can write is
+	 * refused, and so is a link or a FIFO (opening one blocks) under the
+	 * name (fsafe.h). SQLITE_OPEN_NOFOLLOW holds between check and open. */
+	if ((rc = fsafe_check("database", path)) < 0)
+		return rc;
 	if (flags & STORE_RDONLY) {
 		/* SQLite would say CANTOPEN; the CLI wants to say "no
 		 * database yet" precisely. */
@@ -785,7 +792,7 @@ store_open(const char *path, int flags, struct store **ret)
 		oflags = SQLITE_OPEN_READONLY;
 	} else
 		oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-	oflags |= SQLITE_OPEN_NOMUTEX;
+	oflags |= SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW;
 
 	st = xcalloc(1, sizeof *st);
 	st->path = xstrdup(path);

@@ -15,7 +15,13 @@ names=(
 	$'bad\xffutf8'
 	$'tab\there'
 	'back\slash'
+	$'rlo\xe2\x80\xaetxt.exe'
+	$'web\xe2\x80\x8b'
 )
+# Bidi controls and characters that show nothing (U+202E, U+200B, U+FEFF,
+# U+2066, U+061C): in no table, CSV, JSON text or log line raw.
+DECEPTIVE=$'\xe2\x80\xae\|\xe2\x80\x8b\|\xef\xbb\xbf\|\xe2\x81\xa6\|\xd8\x9c'
+deceptive() { LC_ALL=C grep -qa "$DECEPTIVE" "$@"; }
 for n in "${names[@]}"; do sb_mk "$n"; done
 
 "$CGOVD" --once -v --db "$DB" --interval 200ms --containers "$SB_BASE/*" > "$SB_TMP/log" 2>&1 ||
@@ -23,6 +29,7 @@ for n in "${names[@]}"; do sb_mk "$n"; done
 grep -q "$ESC" "$SB_TMP/log" && fail "cgovd log carries a raw ESC: $(cat -v "$SB_TMP/log")"
 # LC_ALL=C: in a UTF-8 locale PCRE's \xff is U+00FF, not the byte.
 LC_ALL=C grep -qaP '\xff' "$SB_TMP/log" && fail "cgovd log carries invalid UTF-8"
+deceptive "$SB_TMP/log" && fail "cgovd log carries a raw bidi control or invisible character"
 
 for cmd in "top" "top --since 1h" "containers --all"; do
 	table=$("$CGOV" --db "$DB" $cmd)
@@ -30,10 +37,14 @@ for cmd in "top" "top --since 1h" "containers --all"; do
 	echo "$table" | grep -qP '\t' && fail "$cmd table carries a raw tab"
 	echo "$table" | LC_ALL=C grep -qaP '\xff' && fail "$cmd table carries invalid UTF-8"
 	echo "$table" | grep -qF '\x1b[31mred' || fail "$cmd table does not show the ESC escaped: $(echo "$table" | cat -v)"
+	echo "$table" | deceptive && fail "$cmd table carries a raw bidi control or invisible character"
+	echo "$table" | grep -qF 'web\xe2\x80\x8b' || fail "$cmd table does not show U+200B escaped"
 
 	# JSON: valid, and the names come back exactly (invalid UTF-8 as U+FFFD).
 	json=$("$CGOV" --db "$DB" $cmd --format json) || fail "$cmd --format json failed"
 	echo "$json" | grep -q "$ESC" && fail "$cmd json carries a raw ESC"
+	echo "$json" | deceptive && fail "$cmd json carries a raw bidi control or invisible character"
+	echo "$json" | grep -qF 'rlo\u202etxt.exe' || fail "$cmd json does not show U+202E as \\u202e"
 	got=$(echo "$json" | jq -r '.containers[].name' | sort) || fail "$cmd: invalid JSON: $json"
 	for n in "${names[@]}"; do
 		want=$(printf '%s' "$n" | iconv -f utf-8 -t utf-8 -c 2>/dev/null)
@@ -46,6 +57,7 @@ for cmd in "top" "top --since 1h" "containers --all"; do
 	[ "$(printf '%s\n' "$csv" | wc -l)" = $(( ${#names[@]} + 1 )) ] ||
 		fail "$cmd csv has extra lines: $(echo "$csv" | cat -v)"
 	echo "$csv" | grep -q "$ESC" && fail "$cmd csv carries a raw ESC"
+	echo "$csv" | deceptive && fail "$cmd csv carries a raw bidi control or invisible character"
 	echo "$csv" | grep -qF "\"'=1+2\"" || fail "$cmd csv does not defuse a formula: $csv"
 	echo "$csv" | grep -qF '"q""uote'"'"'s,comma"' || fail "$cmd csv quoting: $csv"
 done
@@ -61,11 +73,13 @@ wait_until 20 'test "$(db_q "select count(*) from action")" -ge ${#names[@]}' ||
 kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID"; DAEMON_PID=""
 grep -q "$ESC" "$DAEMON_LOG" && fail "cgovd log carries a raw ESC while governing"
 LC_ALL=C grep -qaP '\xff' "$DAEMON_LOG" && fail "cgovd log carries invalid UTF-8 while governing"
+deceptive "$DAEMON_LOG" && fail "cgovd log carries a raw bidi control or invisible character while governing"
 for cmd in "actions" "status"; do
 	for fmt in table json csv; do
 		out=$("$CGOV" --db "$DB" $cmd --format $fmt) || fail "$cmd --format $fmt failed"
 		echo "$out" | grep -q "$ESC" && fail "$cmd $fmt carries a raw ESC: $(echo "$out" | cat -v)"
 		echo "$out" | LC_ALL=C grep -qaP '\xff' && fail "$cmd $fmt carries invalid UTF-8"
+		echo "$out" | deceptive && fail "$cmd $fmt carries a raw bidi control or invisible character"
 	done
 done
 got=$("$CGOV" --db "$DB" actions --format json | jq -r '.actions[].name' | sort -u) || fail "actions: invalid JSON"

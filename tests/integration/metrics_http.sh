@@ -22,9 +22,10 @@ PIDS_MAX=77
 # control and an invalid byte: no newline (cgroupfs allows one, but the
 # other tests cover it, and a path with one confuses this shell).
 HOSTILE=$'q"uote\\back\xe2\x80\xaeevil\xe2\x80\x8d\xc2\x9b\xff'
-# What a scraper reads back: escape_term's form (cgov top's), then the
-# exposition format's own escapes of \ and ".
-HOSTILE_RAW='q\"uote\\\\back\\xe2\\x80\\xaeevil'$'\xe2\x80\x8d''\\xc2\\x9b\\xff'
+# What a scraper reads back: escape_term's form (cgov top's: the joiner
+# shows nothing, so it is escaped too), then the exposition format's own
+# escapes of \ and ".
+HOSTILE_RAW='q\"uote\\\\back\\xe2\\x80\\xaeevil\\xe2\\x80\\x8d\\xc2\\x9b\\xff'
 
 for c in mem idle; do sb_mk "$c"; done
 sb_mk "$HOSTILE"

@@ -221,10 +221,11 @@ sb_cleanup() {
 	exit $rc
 }
 
-# sb_tmpfs DIR SIZE: a tmpfs of SIZE on DIR (made if missing), unmounted by
+# sb_tmpfs DIR SIZE: a tmpfs of SIZE on DIR (made if missing; mode 0755, as
+# cgovd wants the database directory), unmounted by
 # sb_cleanup after the daemon has exited. Fails if it cannot be mounted.
 sb_tmpfs() {
-	mkdir -p "$1" && mount -t tmpfs -o "size=$2" cgov-test "$1" || return 1
+	mkdir -p "$1" && mount -t tmpfs -o "size=$2,mode=0755" cgov-test "$1" || return 1
 	SB_MOUNTED="$SB_MOUNTED $1"
 }
 

@@ -104,6 +104,38 @@ test_set_errors(void **state)
 	conf_free(&c);
 }
 
+/* A broken value is echoed in the error, escaped: a cgov.conf shipped by
+ * config management may hold anything, and the message reaches a terminal
+ * (cgovd --check) or the log. */
+static void
+test_set_errors_escaped(void **state)
+{
+	static const char *const keys[] = {
+		"interval", "max-containers", "jvm-swap-buffer", "v1-high-cpu",
+		"exit-restore", "notifications", "max-db-size", "containers",
+		"log-level", "docker-root", "metrics-listen", "on-action",
+	};
+	const char *hostile = "\x1b]0;owned\x07\xe2\x80\xaeweb\xe2\x80\x8b";
+	struct conf c;
+	char err[256];
+
+	(void)state;
+	conf_defaults(&c);
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		err[0] = '\0';
+		if (conf_set(&c, keys[i], hostile, err, sizeof err) != -EINVAL)
+			fail_msg("%s: a hostile value was accepted", keys[i]);
+		for (const char *p = err; *p != '\0'; p++)
+			if ((unsigned char)*p < 0x20)
+				fail_msg("%s: a raw control byte in \"%s\"", keys[i], err);
+		if (strstr(err, "\xe2\x80\xae") != NULL || strstr(err, "\xe2\x80\x8b") != NULL)
+			fail_msg("%s: a raw U+202E or U+200B in the error", keys[i]);
+		if (strstr(err, "\\x1b]0;owned\\x07\\xe2\\x80\\xaeweb\\xe2\\x80\\x8b") == NULL)
+			fail_msg("%s: the value is not shown escaped: \"%s\"", keys[i], err);
+	}
+	conf_free(&c);
+}
+
 static void
 test_missing_file(void **state)
 {
@@ -177,6 +209,7 @@ main(void)
 		cmocka_unit_test(test_load_good),
 		cmocka_unit_test(test_load_bad_is_atomic),
 		cmocka_unit_test(test_set_errors),
+		cmocka_unit_test(test_set_errors_escaped),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_on_action_split),
 	};

@@ -113,6 +113,24 @@ test_term(void **state)
 		{ "\xe2\x81\xa6x", "\\xe2\\x81\\xa6x" },                 /* U+2066 */
 		{ "\xe2\x80\xa8", "\\xe2\\x80\\xa8" },                   /* U+2028 */
 		{ "\xe2\x80\x94", "\xe2\x80\x94" },                     /* em dash stays */
+		/* The bidi marks, the Arabic letter mark, and characters that
+		 * show nothing: "web" + U+200B is not "web". */
+		{ "\xe2\x80\x8e", "\\xe2\\x80\\x8e" },                   /* U+200E LRM */
+		{ "\xe2\x80\x8f", "\\xe2\\x80\\x8f" },                   /* U+200F RLM */
+		{ "\xd8\x9c", "\\xd8\\x9c" },                               /* U+061C ALM */
+		{ "\xe2\x80\xaa", "\\xe2\\x80\\xaa" },                   /* U+202A */
+		{ "\xe2\x81\xa9", "\\xe2\\x81\\xa9" },                   /* U+2069 */
+		{ "web\xe2\x80\x8b", "web\\xe2\\x80\\x8b" },             /* U+200B ZWSP */
+		{ "\xe2\x80\x8c\xe2\x80\x8d", "\\xe2\\x80\\x8c\\xe2\\x80\\x8d" }, /* ZWNJ ZWJ */
+		{ "\xe2\x81\xa0", "\\xe2\\x81\\xa0" },                   /* U+2060 WJ */
+		{ "\xe2\x81\xa4", "\\xe2\\x81\\xa4" },                   /* U+2064 */
+		{ "\xef\xbb\xbfweb", "\\xef\\xbb\\xbfweb" },             /* U+FEFF BOM */
+		/* Their neighbours stay. */
+		{ "\xe2\x80\x8a", "\xe2\x80\x8a" },                     /* U+200A hair space */
+		{ "\xe2\x80\x90", "\xe2\x80\x90" },                     /* U+2010 hyphen */
+		{ "\xe2\x81\xa5", "\xe2\x81\xa5" },                     /* U+2065 */
+		{ "\xef\xbb\xbe", "\xef\xbb\xbe" },                     /* U+FEFE */
+		{ "\xd8\x9b", "\xd8\x9b" },                               /* U+061B */
 		/* A backslash is doubled, so "\x1b" typed by a tenant is not ESC. */
 		{ "a\\x1b", "a\\\\x1b" },
 		/* Invalid UTF-8: stray continuation, truncated, overlong '/',
@@ -168,6 +186,14 @@ test_json(void **state)
 		{ "\xc2\x9b", "\"\\u009b\"" },
 		{ "a\xe2\x80\xa8" "b", "\"a\\u2028b\"" },
 		{ "/</script>", "\"/</script>\"" },
+		/* Bidi controls and invisible characters as \uXXXX: the
+		 * decoded name is the same, the raw text shows them. */
+		{ "abc\xe2\x80\xaexyz", "\"abc\\u202exyz\"" },
+		{ "\xe2\x81\xa6x\xe2\x81\xa9", "\"\\u2066x\\u2069\"" },
+		{ "\xe2\x80\x8e\xe2\x80\x8f\xd8\x9c", "\"\\u200e\\u200f\\u061c\"" },
+		{ "web\xe2\x80\x8b", "\"web\\u200b\"" },
+		{ "\xe2\x81\xa0\xef\xbb\xbf", "\"\\u2060\\ufeff\"" },
+		{ "\xe2\x80\x94", "\"\xe2\x80\x94\"" },
 		/* Invalid UTF-8 becomes U+FFFD, one per byte. */
 		{ "\xff", "\"\\ufffd\"" },
 		{ "a\x80z", "\"a\\ufffdz\"" },
@@ -206,6 +232,12 @@ test_csv(void **state)
 		{ "\xc2\x9b", "\"\\xc2\\x9b\"" },
 		{ "\xff", "\"\\xff\"" },
 		{ "a\\b", "\"a\\b\"" },
+		/* Bidi controls and invisible characters, as escape_term. */
+		{ "abc\xe2\x80\xaexyz", "\"abc\\xe2\\x80\\xaexyz\"" },
+		{ "\xe2\x81\xa7x", "\"\\xe2\\x81\\xa7x\"" },
+		{ "\xd8\x9c", "\"\\xd8\\x9c\"" },
+		{ "web\xe2\x80\x8b", "\"web\\xe2\\x80\\x8b\"" },
+		{ "\xef\xbb\xbf", "\"\\xef\\xbb\\xbf\"" },
 	};
 
 	(void)state;
@@ -228,6 +260,12 @@ test_html(void **state)
 		{ "a\nb\x7f", "a&#xfffd;b&#xfffd;" },
 		{ "\xc2\x9b", "&#xfffd;" },
 		{ "\xff\xfe", "&#xfffd;&#xfffd;" },
+		/* A page shows bidi controls and invisible characters as
+		 * a terminal would: one U+FFFD each, as for controls. */
+		{ "abc\xe2\x80\xaexyz", "abc&#xfffd;xyz" },
+		{ "web\xe2\x80\x8b", "web&#xfffd;" },
+		{ "\xef\xbb\xbf\xd8\x9c\xe2\x81\xa6", "&#xfffd;&#xfffd;&#xfffd;" },
+		{ "\xe2\x80\x94", "\xe2\x80\x94" },
 	};
 
 	(void)state;
@@ -259,25 +297,38 @@ test_log(void **state)
 	/* A bad slot wraps instead of writing out of bounds. */
 	assert_ptr_equal(escape_log(5, "x"), b);
 	assert_ptr_equal(escape_log(-1, "y"), d);
-	/* Truncated to 255 bytes... */
+	/* Exactly 255 bytes: whole, no marker. */
+	memset(longname, 'n', 255);
+	longname[255] = '\0';
+	p = escape_log(0, longname);
+	assert_int_equal(strlen(p), 255);
+	assert_null(strstr(p, "..."));
+	/* Longer: cut to fit a marker that says how many bytes are left
+	 * out, within 255 bytes (229 shown). */
 	memset(longname, 'n', sizeof longname - 1);
 	longname[sizeof longname - 1] = '\0';
 	p = escape_log(0, longname);
-	assert_int_equal(strlen(p), 255);
-	/* ...never inside an escape: 63 escapes are 252 bytes, the 64th
-	 * would pass 255. */
+	assert_true(strlen(p) <= 255);
+	assert_int_equal(strspn(p, "n"), 229);
+	assert_string_equal(p + 229, "...[+770]");
+	longname[256] = '\0';
+	assert_string_equal(escape_log(0, longname) + 229, "...[+27]");
+	/* ...never inside an escape: 57 escapes are 228 bytes, the 58th
+	 * would pass 229. */
 	memset(longname, '\x1b', sizeof longname - 1);
 	p = escape_log(0, longname);
-	assert_int_equal(strlen(p), 252);
-	assert_memory_equal(p + 248, "\\x1b", 4);
-	/* ...nor inside a UTF-8 character: 127 two-byte characters fit in
-	 * 254 bytes, the 128th would not. */
+	assert_memory_equal(p + 224, "\\x1b...[+942]", 14);
+	assert_int_equal(strlen(p), 228 + 9);
+	/* ...nor inside a UTF-8 character: 114 two-byte characters fit in
+	 * 228 bytes, the 115th would not. */
 	for (i = 0; i + 2 < sizeof ubig; i += 2)
 		memcpy(ubig + i, "\xc3\xbc", 2);
 	ubig[i] = '\0';
 	p = escape_log(0, ubig);
-	assert_int_equal(strlen(p), 254);
-	assert_memory_equal(p + 252, "\xc3\xbc", 2);
+	assert_memory_equal(p + 226, "\xc3\xbc...[+370]", 11);
+	assert_int_equal(strlen(p), 228 + 9);
+	/* The largest marker still fits. */
+	assert_true(strlen("...[+18446744073709551615]") <= 26);
 }
 
 int
