@@ -49,7 +49,10 @@ start run1 "$POL"
 wait_until 20 governed || fail "static shares not applied (knob $(knob))"
 sb_rm ct-a
 sb_mk ct-a
-[ "$(knob)" = "$DEFAULT" ] || fail "a fresh cgroup has $(knob), not the default $DEFAULT"
+# The kernel gives the new cgroup its default; cgovd may have governed it
+# already (a rescan between the mkdir and this read, on a busy machine).
+v=$(knob)
+[ "$v" = "$DEFAULT" ] || [ "$v" = 512 ] || fail "a fresh cgroup has $v, neither the default $DEFAULT nor the policy's 512"
 # The new tenant is governed afresh: its own value saved, the limit set.
 wait_until 20 'governed && grep -q "container .*ct-a.* found" "$DAEMON_LOG" &&
 	test "$(grep -c "container .*ct-a.* found" "$DAEMON_LOG")" -ge 2' ||
