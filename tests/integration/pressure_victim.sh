@@ -9,8 +9,9 @@
 # container. Both spinners are pinned to the same CPU, so the hog takes run
 # time from the victim whatever else loads the machine. The figures are
 # compared with the victim thread's own schedstat over the same windows,
-# never with fixed wall-clock thresholds. Memory and I/O pressure must be
-# known or unknown as the host allows (v1: I/O only with CFQ/BFQ wait
+# never with fixed wall-clock thresholds. A tenant thrashing its page cache
+# must show memory pressure above the victim's, and I/O pressure must be
+# known or unknown as the host allows (v1: only with CFQ/BFQ wait
 # counters), never a made-up 0.
 . "$(dirname "$0")/../lib/sandbox.sh"
 need jq
@@ -106,6 +107,41 @@ esac
 # Memory: the level notifications or refaults on v1, PSI on v2: known.
 last() { db_q "select $1 from sample_v where cid = $CID order by tick desc limit 1"; }
 [ -n "$(last psi_mem_us)" ] || fail "pressure.memory unknown for the victim"
+# A tenant re-reading a file three times its memory limit thrashes: the
+# kernel counts refaults (v1 total_, v2 plain memory.stat keys), and its
+# pressure.memory must rise above the unlimited victim's. The file is
+# written from inside the cgroup, so its page cache is charged there.
+MEM_MB=16
+if DIR=$(block_dir); then
+	sb_mk thrash
+	if f=$(sb_file thrash memory.limit_in_bytes); then echo $((MEM_MB << 20)) > "$f"
+	else echo $((MEM_MB << 20)) > "$(sb_file thrash memory.max)"; fi ||
+		fail "cannot limit the thrasher's memory"
+	TFILE="$DIR/cgov-test-thrash.$$"
+	SB_FILES="$SB_FILES $TFILE"
+	sb_run thrash "$SB_TMP/thrash.out" sh -c 'dd if=/dev/zero of="$1" bs=1M count="$2" status=none &&
+		echo ready && while :; do cat "$1" > /dev/null; done' sh "$TFILE" $((MEM_MB * 3))
+	wait_until 30 'grep -q ready "$SB_TMP/thrash.out"' || fail "thrasher never got ready"
+	TPATH=$(sb_path thrash)
+	wait_until 20 'test -n "$(db_q "select id from container where path = '"'$TPATH'"'")"' ||
+		fail "cgovd did not register the thrasher"
+	TCID=$(db_q "select id from container where path = '$TPATH'")
+	refaults() { awk '$1 ~ /^(total_)?workingset_refault(_file|_anon)?$/ { s += $2 } END { print s + 0 }' \
+		"$(sb_file thrash memory.stat)"; }
+	r0=$(refaults); t0=$(now_ms)
+	wait_until 30 'test "$(db_q "select count(*) from tick where ts_ms - dt_ms >= '"$t0"'")" -ge 6' ||
+		fail "thrash: ticks stopped"
+	r1=$(refaults); t1=$(now_ms)
+	[ $((r1 - r0)) -ge 1000 ] || skip "the thrasher made only $((r1 - r0)) refaults: no thrashing here"
+	mem_q() { db_q "select coalesce(cast(sum(psi_mem_us) / sum(dt_ms) as integer), -1) from sample_v
+		where cid = $1 and ts_ms - dt_ms >= $t0 and ts_ms <= $t1 and psi_mem_us is not null"; }
+	thrash_mem=$(mem_q "$TCID"); victim_mem=$(mem_q "$CID")
+	echo "thrash: $((r1 - r0)) refaults in $((t1 - t0)) ms; pressure.memory $thrash_mem per mille (victim $victim_mem)"
+	[ "$thrash_mem" -gt 0 ] && [ "$thrash_mem" -gt "$victim_mem" ] ||
+		fail "pressure.memory $thrash_mem per mille for a thrasher, $victim_mem for the victim"
+else
+	echo "note: $TEST_NAME: no block device to thrash a page cache on: memory rise not exercised"
+fi
 # I/O: v2 PSI is known; v1 only where CFQ or BFQ keep the queue wait.
 io_known=1
 if [ "$SB_VERSION" = 1 ]; then
@@ -114,10 +150,11 @@ if [ "$SB_VERSION" = 1 ]; then
 		sb_file victim "$f" >/dev/null && io_known=1
 	done
 fi
-io_nulls=$(db_q "select count(*) from sample_v where cid = $CID and psi_io_us is null and tick >
-	(select min(tick) from sample_v where cid = $CID)")
-io_rows=$(db_q "select count(*) from sample_v where cid = $CID and tick >
-	(select min(tick) from sample_v where cid = $CID)")
+# One query for both counts: cgovd keeps storing ticks meanwhile.
+read -r io_nulls io_rows <<EOF_Q
+$(db_q "select sum(psi_io_us is null) || ' ' || count(*) from sample_v where cid = $CID and
+	tick > (select min(tick) from sample_v where cid = $CID)")
+EOF_Q
 if [ "$io_known" = 1 ]; then
 	[ "$io_nulls" = 0 ] || fail "pressure.io unknown in $io_nulls of $io_rows ticks"
 else
