@@ -12,7 +12,12 @@
  *     keeps, per thread, the nanoseconds it was runnable but not running;
  *     the sum of their increase over the tasks of the container's subtree
  *     (v1 `tasks`, at most V1PRESS_CGROUPS cgroups and V1PRESS_TASKS
- *     threads), capped at the wall time between two reads. Two waiting
+ *     threads, the lowest ids: past that a lower bound), capped at the
+ *     wall time between two reads. The kernel adds a thread's wait when
+ *     the wait ends, so a thread starved for seconds adds them all at
+ *     once: what is over the cap is carried into the next intervals, at
+ *     most V1PRESS_CARRY_MS of it (the reading lags, the sum is kept;
+ *     many threads waiting at once read 100% that much longer). Two waiting
  *     tasks count twice (capped): closer to PSI's "full" than to "some"
  *     for a one-task tenant, larger than "some" for many tasks.
  *   - memory: the larger of two signals, each as a % of the interval: the
@@ -47,9 +52,10 @@
 #include "cgfs.h"
 
 #define V1PRESS_CGROUPS 64                /* cgroups walked below a container */
-#define V1PRESS_TASKS 4096                /* threads read per container */
+#define V1PRESS_TASKS 1024                /* threads read per container */
 #define V1PRESS_LEVEL_DECAY_MS 10000      /* a notification fades out in 10 s */
 #define V1PRESS_FAULT_US 100              /* one refault "stalls" 0.1 ms */
+#define V1PRESS_CARRY_MS 2000             /* cpu wait over 100% counted later */
 
 /* One thread's cumulative run-queue wait. */
 struct v1press_task {
@@ -93,8 +99,16 @@ size_t v1press_fds(const struct v1press *p);
  * each source sets 0. Reads the walk hierarchy's tasks, /proc/TID/
  * schedstat of the layout's proc directory, memory.stat and the blkio
  * wait files. A vanished cgroup gives unknowns: the caller's own reads
- * tell it is gone. Returns the number of files read. */
-uint64_t v1press_read(struct v1press *p, int64_t now_ms, uint64_t *ret_cpu_us,
+ * tell it is gone. Returns the number of files read.
+ *
+ * The walk is the costly part (three syscalls a thread: about 60 us a
+ * thread on a loaded 2-core VM). With cpu_idle set (the container used
+ * no CPU time since the last read) it is skipped and the interval counts
+ * no new wait: the kernel adds to a thread's wait only when the thread
+ * is scheduled in, so in an interval in which none of the container's
+ * threads ran, a walk would read the same waits (a thread starved that
+ * long shows its wait when it runs, as it would without the skip). */
+uint64_t v1press_read(struct v1press *p, int64_t now_ms, int cpu_idle, uint64_t *ret_cpu_us,
     uint64_t *ret_mem_us, uint64_t *ret_io_us);
 
 #endif

@@ -32,12 +32,14 @@ static const char *const v1press_io_files[] = {
 	"blkio.bfq.io_wait_time_recursive",     /* BFQ, CONFIG_BFQ_CGROUP_DEBUG */
 };
 
-/* One derived pressure: its cumulative stall, and when it was last read
- * (the interval that caps the next step). */
+/* One derived pressure: its cumulative stall, when it was last read (the
+ * interval that caps the next step), and the stall over that cap still to
+ * count (cpu only, at most V1PRESS_CARRY_MS). */
 struct v1press_acc {
 	uint64_t us;
 	int64_t at_ms;
 	int have;               /* a previous read to step from */
+	uint64_t carry_us;
 };
 
 struct v1press {
@@ -108,15 +110,23 @@ v1press_mem_stall_us(double level_pct, uint64_t faults, uint64_t elapsed_us)
 }
 
 /* Adds the stall of the interval since a's last read, at most that
- * interval, and returns the new total. The first read only sets the
- * start. */
+ * interval, and returns the new total. With carry, what is over the cap
+ * is counted in the next intervals instead (at most V1PRESS_CARRY_MS of
+ * it). The first read only sets the start. */
 static uint64_t
-v1press_step(struct v1press_acc *a, uint64_t stall_us, int64_t now_ms)
+v1press_step(struct v1press_acc *a, uint64_t stall_us, int64_t now_ms, int carry)
 {
-	if (a->have && now_ms > a->at_ms) {
-		uint64_t el = (uint64_t)(now_ms - a->at_ms) * 1000;
+	if (!a->have)
+		a->carry_us = 0;
+	else if (now_ms > a->at_ms) {
+		uint64_t el = (uint64_t)(now_ms - a->at_ms) * 1000, add;
 
-		a->us += stall_us < el ? stall_us : el;
+		stall_us += a->carry_us;
+		add = stall_us < el ? stall_us : el;
+		a->us += add;
+		a->carry_us = carry ? stall_us - add : 0;
+		if (a->carry_us > (uint64_t)V1PRESS_CARRY_MS * 1000)
+			a->carry_us = (uint64_t)V1PRESS_CARRY_MS * 1000;
 	}
 	a->have = 1;
 	a->at_ms = now_ms;
@@ -228,13 +238,20 @@ v1press_fds(const struct v1press *p)
 
 /* The run-queue wait of the subtree's threads. Returns the files read. */
 static uint64_t
-v1press_read_cpu(struct v1press *p, int64_t now_ms, char *buf, uint64_t *ret)
+v1press_read_cpu(struct v1press *p, int64_t now_ms, int idle, char *buf, uint64_t *ret)
 {
 	struct v1press_task *cur;
 	pid_t *tids;
 	size_t n, m = 0;
 	char name[32];
 
+	/* A container that ran nothing had no thread scheduled in, and the
+	 * kernel adds to a thread's wait only when it is scheduled in: a walk
+	 * would read the same waits. */
+	if (idle && p->cpu.have) {
+		*ret = v1press_step(&p->cpu, 0, now_ms, 1);
+		return 0;
+	}
 	*ret = CG_UNKNOWN;
 	if (knob_tasks(p->fs, p->path, V1PRESS_CGROUPS, V1PRESS_TASKS, &tids, &n) < 0) {
 		p->cpu.have = 0;
@@ -262,7 +279,7 @@ v1press_read_cpu(struct v1press *p, int64_t now_ms, char *buf, uint64_t *ret)
 	}
 	/* tids came sorted and unique, so cur is. */
 	*ret = v1press_step(&p->cpu, v1press_wait_delta(p->tasks, p->ntasks, cur, m) / 1000,
-	    now_ms);
+	    now_ms, 1);
 	free(p->tasks);
 	p->tasks = cur;
 	p->ntasks = m;
@@ -324,7 +341,7 @@ v1press_read_mem(struct v1press *p, int64_t now_ms, char *buf, uint64_t *ret)
 	if (faults != CG_UNKNOWN && p->faults != CG_UNKNOWN && faults > p->faults)
 		d = faults - p->faults;
 	p->faults = faults;
-	*ret = v1press_step(&p->mem, v1press_mem_stall_us(level, d, el), now_ms);
+	*ret = v1press_step(&p->mem, v1press_mem_stall_us(level, d, el), now_ms, 0);
 	return 1;
 }
 
@@ -351,19 +368,19 @@ v1press_read_io(struct v1press *p, int64_t now_ms, char *buf, uint64_t *ret)
 	}
 	ns = rd + wr;
 	*ret = v1press_step(&p->io, ns > p->io_wait_ns && p->io.have ?
-	    (ns - p->io_wait_ns) / 1000 : 0, now_ms);
+	    (ns - p->io_wait_ns) / 1000 : 0, now_ms, 0);
 	p->io_wait_ns = ns;
 	return 1;
 }
 
 uint64_t
-v1press_read(struct v1press *p, int64_t now_ms, uint64_t *ret_cpu_us, uint64_t *ret_mem_us,
-    uint64_t *ret_io_us)
+v1press_read(struct v1press *p, int64_t now_ms, int cpu_idle, uint64_t *ret_cpu_us,
+    uint64_t *ret_mem_us, uint64_t *ret_io_us)
 {
 	char *buf = xmalloc(V1PRESS_BUFSZ);
 	uint64_t reads;
 
-	reads = v1press_read_cpu(p, now_ms, buf, ret_cpu_us);
+	reads = v1press_read_cpu(p, now_ms, cpu_idle, buf, ret_cpu_us);
 	reads += v1press_read_mem(p, now_ms, buf, ret_mem_us);
 	reads += v1press_read_io(p, now_ms, buf, ret_io_us);
 	free(buf);
