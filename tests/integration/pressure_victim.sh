@@ -103,6 +103,10 @@ top_v=$("$CGOV" --db "$DB" top --format json --since 2s |
 case "$top_v" in
 "" | *null*) fail "cgov top shows no pressure for the victim: $top_v" ;;
 esac
+# ... and so does cgov history, from the same stored ticks.
+hist=$("$CGOV" --db "$DB" history "$VPATH" --metric pressure.cpu --since 10s --format json |
+	jq '[.points[].avg | select(. != null)] | max // 0')
+awk -v v="$hist" 'BEGIN { exit !(v > 0) }' || fail "cgov history shows no pressure.cpu for the victim"
 
 # Memory: the level notifications or refaults on v1, PSI on v2: known.
 last() { db_q "select $1 from sample_v where cid = $CID order by tick desc limit 1"; }
