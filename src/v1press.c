@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cgparse.h"
+#include "escape.h"
 #include "knob.h"
 #include "log.h"
 #include "v1press.h"
@@ -183,8 +184,8 @@ v1press_events(struct v1press *p)
 			}
 out:
 	if (n < V1PRESS_NLEVELS)
-		log_debug("%s: no memory.pressure_level events (%s): refaults only", p->path,
-		    strerror(errno));
+		log_debug("%s: no memory.pressure_level events: refaults only",
+		    escape_log(0, p->path));
 	if (cfd >= 0)
 		close(cfd);
 	if (ecfd >= 0)

@@ -103,6 +103,24 @@ top_v=$("$CGOV" --db "$DB" top --format json --since 2s |
 case "$top_v" in
 "" | *null*) fail "cgov top shows no pressure for the victim: $top_v" ;;
 esac
+# The policy language sees it (one rule for both versions): a rule on
+# pressure.cpu at half of what the busy window stored, replayed on the
+# stored history, fires on the victim.
+mkdir -p "$SB_TMP/pol"
+cat > "$SB_TMP/pol/victim.policy" <<EOF
+policy "victims" {
+    match cgroup "$VPATH"
+    rule "waits" {
+        when pressure.cpu > $((busy_db / 20))% for 1s
+        do cpu shares 2048
+    }
+}
+EOF
+"$CGOV" --db "$DB" policy simulate --policies "$SB_TMP/pol" --since 1h \
+	--cgroup-version "$SB_VERSION" --format json > "$SB_TMP/sim.json" 2> "$SB_TMP/sim.err" ||
+	fail "policy simulate: $(cat "$SB_TMP/sim.err")"
+fired=$(jq '[.firings[] | select(.name == "victim" and .rule == "waits")] | length' "$SB_TMP/sim.json")
+[ "$fired" -ge 1 ] || fail "a rule on pressure.cpu > $((busy_db / 20))% never fired on the victim"
 # ... and so does cgov history, from the same stored ticks.
 hist=$("$CGOV" --db "$DB" history "$VPATH" --metric pressure.cpu --since 10s --format json |
 	jq '[.points[].avg | select(. != null)] | max // 0')
