@@ -98,8 +98,10 @@ size_t v1press_fds(const struct v1press *p);
  * missing or could not be read this time; see above). The first read of
  * each source sets 0. Reads the walk hierarchy's tasks, /proc/TID/
  * schedstat of the layout's proc directory, memory.stat and the blkio
- * wait files. A vanished cgroup gives unknowns: the caller's own reads
- * tell it is gone. Returns the number of files read.
+ * wait files, into the caller's buf of len bytes (the sampler's one
+ * buffer: 64 KiB holds memory.stat and the blkio files of hundreds of
+ * devices). A vanished cgroup gives unknowns: the caller's own reads tell
+ * it is gone. Returns the number of files read.
  *
  * The walk is the costly part (three syscalls a thread: about 60 us a
  * thread on a loaded 2-core VM). With cpu_idle set (the container used
@@ -108,7 +110,7 @@ size_t v1press_fds(const struct v1press *p);
  * is scheduled in, so in an interval in which none of the container's
  * threads ran, a walk would read the same waits (a thread starved that
  * long shows its wait when it runs, as it would without the skip). */
-uint64_t v1press_read(struct v1press *p, int64_t now_ms, int cpu_idle, uint64_t *ret_cpu_us,
-    uint64_t *ret_mem_us, uint64_t *ret_io_us);
+uint64_t v1press_read(struct v1press *p, int64_t now_ms, int cpu_idle, char *buf, size_t len,
+    uint64_t *ret_cpu_us, uint64_t *ret_mem_us, uint64_t *ret_io_us);
 
 #endif

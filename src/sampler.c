@@ -600,7 +600,7 @@ sampler_ct_read(struct sampler_ct *ct, struct cg_sample *ret)
 	if (ct->press != NULL)
 		(void)v1press_read(ct->press, units_mono_ms(), ct->have_last &&
 		    ret->cpu_usage_us != CG_UNKNOWN && ret->cpu_usage_us == ct->last.cpu_usage_us,
-		    &ret->psi_cpu_us, &ret->psi_mem_us, &ret->psi_io_us);
+		    buf, SAMPLER_BUFSZ, &ret->psi_cpu_us, &ret->psi_mem_us, &ret->psi_io_us);
 	if (full)
 		sampler_ct_full_done(ct, now);
 	ct->last = *ret;

@@ -16,7 +16,6 @@
 #include "v1press.h"
 #include "xmalloc.h"
 
-#define V1PRESS_BUFSZ 65536     /* memory.stat, blkio files of many devices */
 #define V1PRESS_NLEVELS 3
 
 static const struct {
@@ -239,7 +238,8 @@ v1press_fds(const struct v1press *p)
 
 /* The run-queue wait of the subtree's threads. Returns the files read. */
 static uint64_t
-v1press_read_cpu(struct v1press *p, int64_t now_ms, int idle, char *buf, uint64_t *ret)
+v1press_read_cpu(struct v1press *p, int64_t now_ms, int idle, char *buf, size_t len,
+    uint64_t *ret)
 {
 	struct v1press_task *cur;
 	pid_t *tids;
@@ -264,7 +264,7 @@ v1press_read_cpu(struct v1press *p, int64_t now_ms, int idle, char *buf, uint64_
 
 		/* A thread that exited since the list was read is normal. */
 		snprintf(name, sizeof name, "%d/schedstat", (int)tids[i]);
-		if (cgfs_read_proc(p->fs, name, buf, V1PRESS_BUFSZ) > 0 &&
+		if (cgfs_read_proc(p->fs, name, buf, len) > 0 &&
 		    cgparse_schedstat(buf, &w) == 0) {
 			cur[m].tid = tids[i];
 			cur[m++].wait_ns = w;
@@ -289,7 +289,7 @@ v1press_read_cpu(struct v1press *p, int64_t now_ms, int idle, char *buf, uint64_
 
 /* The level notified since the last read, decayed, and the refaults. */
 static uint64_t
-v1press_read_mem(struct v1press *p, int64_t now_ms, char *buf, uint64_t *ret)
+v1press_read_mem(struct v1press *p, int64_t now_ms, char *buf, size_t len, uint64_t *ret)
 {
 	static const char *const keys[] = { "total_workingset_refault_anon",
 		"total_workingset_refault_file", "total_workingset_refault", "total_pgmajfault" };
@@ -303,7 +303,7 @@ v1press_read_mem(struct v1press *p, int64_t now_ms, char *buf, uint64_t *ret)
 		p->mem.have = 0;
 		return 0;
 	}
-	r = cgfs_read_at(dir, "memory.stat", buf, V1PRESS_BUFSZ);
+	r = cgfs_read_at(dir, "memory.stat", buf, len);
 	close(dir);
 	if (r < 0 && cgfs_gone((int)r)) {
 		/* Gone: removal signals every eventfd, which is no pressure. */
@@ -348,7 +348,7 @@ v1press_read_mem(struct v1press *p, int64_t now_ms, char *buf, uint64_t *ret)
 
 /* The queue wait of the subtree's requests, where the scheduler keeps it. */
 static uint64_t
-v1press_read_io(struct v1press *p, int64_t now_ms, char *buf, uint64_t *ret)
+v1press_read_io(struct v1press *p, int64_t now_ms, char *buf, size_t len, uint64_t *ret)
 {
 	uint64_t rd, wr, ns;
 	int dir;
@@ -361,7 +361,7 @@ v1press_read_io(struct v1press *p, int64_t now_ms, char *buf, uint64_t *ret)
 		p->io.have = 0;
 		return 0;
 	}
-	r = cgfs_read_at(dir, v1press_io_files[p->io_file], buf, V1PRESS_BUFSZ);
+	r = cgfs_read_at(dir, v1press_io_files[p->io_file], buf, len);
 	close(dir);
 	if (r < 0 || cgparse_blkio(buf, &rd, &wr) < 0 || rd == CG_UNKNOWN || wr == CG_UNKNOWN) {
 		p->io.have = 0;
@@ -375,15 +375,13 @@ v1press_read_io(struct v1press *p, int64_t now_ms, char *buf, uint64_t *ret)
 }
 
 uint64_t
-v1press_read(struct v1press *p, int64_t now_ms, int cpu_idle, uint64_t *ret_cpu_us,
-    uint64_t *ret_mem_us, uint64_t *ret_io_us)
+v1press_read(struct v1press *p, int64_t now_ms, int cpu_idle, char *buf, size_t len,
+    uint64_t *ret_cpu_us, uint64_t *ret_mem_us, uint64_t *ret_io_us)
 {
-	char *buf = xmalloc(V1PRESS_BUFSZ);
 	uint64_t reads;
 
-	reads = v1press_read_cpu(p, now_ms, cpu_idle, buf, ret_cpu_us);
-	reads += v1press_read_mem(p, now_ms, buf, ret_mem_us);
-	reads += v1press_read_io(p, now_ms, buf, ret_io_us);
-	free(buf);
+	reads = v1press_read_cpu(p, now_ms, cpu_idle, buf, len, ret_cpu_us);
+	reads += v1press_read_mem(p, now_ms, buf, len, ret_mem_us);
+	reads += v1press_read_io(p, now_ms, buf, len, ret_io_us);
 	return reads;
 }

@@ -198,6 +198,8 @@ tree_close(struct tree *t)
 	assert_int_equal(nftw(t->root, tree_rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
 }
 
+static char buf[65536];
+
 static void
 test_read_tree(void **state)
 {
@@ -210,7 +212,7 @@ test_read_tree(void **state)
 	p = v1press_open(t.fs, "/t", 1);
 	/* A plain directory has no cgroup.event_control: no eventfds held. */
 	assert_int_equal(v1press_fds(p), 0);
-	v1press_read(p, 1000, 0, &cpu, &mem, &io);
+	v1press_read(p, 1000, 0, buf, sizeof buf, &cpu, &mem, &io);
 	assert_int_equal(cpu, 0);               /* the first read: the start */
 	assert_int_equal(mem, 0);
 	assert_int_equal(io, 0);
@@ -226,7 +228,7 @@ test_read_tree(void **state)
 	    "total_workingset_refault_file 1005\ntotal_pgmajfault 99\n");
 	put(&t, "t/blkio.io_wait_time_recursive", "8:0 Read 150000000\n8:0 Write 50000000\n"
 	    "8:0 Total 200000000\nTotal 200000000\n");
-	v1press_read(p, 2000, 0, &cpu, &mem, &io);
+	v1press_read(p, 2000, 0, buf, sizeof buf, &cpu, &mem, &io);
 	assert_int_equal(cpu, 500000);          /* 30% + 20% of the second */
 	assert_int_equal(mem, 1500 * V1PRESS_FAULT_US);
 	assert_int_equal(io, 200000);
@@ -236,11 +238,11 @@ test_read_tree(void **state)
 	task(&t, 10, 1201000000);
 	task(&t, 40, 5900000000ULL);
 	put(&t, "t/blkio.io_wait_time_recursive", "8:0 Read 5000000000\n8:0 Write 0\nTotal 1\n");
-	v1press_read(p, 3000, 0, &cpu, &mem, &io);
+	v1press_read(p, 3000, 0, buf, sizeof buf, &cpu, &mem, &io);
 	assert_int_equal(cpu, 1500000);
 	assert_int_equal(mem, 150000);          /* no new refaults */
 	assert_int_equal(io, 1200000);          /* capped, nothing carried */
-	v1press_read(p, 3500, 0, &cpu, &mem, &io);
+	v1press_read(p, 3500, 0, buf, sizeof buf, &cpu, &mem, &io);
 	assert_int_equal(cpu, 2000000);         /* 500 ms of the 800 */
 	assert_int_equal(io, 1200000);
 
@@ -249,45 +251,45 @@ test_read_tree(void **state)
 	untask(&t, 10);
 	untask(&t, 30);
 	untask(&t, 40);
-	v1press_read(p, 4000, 0, &cpu, &mem, &io);
+	v1press_read(p, 4000, 0, buf, sizeof buf, &cpu, &mem, &io);
 	assert_int_equal(cpu, CG_UNKNOWN);
 	task(&t, 10, 9000000000ULL);
-	v1press_read(p, 5000, 0, &cpu, &mem, &io);
+	v1press_read(p, 5000, 0, buf, sizeof buf, &cpu, &mem, &io);
 	assert_int_equal(cpu, 2000000);         /* the 300 ms left dropped */
 	task(&t, 10, 9100000000ULL);
-	v1press_read(p, 6000, 0, &cpu, &mem, &io);
+	v1press_read(p, 6000, 0, buf, sizeof buf, &cpu, &mem, &io);
 	assert_int_equal(cpu, 2100000);
 
 	/* An interval that used no CPU time: no walk (nothing is read), no
 	 * wait, still known. A wait that shows at the next walk counts
 	 * against that walk's interval only. */
 	untask(&t, 10);
-	v1press_read(p, 6500, 1, &cpu, &mem, &io);
+	v1press_read(p, 6500, 1, buf, sizeof buf, &cpu, &mem, &io);
 	assert_int_equal(cpu, 2100000);
 	task(&t, 10, 9900000000ULL);    /* +800 ms since the last walk */
-	v1press_read(p, 7000, 0, &cpu, &mem, &io);
+	v1press_read(p, 7000, 0, buf, sizeof buf, &cpu, &mem, &io);
 	assert_int_equal(cpu, 2600000);         /* capped at 6500..7000 */
 
 	/* An empty container waits for nothing: only the 300 ms carried. */
 	put(&t, "t/tasks", "");
 	put(&t, "t/sub/tasks", "");
-	v1press_read(p, 8000, 0, &cpu, &mem, &io);
+	v1press_read(p, 8000, 0, buf, sizeof buf, &cpu, &mem, &io);
 	assert_int_equal(cpu, 2900000);
-	v1press_read(p, 9000, 0, &cpu, &mem, &io);
+	v1press_read(p, 9000, 0, buf, sizeof buf, &cpu, &mem, &io);
 	assert_int_equal(cpu, 2900000);
 
 	/* A lump of 9 s of wait in one second (a thread starved that long
 	 * runs at last): 1 s now, the carry bounded by V1PRESS_CARRY_MS. */
 	put(&t, "t/tasks", "10\n");
-	v1press_read(p, 10000, 0, &cpu, &mem, &io);
+	v1press_read(p, 10000, 0, buf, sizeof buf, &cpu, &mem, &io);
 	task(&t, 10, 18900000000ULL);
-	v1press_read(p, 11000, 0, &cpu, &mem, &io);
+	v1press_read(p, 11000, 0, buf, sizeof buf, &cpu, &mem, &io);
 	assert_int_equal(cpu, 3900000);
-	v1press_read(p, 12000, 0, &cpu, &mem, &io);
+	v1press_read(p, 12000, 0, buf, sizeof buf, &cpu, &mem, &io);
 	assert_int_equal(cpu, 4900000);
-	v1press_read(p, 13000, 0, &cpu, &mem, &io);
+	v1press_read(p, 13000, 0, buf, sizeof buf, &cpu, &mem, &io);
 	assert_int_equal(cpu, 5900000);
-	v1press_read(p, 14000, 0, &cpu, &mem, &io);
+	v1press_read(p, 14000, 0, buf, sizeof buf, &cpu, &mem, &io);
 	assert_int_equal(cpu, 5900000);         /* V1PRESS_CARRY_MS spent */
 	v1press_close(p);
 	tree_close(&t);
@@ -306,16 +308,16 @@ test_read_unknowns(void **state)
 	tree_open(&t, 0);
 	put(&t, "t/memory.stat", "cache 0\n");
 	p = v1press_open(t.fs, "/t", 0);
-	v1press_read(p, 1000, 0, &cpu, &mem, &io);
+	v1press_read(p, 1000, 0, buf, sizeof buf, &cpu, &mem, &io);
 	assert_int_equal(cpu, 0);
 	assert_int_equal(mem, CG_UNKNOWN);
 	assert_int_equal(io, CG_UNKNOWN);
 	/* A kernel before 5.9: no refault counters, major faults instead. */
 	put(&t, "t/memory.stat", "total_pgmajfault 7\n");
-	v1press_read(p, 2000, 0, &cpu, &mem, &io);
+	v1press_read(p, 2000, 0, buf, sizeof buf, &cpu, &mem, &io);
 	assert_int_equal(mem, 0);
 	put(&t, "t/memory.stat", "total_pgmajfault 107\n");
-	v1press_read(p, 3000, 0, &cpu, &mem, &io);
+	v1press_read(p, 3000, 0, buf, sizeof buf, &cpu, &mem, &io);
 	assert_int_equal(mem, 100 * V1PRESS_FAULT_US);
 	v1press_close(p);
 	tree_close(&t);
