@@ -91,6 +91,12 @@ int cgparse_proc_stat(const char *buf, struct cg_cpustat *ret);
 /* /proc/loadavg: the three load averages, times 100 (0.57 -> 57). */
 int cgparse_loadavg(const char *buf, uint32_t *ret_load1, uint32_t *ret_load5, uint32_t *ret_load15);
 
+/* /proc/PID/schedstat (or /proc/PID/task/TID/schedstat): "RUN_NS WAIT_NS
+ * TIMESLICES", one task's time on a CPU, time runnable on a run queue but
+ * not running, and its count of timeslices, since the task began. Sets
+ * *ret_wait_ns, the second field (CG_UNKNOWN on error). */
+int cgparse_schedstat(const char *buf, uint64_t *ret_wait_ns);
+
 /* One line of /proc/PID/cgroup ("ID:CONTROLLERS:PATH"). Finds the path of
  * `controller` (v1 name such as "memory"), or of the v2 unified entry
  * ("0::PATH") when controller is "" or NULL. Copies it into ret (size len).

@@ -89,4 +89,12 @@ int knob_procs(const struct cgfs *fs, const char *path, size_t max_tasks, char *
     size_t *ret_n);
 void knob_procs_free(char **v, size_t n);
 
+/* The thread ids of a container's subtree (v1 tasks, v2 cgroup.threads):
+ * its own, then at most `cgroups` cgroups below it, depth-first, in the
+ * hierarchy fs->walk, cut at max ids, sorted and deduplicated. *ret is
+ * malloc'd (NULL when empty). Returns 0 or -errno of the container's own
+ * list (-ENOENT: gone). */
+int knob_tasks(const struct cgfs *fs, const char *path, size_t cgroups, size_t max, pid_t **ret,
+    size_t *ret_n);
+
 #endif

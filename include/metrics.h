@@ -12,8 +12,9 @@
  * there is none. The rules for unknown inputs, decided here once (and in
  * cgov.policy(5), "UNKNOWN VALUES"):
  *   - unknown in, unknown out: an unknown figure is never taken as 0, and
- *     a figure made of parts (read + write, the largest of three
- *     pressures, a % of a limit) is unknown when any part is;
+ *     a figure made of parts (read + write, a % of a limit) is unknown
+ *     when any part is (`cgov top`'s PSI% is the exception: the largest
+ *     of the pressures known, so that v1 without I/O wait shows one);
  *   - a span with dt <= 0 (the first sample) has no rates: cpu, io.*,
  *     pressure.* and memory growth are unknown (throttled, a ratio of two
  *     counts of the span, needs no time: known when both counts are);

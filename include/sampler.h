@@ -14,7 +14,10 @@
  *
  * All values are the kernel's cumulative figures, normalised to one unit
  * per quantity (bytes, microseconds, v1 share scale) whatever the cgroup
- * version; CG_UNKNOWN where this host does not provide them.
+ * version; CG_UNKNOWN where this host does not provide them. On v1, where
+ * cgroups have no PSI, the pressure totals are derived on every read
+ * (v1press.h: a walk of the container's threads' schedstat, memory.stat,
+ * the pressure_level eventfds, the blkio wait files).
  *
  * Cadence. A file is read as often as its value can change a decision.
  * Counters and levels (CPU usage and cpu.stat, I/O counters, memory and
@@ -58,7 +61,8 @@ struct cg_sample {
 	struct cg_io io;
 	uint64_t pids_current, pids_max;
 	uint64_t oom, oom_kill;                      /* v1 has no oom event count */
-	uint64_t psi_cpu_us, psi_mem_us, psi_io_us;  /* "some" totals, v2 only */
+	/* "some" totals on v2; on v1 derived stall totals (v1press.h) */
+	uint64_t psi_cpu_us, psi_mem_us, psi_io_us;
 };
 
 struct cg_memstat {
@@ -93,7 +97,8 @@ void sampler_set_limits_interval(struct sampler *s, uint64_t ms);
 /* Makes every container's next read a full one. O(1). */
 void sampler_refresh_all(struct sampler *s);
 /* cgroup files read so far by all containers (samples and memory.stat;
- * not the node's /proc files), for tests and benchmarks. */
+ * not the node's /proc files, nor what v1 pressure's derivation reads),
+ * for tests and benchmarks. */
 uint64_t sampler_reads(const struct sampler *s);
 
 /* Opens the container at cgroup path. Returns 0, -ENOENT when the cgroup

@@ -697,3 +697,28 @@ cgparse_proc_cgroup(const char *buf, const char *controller, char *ret,
 	}
 	return -ENOENT;
 }
+
+int
+cgparse_schedstat(const char *buf, uint64_t *ret_wait_ns)
+{
+	const char *end = cgparse_single_end(buf), *t = buf, *tend;
+	uint64_t v[3];
+
+	*ret_wait_ns = CG_UNKNOWN;
+	/* Exactly three numbers on one line: a truncated or longer line is
+	 * not a schedstat this parser understands. */
+	for (int i = 0; i < 3; i++) {
+		tend = t;
+		while (tend < end && !cgparse_is_space(*tend))
+			tend++;
+		if (cgparse_number(t, tend, &v[i]) != 0)
+			return -EINVAL;
+		t = cgparse_skip_space(tend, end);
+		if (i < 2 && (t == tend || t == end))
+			return -EINVAL;
+	}
+	if (t != end)
+		return -EINVAL;
+	*ret_wait_ns = v[1];
+	return 0;
+}

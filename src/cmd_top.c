@@ -76,8 +76,17 @@ top_usage(FILE *out)
 "window ending at the newest sample; rates come from counter deltas.\n");
 }
 
+/* The larger of a and b, the known one when only one is; NAN when neither. */
+static double
+top_max_known(double a, double b)
+{
+	return isnan(a) ? b : isnan(b) ? a : a > b ? a : b;
+}
+
 /* The figure a container is ranked by: memory and swap on the average
- * over the window (the newest value when no window), the rest on rates. */
+ * over the window (the newest value when no window), the rest on rates.
+ * Pressure: the largest known (v1 without I/O wait counters has no
+ * pressure.io, and its derived cpu and memory pressures still rank). */
 static double
 top_key(const struct store_top_row *r, enum top_by by)
 {
@@ -90,7 +99,7 @@ top_key(const struct store_top_row *r, enum top_by by)
 	case BY_THROTTLE: v = r->throttled_pct; break;    /* the THR% column */
 	case BY_IO: v = metrics_sum(r->rbytes_s, r->wbytes_s); break;
 	case BY_PRESSURE:
-		v = metrics_max(metrics_max(r->psi_cpu_pct, r->psi_mem_pct), r->psi_io_pct);
+		v = top_max_known(top_max_known(r->psi_cpu_pct, r->psi_mem_pct), r->psi_io_pct);
 		break;
 	}
 	return v;

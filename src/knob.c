@@ -545,11 +545,12 @@ knob_pid_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Appends the pids of the cgroup.procs in directory fd to v[0..*n). The
+/* Appends the ids in file (cgroup.procs: processes; v1 tasks, v2
+ * cgroup.threads: threads) of directory fd to v[0..*n). The
  * read grows its buffer for big containers up to KNOB_PROCS_MAX; past it
  * the list is cut at the last whole line. Returns 0 or -errno. */
 static int
-knob_pids_at(int fd, pid_t **v, size_t *n)
+knob_pids_at(int fd, const char *file, pid_t **v, size_t *n)
 {
 	size_t len = 4096;
 	char *buf, *p, *end;
@@ -557,7 +558,7 @@ knob_pids_at(int fd, pid_t **v, size_t *n)
 
 	for (;;) {
 		buf = xmalloc(len);
-		r = cgfs_read_at(fd, "cgroup.procs", buf, len);
+		r = cgfs_read_at(fd, file, buf, len);
 		if (r != -EFBIG || len >= KNOB_PROCS_MAX)
 			break;
 		free(buf);
@@ -604,7 +605,7 @@ knob_pids_uniq(pid_t *v, size_t *n)
  * names, and without following links; one that vanishes meanwhile
  * (ENOENT, ENODEV) is skipped. */
 static void
-knob_pids_walk(int fd, size_t *left, size_t max, pid_t **v, size_t *n)
+knob_pids_walk(int fd, const char *file, size_t *left, size_t max, pid_t **v, size_t *n)
 {
 	struct dirent *de;
 	DIR *d;
@@ -629,8 +630,8 @@ knob_pids_walk(int fd, size_t *left, size_t max, pid_t **v, size_t *n)
 		if (cfd < 0)
 			continue;
 		(*left)--;
-		(void)knob_pids_at(cfd, v, n);
-		knob_pids_walk(cfd, left, max, v, n);
+		(void)knob_pids_at(cfd, file, v, n);
+		knob_pids_walk(cfd, file, left, max, v, n);
 	}
 	closedir(d);
 }
@@ -641,8 +642,8 @@ knob_pids_walk(int fd, size_t *left, size_t max, pid_t **v, size_t *n)
  * x.service), cut at max pids. Sorted and deduplicated. Returns 0 or
  * -errno of the container's own list (-ENOENT: gone). */
 static int
-knob_pids_tree(const struct cgfs *fs, const char *path, size_t cgroups, size_t max,
-    pid_t **ret, size_t *ret_n)
+knob_ids_tree(const struct cgfs *fs, const char *path, const char *file, size_t cgroups,
+    size_t max, pid_t **ret, size_t *ret_n)
 {
 	size_t left = cgroups, n = 0;
 	pid_t *v = NULL;
@@ -652,18 +653,34 @@ knob_pids_tree(const struct cgfs *fs, const char *path, size_t cgroups, size_t m
 	*ret_n = 0;
 	if ((fd = cgfs_open_dir(fs, fs->walk, path)) < 0)
 		return fd;
-	if ((r = knob_pids_at(fd, &v, &n)) < 0) {
+	if ((r = knob_pids_at(fd, file, &v, &n)) < 0) {
 		close(fd);
 		free(v);
 		return r;
 	}
-	knob_pids_walk(fd, &left, max, &v, &n);
+	knob_pids_walk(fd, file, &left, max, &v, &n);
 	knob_pids_uniq(v, &n);
 	if (n > max)
 		n = max;
 	*ret = v;
 	*ret_n = n;
 	return 0;
+}
+
+static int
+knob_pids_tree(const struct cgfs *fs, const char *path, size_t cgroups, size_t max,
+    pid_t **ret, size_t *ret_n)
+{
+	return knob_ids_tree(fs, path, "cgroup.procs", cgroups, max, ret, ret_n);
+}
+
+int
+knob_tasks(const struct cgfs *fs, const char *path, size_t cgroups, size_t max, pid_t **ret,
+    size_t *ret_n)
+{
+	const char *file = fs->ctrl[fs->walk].version == 2 ? "cgroup.threads" : "tasks";
+
+	return knob_ids_tree(fs, path, file, cgroups, max, ret, ret_n);
 }
 
 /* Writes the freezer of container path: v1 freezer.state, v2

@@ -163,9 +163,11 @@ check_metrics(struct check *c, const struct pol_cond *cond)
 		check_metrics(c, cond->b);
 		return;
 	}
-	if (c->version == 1 && (cond->metric == PM_PRESSURE_CPU ||
-	    cond->metric == PM_PRESSURE_MEMORY || cond->metric == PM_PRESSURE_IO))
-		check_warn(c, &cond->loc, "cgroup v1 has no PSI: this condition is never true");
+	/* v1 pressure.cpu and pressure.memory are derived (v1press.h);
+	 * pressure.io only where the I/O scheduler keeps queue wait. */
+	if (c->version == 1 && cond->metric == PM_PRESSURE_IO)
+		check_warn(c, &cond->loc, "cgroup v1 has no PSI: pressure.io is known only where "
+		    "the I/O scheduler keeps wait times (CFQ, BFQ), elsewhere never true");
 }
 
 /* ---- knobs ------------------------------------------------------------------------- */

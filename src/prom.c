@@ -446,7 +446,7 @@ prom_render_containers(struct prom *p, struct prom_out *o)
 	}
 	prom_family(o, "cgov_container_pressure_some_seconds_total", "counter",
 	    "Time some of the container's tasks stalled on a resource (PSI some total; "
-	    "cgroup v2 only).");
+	    "derived on cgroup v1, see cgov.policy(5)).");
 	buf_init(&l);
 	for (size_t i = 0; i < c.n; i++) {
 		const struct cg_sample *s = c.v[i].cur;

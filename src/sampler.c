@@ -10,6 +10,7 @@
 #include "log.h"
 #include "sampler.h"
 #include "units.h"
+#include "v1press.h"
 #include "xmalloc.h"
 
 /* The files a read may read. Each slot names its file on v1 and v2 (NULL:
@@ -87,6 +88,7 @@ struct sampler_ct {
 	unsigned gen;           /* s->gen at the last full read */
 	unsigned seq;           /* order of opening, for the stagger */
 	int64_t next_full_ms;   /* monotonic; 0: not scheduled yet */
+	struct v1press *press;  /* v1: the derived pressures; NULL on v2 */
 };
 
 /* Big enough for memory.stat of a 6.x kernel (about 1.5 KiB) and io.stat
@@ -246,6 +248,12 @@ sampler_ct_open(struct sampler *s, const char *path, struct sampler_ct **ret)
 	    faccessat(ct->dirfd[CG_MEMORY], "memory.stat", R_OK, 0) == 0)
 		ct->has_memstat = 1;
 	sampler_ct_trim_dirs(ct);
+	/* No per-cgroup PSI on v1: derived instead (v1press.h). Its three
+	 * eventfds only while the budget has room. */
+	if (ct->version[S_PSI_CPU] == 1) {
+		ct->press = v1press_open(s->fs, path, s->fds + 3 <= s->fd_budget);
+		s->fds += v1press_fds(ct->press);
+	}
 	*ret = ct;
 	return 0;
 }
@@ -272,6 +280,10 @@ sampler_ct_close(struct sampler_ct *ct)
 			close(ct->dirfd[c]);
 			ct->s->fds--;
 		}
+	}
+	if (ct->press != NULL) {
+		ct->s->fds -= v1press_fds(ct->press);
+		v1press_close(ct->press);
 	}
 	free(ct->path);
 	free(ct);
@@ -585,6 +597,10 @@ sampler_ct_read(struct sampler_ct *ct, struct cg_sample *ret)
 	    (r = sampler_psi(ct, S_PSI_MEM, buf, &ret->psi_mem_us)) < 0 ||
 	    (r = sampler_psi(ct, S_PSI_IO, buf, &ret->psi_io_us)) < 0)
 		return r;
+	if (ct->press != NULL)
+		(void)v1press_read(ct->press, units_mono_ms(), ct->have_last &&
+		    ret->cpu_usage_us != CG_UNKNOWN && ret->cpu_usage_us == ct->last.cpu_usage_us,
+		    buf, SAMPLER_BUFSZ, &ret->psi_cpu_us, &ret->psi_mem_us, &ret->psi_io_us);
 	if (full)
 		sampler_ct_full_done(ct, now);
 	ct->last = *ret;

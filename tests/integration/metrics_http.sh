@@ -123,10 +123,18 @@ else kcpu_us=$(awk '$1 == "usage_usec" { print $2 }' "$(sb_file mem cpu.stat)");
 awk -v g="$(metric "$M" cgov_container_cpu_usage_seconds_total "$sel")" -v k="$kcpu_us" \
 	'BEGIN { d = k / 1e6 - g; exit !(g > 0 && d >= -0.001 && d < 0.5) }' ||
 	fail "cpu seconds $(metric "$M" cgov_container_cpu_usage_seconds_total "$sel"), kernel ${kcpu_us}us"
-# Unknown is left out, never 0: v1 has no memory.high and no PSI per cgroup.
+# Unknown is left out, never 0: v1 has no memory.high and no PSI per cgroup;
+# its pressure is derived (cgov.policy(5)): cpu always, io only where CFQ or
+# BFQ keep the queue wait.
 if [ "$SB_VERSION" = 1 ]; then
 	grep -q '^cgov_container_memory_high_bytes{' "$M" && fail "v1 has no memory.high, yet it is served"
-	grep -q '^cgov_container_pressure_some_seconds_total{' "$M" && fail "v1 cgroups have no PSI, yet it is served"
+	grep -q '^cgov_container_pressure_some_seconds_total{.*resource="cpu"}' "$M" ||
+		fail "the derived v1 pressure.cpu is not served"
+	if ! sb_file mem blkio.io_wait_time_recursive >/dev/null &&
+	    ! sb_file mem blkio.bfq.io_wait_time_recursive >/dev/null; then
+		grep -q '^cgov_container_pressure_some_seconds_total{.*resource="io"}' "$M" &&
+			fail "no I/O wait counters on this v1 host, yet I/O pressure is served"
+	fi
 elif [ -e "$(sb_file mem cpu.pressure)" ]; then
 	[ -n "$(metric "$M" cgov_container_pressure_some_seconds_total "$sel")" ] ||
 		fail "the kernel has PSI for mem, /metrics does not"

@@ -76,7 +76,7 @@ test_v1_sample(void **state)
 	assert_int_equal(v.pids_max, 1000);
 	assert_int_equal(v.oom, CG_UNKNOWN);                /* v1 has no event count */
 	assert_int_equal(v.oom_kill, 0);
-	assert_int_equal(v.psi_cpu_us, CG_UNKNOWN);         /* no PSI files on v1 */
+	assert_int_equal(v.psi_cpu_us, CG_UNKNOWN);         /* v1: derived, no schedstat here */
 	sampler_ct_close(ct);
 	assert_int_equal(sampler_fds(s), 0);                /* everything given back */
 	sampler_free(s);

@@ -580,8 +580,11 @@ test_check_versions(void **state)
 	assert_diags(text, 1,
 	    "t.policy:2:3: warning: cgroup v1 has no memory.high: as a static limit, the v1 "
 	    "fallback (memory.soft_limit_in_bytes plus a cpu quota of v1-high-cpu) holds for "
-	    "as long as the policy matches; write it as a rule's do\n"
-	    "t.policy:3:19: warning: cgroup v1 has no PSI: this condition is never true\n");
+	    "as long as the policy matches; write it as a rule's do\n");
+	/* v1 pressure.cpu and .memory are derived; pressure.io needs CFQ/BFQ */
+	assert_diags("policy \"p\" { rule \"r\" { when pressure.io > 10% do freeze } }", 1,
+	    "t.policy:1:30: warning: cgroup v1 has no PSI: pressure.io is known only where "
+	    "the I/O scheduler keeps wait times (CFQ, BFQ), elsewhere never true\n");
 	/* node PSI comes from /proc/pressure: fine on v1 */
 	assert_diags("policy \"p\" { rule \"r\" { when node.pressure.io > 10% do freeze } }", 1, "");
 }
