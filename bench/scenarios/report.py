@@ -141,6 +141,16 @@ def markdown(meta, summary, tgts):
     for k in ("date", "host", "kernel", "cpu", "memory", "cgroup", "load_at_start",
               "load_at_end", "rounds", "tiny", "elapsed_s", "windows", "policies", "commit"):
         lines.append("| %s | %s |" % (k.replace("_", " "), m.get(k, "")))
+    try:
+        load = float(m.get("load_at_start", "0").split()[0])
+        ncpu = int(m.get("cpu", "x 1").rsplit(" ", 1)[-1])
+    except ValueError:
+        load, ncpu = 0.0, 1
+    if load > ncpu:
+        lines += ["", "**The node was busy**: a load average of %.1f on %d CPU(s) when the run "
+                  "began (other work shared the machine), so every arm, solo included, ran "
+                  "beside more than its hog; ratios are noisier than on a quiet node."
+                  % (load, ncpu)]
     lines += ["", "Medians of %s round(s) (OOM kills: total over the rounds; finished: rounds"
               " finished); in brackets the ratio to solo." % m.get("rounds", "?"), "",
               "| scenario | metric | solo | none | static | cgovd |",
