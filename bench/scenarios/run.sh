@@ -314,6 +314,24 @@ zram_up() {
 	mkswap "/dev/zram$ZRAM" > /dev/null || fail "mkswap zram$ZRAM"
 	swapon -p 32767 "/dev/zram$ZRAM" || fail "swapon zram$ZRAM"
 }
+# node_full: 1 if the node ran out of memory and swap during the arm, else
+# 0 (v2: memory.events counts an "oom" of the node; v1: the peak of its
+# memory+swap, memory.memsw.max_usage_in_bytes, reached 98% of its memsw
+# limit: v1 counts an OOM kill in the killed task's cgroup only and no
+# failcnt on that path). Without it, "no victim was OOM-killed" would say
+# nothing: the balloon may not have filled the node before the victims
+# finished (on a busy node it grows far slower than its 400 MiB/s).
+node_full() {
+	local f n peak lim
+	if f=$(sb_file node memory.events); then
+		n=$(sed -n 's/^oom //p' "$f")
+		[ "${n:-0}" -gt 0 ] && echo 1 || echo 0
+		return
+	fi
+	peak=$(cat "$(sb_file node memory.memsw.max_usage_in_bytes)" 2>/dev/null)
+	lim=$(cat "$(sb_file node memory.memsw.limit_in_bytes)" 2>/dev/null)
+	[ -n "$peak" ] && [ -n "$lim" ] && [ "$peak" -ge $(( lim / 100 * 98 )) ] && echo 1 || echo 0
+}
 mem_arm() {
 	local arm=$1 r=$2 jp pp t rc
 	mk node
@@ -338,6 +356,7 @@ mem_arm() {
 		fig memory "$arm" "$r" "oom_$t" "$(oom_kills "node/$t")"
 	done
 	fig memory "$arm" "$r" oom_hog "$([ "$arm" = solo ] && echo 0 || oom_kills node/hog)"
+	fig memory "$arm" "$r" node_full "$(node_full)"
 	cgovd_stop memory "$arm" "$r"
 	tenants_kill
 }

@@ -56,7 +56,7 @@ if grep -q '^io: .*skipped' "$OUT/log"; then
 else
 	expect io "solo $ARMS" "iops p99_us"
 fi
-expect memory "solo $ARMS" "jvm_ops_per_s py_ops_per_s jvm_finished py_finished oom_jvm oom_py oom_hog"
+expect memory "solo $ARMS" "jvm_ops_per_s py_ops_per_s jvm_finished py_finished oom_jvm oom_py oom_hog node_full"
 expect overhead "without with" ops_per_s
 
 # The table: a row per scenario and metric, the targets with a verdict.
