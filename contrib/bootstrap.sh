@@ -19,6 +19,7 @@ libcmocka-dev sqlite3 jq openjdk-17-jre-headless
 python3 chromium fonts-dejavu-core strace util-linux
 ansible-core"
 PKGS="$PKGS curl prometheus"   # /metrics: scraped with curl, linted by promtool
+PKGS="$PKGS fio stress-ng openjdk-17-jdk-headless"   # bench/scenarios and its smoke test
 
 missing=""
 for p in $PKGS; do
