@@ -205,7 +205,7 @@ sb_cleanup() {
 		done
 		wait_until 10 sb_procs_empty
 		for mnt in $SB_MOUNTS; do
-			[ -d "$mnt$SB_BASE" ] && find "$mnt$SB_BASE" -depth -type d -exec rmdir {} \; 2>/dev/null
+			[ -d "$mnt$SB_BASE" ] && find "$mnt$SB_BASE" -depth -type d -exec rmdir {} + 2>/dev/null
 			[ -d "$mnt$SB_BASE" ] && echo "warning: $mnt$SB_BASE left behind" >&2
 		done
 		# Parents we made, deepest first; one still in use stays.
