@@ -178,11 +178,10 @@ sb_run() {
 }
 
 sb_procs_empty() {
-	local f
-	for f in $(find $(for m in $SB_MOUNTS; do echo "$m$SB_BASE"; done) -name cgroup.procs 2>/dev/null); do
-		[ -s "$f" ] && return 1
-	done
-	return 0
+	# cgroupfs files have size 0 whatever they hold: read them ([ -s ] is
+	# always false there).
+	! find $(for m in $SB_MOUNTS; do echo "$m$SB_BASE"; done) -name cgroup.procs \
+		-exec cat {} + 2>/dev/null | grep -q .
 }
 
 # proc_exited PID: the process is gone or a zombie waiting for our wait.
