@@ -49,6 +49,7 @@ else
 	cpu_us() { awk '$1 == "usage_usec" { print $2 }' "$(sb_file storm cpu.stat)"; }
 	HIGHEV() { awk '$1 == "high" { print $2 }' "$(sb_file storm memory.events)"; }
 fi
+bound=""
 throttled() { awk '$1 == "nr_throttled" { print $2 }' "$(sb_file storm cpu.stat)"; }
 quota() { cut -d' ' -f1 "$QUOTA"; }
 ORIG_HIGH=$(high)
@@ -123,7 +124,7 @@ else
 fi
 kill -0 "$STORM_PID" || fail "the storm died"
 [ "$(OOMK)" = "$OOM0" ] || fail "the OOM killer fired"
-pass "v$SB_VERSION: storm slowed from $((free_rate / M)) MiB/s on $free_milli/1000 cores to $((slow_rate / M)) MiB/s on $slow_milli/1000 cores, no OOM kill"
+pass "v$SB_VERSION: storm free $((free_rate / M)) MiB/s on $free_milli/1000 cores, throttled $((slow_rate / M)) MiB/s on $slow_milli/1000 cores (${bound:+at most $((bound / M)) MiB/s, }$((per_cpu_s / M)) MiB a CPU-second), no OOM kill"
 
 kill -KILL "$STORM_PID"; wait "$STORM_PID" 2>/dev/null
 wait_until 15 'test "$(high)" = max' || fail "memory high not restored ($(high))"
