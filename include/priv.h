@@ -49,7 +49,8 @@ uint64_t priv_kept_mask(void);
  * once, after start-up and before the first container is governed; logs
  * what it kept. Returns 0, or -errno (EPERM: the kernel refused a change;
  * the process may then hold more than the documented set and must not go
- * on). */
+ * on; EBUSY: the process has a second thread, which would keep all of
+ * root's capabilities, since capset(2) changes the calling thread only). */
 int priv_drop(void);
 
 #endif

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <cap-ng.h>
+#include <dirent.h>
 #include <errno.h>
 #include <linux/capability.h>
 #include <stdio.h>
@@ -64,6 +65,23 @@ priv_bounding_wider(void)
 	return 0;
 }
 
+/* The tasks of this process (/proc/self/task); 0 when it cannot be read. */
+static int
+priv_nthreads(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
 int
 priv_drop(void)
 {
@@ -71,6 +89,10 @@ priv_drop(void)
 	int have[PRIV_NKEPT], setpcap;
 	capng_select_t sel = CAPNG_SELECT_BOTH;
 
+	/* Capabilities belong to a thread, not to the process: a thread
+	 * started before this would keep all of root's. */
+	if (priv_nthreads() > 1)
+		return -EBUSY;
 	/* First: from here on no execve can add a capability, whatever the
 	 * file or the bounding set says. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
