@@ -19,6 +19,7 @@ libcmocka-dev sqlite3 jq openjdk-17-jre-headless
 python3 chromium fonts-dejavu-core strace util-linux
 ansible-core"
 PKGS="$PKGS curl prometheus"   # /metrics: scraped with curl, linted by promtool
+PKGS="$PKGS systemd"   # systemd-analyze security rates cgovd.service (unit_hardening.sh)
 
 missing=""
 for p in $PKGS; do
