@@ -14,12 +14,13 @@ cd "$(dirname "$0")/.."
 # terminal for the sparkline and top --live), ansible-core (the role in
 # contrib/ansible is run against localhost).
 PKGS="build-essential autoconf automake libtool pkg-config
-libcgroup-dev libevent-dev libsqlite3-dev libsensors-dev
+libcgroup-dev libevent-dev libsqlite3-dev libsensors-dev libcap-ng-dev
 libcmocka-dev sqlite3 jq openjdk-17-jre-headless
 python3 chromium fonts-dejavu-core strace util-linux
 ansible-core"
 PKGS="$PKGS curl prometheus"   # /metrics: scraped with curl, linted by promtool
 PKGS="$PKGS fio stress-ng openjdk-17-jdk-headless"   # bench/scenarios and its smoke test
+PKGS="$PKGS systemd"   # systemd-analyze security rates cgovd.service (unit_hardening.sh)
 
 missing=""
 for p in $PKGS; do

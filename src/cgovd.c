@@ -30,6 +30,7 @@
 #include "log.h"
 #include "policy.h"
 #include "buf.h"
+#include "priv.h"
 #include "prom.h"
 #include "rollup.h"
 #include "sampler.h"
@@ -957,6 +958,10 @@ main(int argc, char **argv)
 		prom_add_collector(d.prom, daemon_prom_temps, &d);
 		log_info("metrics: Prometheus /metrics on %s", d.conf.metrics_listen);
 	}
+	/* Start-up is over: what needed more than the kept capabilities
+	 * (the port, the lock, the notifications) is open (priv.h). */
+	if ((r = priv_drop()) < 0)
+		fatalx("cannot drop privileges: %s", strerror(-r));
 	daemon_tick(&d);
 	daemon_arm_timers(&d);
 	log_info("running: tick %llums, rescan %llums", (unsigned long long)d.conf.interval_ms,
