@@ -53,7 +53,9 @@ wait_until 5 'test "$(quota)" = "$WANT"' || fail "no knob within 5 s of the allo
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 [ "$(grep -c "debug: tick:" "$DAEMON_LOG")" = "$ticks" ] ||
 	fail "a tick ran before the knob was written: the tick, not the event, did it"
-[ "$ms" -lt 1000 ] || fail "knob written ${ms} ms after the allocation began (want < 1000)"
+# No wall-clock bound: on a busy machine the allocation itself may take a
+# second. The tick count above is the proof that the event, not the 10 s
+# tick, wrote the knob; how fast is bench/bench_react.sh's to measure.
 grep -q "notification" "$DAEMON_LOG" || fail "no notification logged"
 pass "knob written ${ms} ms after the allocation began, before the next 10 s tick"
 

@@ -135,7 +135,10 @@ sleep 3
 c1=$(cpu_us); t1=$(date +%s%N)
 kill -KILL "$SPIN_PID"; wait "$SPIN_PID" 2>/dev/null
 milli=$(( (c1 - c0) * 1000 / ((t1 - t0) / 1000) ))   # thousandths of a core
-[ "$milli" -le 600 ] && [ "$milli" -ge 100 ] || fail "the spinner used $milli/1000 cores under a 0.5-core quota"
+# At most the quota (and a little for the window's edges); more than 0, so
+# the spinner ran. No lower bound near the quota: on a busy machine the
+# spinner may get less than the quota allows.
+[ "$milli" -le 600 ] && [ "$milli" -gt 0 ] || fail "the spinner used $milli/1000 cores under a 0.5-core quota"
 
 # Tasks: 200 sleepers asked for, 123 tasks at most: fork fails beyond
 # (python, because bash retries a refused fork for minutes).
