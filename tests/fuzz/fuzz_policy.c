@@ -7,7 +7,8 @@
  *     file under $CGOV_SRCDIR/policies and $CGOV_SRCDIR/tests/policies, and
  *     every prefix of each (a file cut anywhere is the harshest input a
  *     policy author can type), through the same function. Under
- *     --enable-asan/--enable-ubsan that is a sanitizer run.
+ *     --enable-asan/--enable-ubsan that is a sanitizer run. The files of
+ *     tests/fuzz/corpus/policy (regression inputs) are replayed too.
  */
 #include "config.h"
 
@@ -108,6 +109,7 @@ main(int argc, char **argv)
 	files = replay_dir(dir, replay_policy);
 	snprintf(dir, sizeof dir, "%s/tests/policies", src);
 	files += replay_dir(dir, replay_policy);
+	files += replay_corpus("policy", replay_policy);
 	printf("fuzz_policy replay: %zu files, %zu inputs, no crash\n", files, replay_inputs());
 	/* A corpus that yields nothing means the test tested nothing. */
 	return files > 0 ? 0 : 1;
