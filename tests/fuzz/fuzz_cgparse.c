@@ -11,7 +11,9 @@
  *
  * It covers every parser of cgparse.h (memory.stat and cpu.stat through
  * cgparse_keyed, io.stat, blkio, PSI, cpu.max and the v1 quota,
- * /proc/meminfo, /proc/stat, /proc/loadavg, /proc/PID/cgroup) and units.h.
+ * /proc/meminfo, /proc/stat, /proc/loadavg, /proc/PID/cgroup), the event
+ * files of notify.h (memory.events, cgroup.events, memory.oom_control) and
+ * units.h.
  */
 #include "config.h"
 
@@ -24,6 +26,7 @@
 #include "buf.h"
 #include "cgparse.h"
 #include "escape.h"
+#include "notify.h"
 #include "units.h"
 #ifdef FUZZ_REPLAY_MAIN
 #include "replay.h"
@@ -43,6 +46,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct cg_psi psi;
 	struct cg_meminfo mi;
 	struct cg_cpustat cs;
+	struct notify_counts nc;
 	struct buf bf;
 
 	if (s == NULL)
@@ -62,6 +66,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cgparse_proc_cgroup(s, "memory", out, sizeof out);
 	cgparse_proc_cgroup(s, NULL, out, sizeof out);
 	cgparse_proc_cgroup(s, "cpu,cpuacct", out, 4);
+	notify_counts_init(&nc);
+	notify_parse_events(s, &nc);
 	units_parse_size(s, &u);
 	units_parse_duration(s, &u);
 	buf_init(&bf);

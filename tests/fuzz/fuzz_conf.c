@@ -1,6 +1,8 @@
 /* fuzz_conf: cgov.conf (conf.h) as cgovd reads it at start and on SIGHUP,
  * then the container patterns it names as discovery compiles them
- * (discover_new) and the cross-setting checks (conf_validate).
+ * (discover_new) and the cross-setting checks (conf_validate); and the
+ * whole input as the two settings with a grammar of their own, on-action
+ * (hook_split) and metrics-listen (prom_parse_listen).
  *
  * conf_load reads a path, so each input is written to one temporary file
  * (rewritten in place: a few system calls an input). The loader's error
@@ -20,6 +22,8 @@
 
 #include "conf.h"
 #include "discover.h"
+#include "hook.h"
+#include "prom.h"
 #ifdef FUZZ_REPLAY_MAIN
 #include "replay.h"
 #endif
@@ -41,7 +45,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct discover_limits lim = { 16, 64 };
 	struct discover *d;
 	struct conf c;
-	char err[256];
+	char err[256], addr[64], **argv, *s;
+	uint16_t port;
 
 	if (fuzz_conf_fd < 0) {
 		FILE *null = fopen("/dev/null", "w");
@@ -69,6 +74,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	conf_free(&c);
+	if ((s = malloc(size + 1)) == NULL)
+		return 0;
+	memcpy(s, data, size);
+	s[size] = '\0';
+	if (hook_split(s, &argv, err, sizeof err) == 0)
+		hook_argv_free(argv);
+	prom_parse_listen(s, addr, sizeof addr, &port);
+	free(s);
 	return 0;
 }
 
