@@ -67,7 +67,8 @@ static const struct fuzz_knob_file fuzz_knob_files[] = {
 };
 #define FUZZ_KNOB_NFILES (sizeof fuzz_knob_files / sizeof fuzz_knob_files[0])
 
-static char fuzz_knob_root[] = "/tmp/cgov-fuzz-knob.XXXXXX";
+/* On tmpfs where there is one (fuzz_conf.c says why). */
+static char fuzz_knob_root[64];
 static struct cgfs *fuzz_knob_fs[3];
 
 static void
@@ -105,6 +106,8 @@ fuzz_knob_setup(void)
 	char path[PATH_MAX];
 
 	log_init("fuzz_knob", 0, LOG_LEVEL_ERR);
+	snprintf(fuzz_knob_root, sizeof fuzz_knob_root, "%s/cgov-fuzz-knob.XXXXXX",
+	    access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
 	if (mkdtemp(fuzz_knob_root) == NULL)
 		abort();
 	snprintf(path, sizeof path, "%s/ct", fuzz_knob_root);
