@@ -756,7 +756,10 @@ knob_kill_tree(const struct cgfs *fs, const char *path)
 				killed++;
 		}
 		free(pids);
-		qsort(seen, nseen, sizeof *seen, knob_pid_cmp);
+		/* seen is NULL while no task was seen: qsort's arguments must
+		 * not be (UBSan). */
+		if (nseen > 1)
+			qsort(seen, nseen, sizeof *seen, knob_pid_cmp);
 		/* v1: the signals take effect only thawed. */
 		if (v1 && (froze || was == 1))
 			(void)knob_kill_freeze(fs, path, 0);

@@ -6,7 +6,14 @@
  *   - always, for `make check`: a replay driver whose main() feeds every
  *     file under $CGOV_FIXTURES, and every prefix of each (truncated files
  *     are what a cgroup vanishing mid-read looks like), through the same
- *     function. Under --enable-asan/--enable-ubsan that is a sanitizer run.
+ *     function, then the files of tests/fuzz/corpus/cgparse (regression
+ *     inputs). Under --enable-asan/--enable-ubsan that is a sanitizer run.
+ *
+ * It covers every parser of cgparse.h (memory.stat and cpu.stat through
+ * cgparse_keyed, io.stat, blkio, PSI, cpu.max and the v1 quota,
+ * /proc/meminfo, /proc/stat, /proc/loadavg, /proc/PID/cgroup), the event
+ * files of notify.h (memory.events, cgroup.events, memory.oom_control) and
+ * units.h.
  */
 #include "config.h"
 
@@ -19,6 +26,7 @@
 #include "buf.h"
 #include "cgparse.h"
 #include "escape.h"
+#include "notify.h"
 #include "units.h"
 #ifdef FUZZ_REPLAY_MAIN
 #include "replay.h"
@@ -38,6 +46,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct cg_psi psi;
 	struct cg_meminfo mi;
 	struct cg_cpustat cs;
+	struct notify_counts nc;
 	struct buf bf;
 
 	if (s == NULL)
@@ -56,6 +65,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cgparse_loadavg(s, &a, &b, &c);
 	cgparse_proc_cgroup(s, "memory", out, sizeof out);
 	cgparse_proc_cgroup(s, NULL, out, sizeof out);
+	cgparse_proc_cgroup(s, "cpu,cpuacct", out, 4);
+	notify_counts_init(&nc);
+	notify_parse_events(s, &nc);
 	units_parse_size(s, &u);
 	units_parse_duration(s, &u);
 	buf_init(&bf);
@@ -95,6 +107,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	files = replay_dir(dir, replay_snapshot);
+	files += replay_corpus("cgparse", replay_snapshot);
 	printf("fuzz_cgparse replay: %zu files, %zu inputs, no crash\n", files, replay_inputs());
 	/* A corpus that yields nothing means the test tested nothing. */
 	return files > 0 ? 0 : 1;

@@ -145,3 +145,38 @@ replay_strings(const char *const *v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		replay_one((const uint8_t *)v[i], strlen(v[i]));
 }
+
+size_t
+replay_corpus(const char *name, replay_file_fn fn)
+{
+	const char *src = getenv("CGOV_SRCDIR");
+	char dir[4096];
+
+	if (src == NULL)
+		return 0;
+	snprintf(dir, sizeof dir, "%s/tests/fuzz/corpus/%s", src, name);
+	return replay_dir(dir, fn);
+}
+
+/* Every prefix: the corpus files are small. */
+static void
+replay_all_prefixes(const uint8_t *data, size_t n)
+{
+	replay_prefixes(data, n, 0);
+}
+
+int
+replay_main(const char *name, int argc, char **argv)
+{
+	size_t files;
+
+	if (argc > 1)
+		files = replay_dir(argv[1], replay_all_prefixes);
+	else
+		files = replay_corpus(name, replay_all_prefixes);
+	printf("fuzz_%s replay: %zu files, %zu inputs, no crash\n", name, files,
+	    replay_inputs());
+	if (files == 0)
+		fprintf(stderr, "fuzz_%s: no corpus (give a directory or set CGOV_SRCDIR)\n", name);
+	return files > 0 ? 0 : 1;
+}

@@ -37,4 +37,16 @@ void replay_strings(const char *const *v, size_t n);
 /* Inputs fed so far. */
 size_t replay_inputs(void);
 
+/* Feeds every file of the target's committed seed corpus,
+ * $CGOV_SRCDIR/tests/fuzz/corpus/NAME (the regression inputs of what the
+ * fuzzers found live there too), through fn. Returns the number of files;
+ * 0 when CGOV_SRCDIR is unset or the directory is empty. */
+size_t replay_corpus(const char *name, replay_file_fn fn);
+
+/* The whole main() of a target with nothing else to replay: the corpus
+ * directory argv[1], or replay_corpus(name), each file cut at every length
+ * and whole (replay_prefixes). Prints what it fed; returns the exit status,
+ * 1 when no file was found (a replay of nothing tests nothing). */
+int replay_main(const char *name, int argc, char **argv);
+
 #endif

@@ -58,19 +58,25 @@ refused "select * from dbstat" "table-valued function"
 # out, streamed (memory stays small, whatever the bound), exit 1 with a
 # message naming the option.
 endless="with recursive c(x) as (select 1 union all select x + 1 from c) select x from c"
-( ulimit -v 262144; exec timeout 120 "$CGOV" --db "$DB" sql --format csv "$endless" ) \
+# Under AddressSanitizer (.ci/run's second pass) the shadow memory needs
+# terabytes of address space and freed memory sits in a quarantine: no
+# address-space limit then, and the resident sizes are ASan's, not cgov's
+# (the plain pass checks them).
+asan=0 vlim=
+if grep -q __asan_init "$CGOV"; then asan=1 vlim=unlimited; fi
+( ulimit -v ${vlim:-262144}; exec timeout 120 "$CGOV" --db "$DB" sql --format csv "$endless" ) \
 	> "$SB_TMP/rows" 2> "$SB_TMP/err"; rc=$?
 [ "$rc" = 1 ] || fail "endless query exited $rc, want 1: $(head -c 300 "$SB_TMP/err")"
 grep -q -- "--max-rows" "$SB_TMP/err" || fail "no row-bound message: $(head -c 300 "$SB_TMP/err")"
 [ "$(wc -l < "$SB_TMP/rows")" = 100001 ] || fail "want 100000 rows and a header, got $(wc -l < "$SB_TMP/rows") lines"
 [ "$(tail -n 1 "$SB_TMP/rows" | tr -d '\r')" = 100000 ] || fail "last row is $(tail -n 1 "$SB_TMP/rows")"
 /usr/bin/time -f %M -o "$SB_TMP/rss" "$CGOV" --db "$DB" sql --max-rows 1000000 "$endless" > /dev/null 2>&1
-[ "$(tail -n 1 "$SB_TMP/rss")" -lt 32768 ] || fail "a million streamed rows took $(tail -n 1 "$SB_TMP/rss") KiB"
+[ "$asan" = 1 ] || [ "$(tail -n 1 "$SB_TMP/rss")" -lt 32768 ] || fail "a million streamed rows took $(tail -n 1 "$SB_TMP/rss") KiB"
 out=$("$CGOV" --db "$DB" sql --format json --max-rows 3 "$endless" 2>/dev/null)
 [ "$(echo "$out" | jq -c '[.rows[].x]')" = "[1,2,3]" ] || fail "json cut at the bound is not whole: $out"
 
 # Rows that never come (an endless aggregate) stop at the time bound.
-( ulimit -v 262144; exec timeout 60 "$CGOV" --db "$DB" sql --timeout 1s \
+( ulimit -v ${vlim:-262144}; exec timeout 60 "$CGOV" --db "$DB" sql --timeout 1s \
 	"with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c" ) \
 	> /dev/null 2> "$SB_TMP/err"; rc=$?
 [ "$rc" = 1 ] || fail "endless aggregate exited $rc, want 1: $(head -c 300 "$SB_TMP/err")"
@@ -78,12 +84,12 @@ grep -q -- "--timeout" "$SB_TMP/err" || fail "no time-bound message: $(cat "$SB_
 # An aggregate that grows a string without end meets SQLite's memory bound
 # in cgov (64 MiB; SQLite then drops what comes) long before the machine's,
 # and the time bound ends it.
-( ulimit -v 524288; exec timeout 60 /usr/bin/time -f %M -o "$SB_TMP/rss" "$CGOV" --db "$DB" sql --timeout 3s \
+( ulimit -v ${vlim:-524288}; exec timeout 60 /usr/bin/time -f %M -o "$SB_TMP/rss" "$CGOV" --db "$DB" sql --timeout 3s \
 	"with recursive c(x) as (select 1 union all select x + 1 from c)
 	 select length(group_concat(printf('%01000d', x))) from c" ) > /dev/null 2> "$SB_TMP/err"; rc=$?
 [ "$rc" = 1 ] || fail "endless group_concat exited $rc, want 1: $(head -c 300 "$SB_TMP/err")"
 grep -q -- "--timeout" "$SB_TMP/err" || fail "no time-bound message: $(cat "$SB_TMP/err")"
-[ "$(tail -n 1 "$SB_TMP/rss")" -lt 131072 ] || fail "endless group_concat grew to $(tail -n 1 "$SB_TMP/rss") KiB"
+[ "$asan" = 1 ] || [ "$(tail -n 1 "$SB_TMP/rss")" -lt 131072 ] || fail "endless group_concat grew to $(tail -n 1 "$SB_TMP/rss") KiB"
 # One value too big for the bound: refused at once, saying so.
 err=$("$CGOV" --db "$DB" sql "select length(printf('%0100000000d', 1))" 2>&1 >/dev/null); rc=$?
 [ "$rc" = 1 ] && echo "$err" | grep -q "64 MiB" || fail "a 100 MB value: exit $rc, $err"
