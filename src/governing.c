@@ -85,6 +85,14 @@ struct governing {
 	double temp_hottest;            /* NAN: no sensor known */
 	struct hook *hook;              /* on-action (borrowed); NULL */
 
+	/* What relative conditions are of (cgov.policy(5)): the node's CPUs,
+	 * the stated disk capabilities, and this tick's contention. */
+	double ncpu;                    /* NAN unknown */
+	double dev[4];                  /* the largest stated per figure; NAN none */
+	double cpu_wsum;                /* weights of the containers wanting CPU */
+	struct gv_top { double v[2]; uint64_t key; } others[3];  /* highest pressure
+	                                   (cpu, memory, io), its key, the next */
+
 	struct notify *nt;              /* kernel notifications (borrowed); NULL */
 	unsigned arm_warned;            /* bit per notify kind: failure logged */
 	uint64_t nevents;               /* notifications handled */
@@ -177,10 +185,13 @@ gv_on_node(void *arg, const struct cg_node *a, const struct cg_node *b, int64_t 
 	struct governing *g = arg;
 
 	metrics_node_from_samples(a, b, dt, &g->node);
+	g->ncpu = a->cpu.ncpu > 0 && a->cpu.ncpu != UINT32_MAX ? (double)a->cpu.ncpu : NAN;
 	g->node.v[PM_NODE_TEMP] = g->temp_hottest;
 	g->node.sensors = g->sensors;
 	g->node.nsensors = g->nsensors;
 }
+
+static void gv_set_devices(struct governing *g, const struct conf *c);
 
 void
 governing_set_hook(struct governing *g, struct hook *h)
@@ -236,6 +247,8 @@ governing_new(const struct cgfs *fs, struct fleet *f, struct store *st, const st
 	for (int i = PM_NODE_CPU; i < PM__MAX; i++)
 		g->node.v[i] = g->node.limit[i] = NAN;
 	g->temp_hottest = NAN;
+	g->ncpu = NAN;
+	gv_set_devices(g, c);
 	fleet_set_observer(f, gv_on_ct, gv_on_node, g);
 	governing_set_store(g, st, 0);
 	return g;
@@ -257,9 +270,28 @@ governing_free(struct governing *g)
 	free(g);
 }
 
+/* "% of device": container I/O is summed over disks, so it is compared
+ * with the largest capability stated for each figure (one data disk: that
+ * disk's). */
+static void
+gv_set_devices(struct governing *g, const struct conf *c)
+{
+	for (size_t k = 0; k < 4; k++)
+		g->dev[k] = NAN;
+	for (size_t i = 0; i < c->ndevices; i++) {
+		const struct conf_device *d = &c->devices[i];
+		uint64_t v[4] = { d->rbps, d->wbps, d->riops, d->wiops };
+
+		for (size_t k = 0; k < 4; k++)
+			if (v[k] > 0 && !(g->dev[k] >= (double)v[k]))
+				g->dev[k] = (double)v[k];
+	}
+}
+
 void
 governing_set_conf(struct governing *g, const struct conf *c)
 {
+	gv_set_devices(g, c);
 	/* The governor and actuator take their settings at creation; only
 	 * the cadences and the policy path change on a reload. The rest is
 	 * documented in cgov.conf(5) as needing a restart. */
@@ -504,6 +536,8 @@ gv_heartbeat(struct governing *g, int64_t now_ms, size_t governed, int64_t stopp
 
 static void gv_decide(struct governing *g, struct gv_ct *c, const struct cg_sample *s,
     int full, const struct gov_metrics *m, int64_t now_ms);
+static void gv_fill_relative(const struct governing *g, const struct gv_ct *c,
+    struct gov_metrics *m);
 
 /* --- kernel notifications ---------------------------------------------------- */
 
@@ -735,6 +769,7 @@ gv_eval_now(struct governing *g, struct gv_ct *c, int64_t now_ms)
 	}
 	m.sensors = g->node.sensors;
 	m.nsensors = g->node.nsensors;
+	gv_fill_relative(g, c, &m);     /* contention as of the last tick */
 	gv_decide(g, c, &s, full, &m, now_ms);
 	act_flush(g->act, now_ms);
 	gv_journal_events(g);
@@ -871,6 +906,85 @@ gv_decide(struct governing *g, struct gv_ct *c, const struct cg_sample *s, int f
 		gv_update_due(g, c);
 }
 
+/* --- contention: fair share and others' pressure ------------------------ */
+
+#define GV_WANTS_CPU 0.05               /* cores: "wants CPU" (with pressure) */
+
+static const enum pol_metric gv_pressure[3] = {
+	PM_PRESSURE_CPU, PM_PRESSURE_MEMORY, PM_PRESSURE_IO,
+};
+
+static int
+gv_wants_cpu(const struct gov_metrics *m)
+{
+	return m->v[PM_CPU] > GV_WANTS_CPU || m->v[PM_PRESSURE_CPU] > 0;
+}
+
+/* The container's CPU weight (v1 shares scale); the default when unknown. */
+static double
+gv_weight(const struct gv_ct *c)
+{
+	return c->cur.cpu_shares == CG_UNKNOWN || c->cur.cpu_shares == 0 ? 1024 :
+	    (double)c->cur.cpu_shares;
+}
+
+/* Once per tick, over the containers seen in it: the sum of the weights of
+ * those wanting CPU, and the two highest pressures of each kind (so that
+ * each container's "others" leaves itself out). */
+static void
+gv_contention(struct governing *g)
+{
+	g->cpu_wsum = 0;
+	for (size_t k = 0; k < 3; k++) {
+		g->others[k].v[0] = g->others[k].v[1] = NAN;
+		g->others[k].key = 0;
+	}
+	for (size_t i = 0; i < g->n; i++) {
+		const struct gv_ct *c = &g->ct[i];
+
+		if (c->seen != g->tick)
+			continue;
+		if (gv_wants_cpu(&c->m))
+			g->cpu_wsum += gv_weight(c);
+		for (size_t k = 0; k < 3; k++) {
+			struct gv_top *t = &g->others[k];
+			double v = c->m.v[gv_pressure[k]];
+
+			if (isnan(v))
+				continue;
+			if (isnan(t->v[0]) || v > t->v[0]) {
+				t->v[1] = t->v[0];
+				t->v[0] = v;
+				t->key = c->key;
+			} else if (isnan(t->v[1]) || v > t->v[1]) {
+				t->v[1] = v;
+			}
+		}
+	}
+}
+
+/* Fills what relative conditions and others.pressure.* need into m, for
+ * container c, from the last gv_contention. */
+static void
+gv_fill_relative(const struct governing *g, const struct gv_ct *c, struct gov_metrics *m)
+{
+	double w = gv_weight(c), sum = g->cpu_wsum;
+
+	m->ncpu = g->ncpu;
+	for (size_t k = 0; k < 4; k++)
+		m->dev[k] = g->dev[k];
+	/* A container that does not want CPU now is counted as if it joined:
+	 * its share is what it would get. Nobody wanting CPU: no share. */
+	if (!gv_wants_cpu(m))
+		sum = sum > 0 ? sum + w : 0;
+	m->share = sum > 0 && !isnan(g->ncpu) ? g->ncpu * w / sum : NAN;
+	for (size_t k = 0; k < 3; k++) {
+		const struct gv_top *t = &g->others[k];
+
+		m->v[PM_OTHERS_PRESSURE_CPU + k] = t->key == c->key ? t->v[1] : t->v[0];
+	}
+}
+
 void
 governing_run(struct governing *g, int64_t now_ms)
 {
@@ -878,6 +992,7 @@ governing_run(struct governing *g, int64_t now_ms)
 
 	if (g->started_ms == 0)
 		g->started_ms = now_ms;
+	gv_contention(g);
 	for (size_t i = 0; i < g->n; i++) {
 		struct gv_ct *c = &g->ct[i];
 		if (c->seen != g->tick) {        /* gone, or no longer a container */
@@ -901,6 +1016,7 @@ governing_run(struct governing *g, int64_t now_ms)
 		}
 		c->m.sensors = g->node.sensors;
 		c->m.nsensors = g->node.nsensors;
+		gv_fill_relative(g, c, &c->m);
 		if (gv_needs_procs(g))
 			gv_read_procs(g, c, now_ms);
 		/* Matching changes only with the names or the policies. */

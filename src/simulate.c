@@ -11,6 +11,7 @@
 #include "knob.h"
 #include "metrics.h"
 #include "simulate.h"
+#include "window.h"
 #include "xmalloc.h"
 
 #define SIM_NONE SIZE_MAX
@@ -71,7 +72,10 @@ sim_may_change(const struct sim *s, size_t i, const struct gov_metrics *m)
 			continue;
 		p = &s->set->v[pi];
 		for (size_t j = 0; j < p->nrules; j++)
-			if (gov_cond_true(p->rules[j].when, m))
+			/* A window must see every tick, true or not. */
+			if (gov_cond_true(p->rules[j].when, m) ||
+			    win_cond_count(p->rules[j].when) > 0 ||
+			    win_cond_count(p->rules[j].until) > 0)
 				return 1;
 	}
 	return 0;
