@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "contention.h"
 #include "escape.h"
 #include "govern.h"
 #include "governing.h"
@@ -89,9 +90,7 @@ struct governing {
 	 * the stated disk capabilities, and this tick's contention. */
 	double ncpu;                    /* NAN unknown */
 	double dev[4];                  /* the largest stated per figure; NAN none */
-	double cpu_wsum;                /* weights of the containers wanting CPU */
-	struct gv_top { double v[2]; uint64_t key; } others[3];  /* highest pressure
-	                                   (cpu, memory, io), its key, the next */
+	struct contention cont;         /* this tick's shares and pressures */
 
 	struct notify *nt;              /* kernel notifications (borrowed); NULL */
 	unsigned arm_warned;            /* bit per notify kind: failure logged */
@@ -248,6 +247,7 @@ governing_new(const struct cgfs *fs, struct fleet *f, struct store *st, const st
 		g->node.v[i] = g->node.limit[i] = NAN;
 	g->temp_hottest = NAN;
 	g->ncpu = NAN;
+	contention_reset(&g->cont);
 	gv_set_devices(g, c);
 	fleet_set_observer(f, gv_on_ct, gv_on_node, g);
 	governing_set_store(g, st, 0);
@@ -906,61 +906,23 @@ gv_decide(struct governing *g, struct gv_ct *c, const struct cg_sample *s, int f
 		gv_update_due(g, c);
 }
 
-/* --- contention: fair share and others' pressure ------------------------ */
+/* --- contention: fair share and others' pressure (contention.h) -------- */
 
-#define GV_WANTS_CPU 0.05               /* cores: "wants CPU" (with pressure) */
-
-static const enum pol_metric gv_pressure[3] = {
-	PM_PRESSURE_CPU, PM_PRESSURE_MEMORY, PM_PRESSURE_IO,
-};
-
-static int
-gv_wants_cpu(const struct gov_metrics *m)
-{
-	return m->v[PM_CPU] > GV_WANTS_CPU || m->v[PM_PRESSURE_CPU] > 0;
-}
-
-/* The container's CPU weight (v1 shares scale); the default when unknown. */
+/* The container's CPU weight (v1 shares scale); 0: unknown, the default. */
 static double
 gv_weight(const struct gv_ct *c)
 {
-	return c->cur.cpu_shares == CG_UNKNOWN || c->cur.cpu_shares == 0 ? 1024 :
-	    (double)c->cur.cpu_shares;
+	return c->cur.cpu_shares == CG_UNKNOWN ? 0 : (double)c->cur.cpu_shares;
 }
 
-/* Once per tick, over the containers seen in it: the sum of the weights of
- * those wanting CPU, and the two highest pressures of each kind (so that
- * each container's "others" leaves itself out). */
+/* Once per tick, over the containers seen in it. */
 static void
 gv_contention(struct governing *g)
 {
-	g->cpu_wsum = 0;
-	for (size_t k = 0; k < 3; k++) {
-		g->others[k].v[0] = g->others[k].v[1] = NAN;
-		g->others[k].key = 0;
-	}
-	for (size_t i = 0; i < g->n; i++) {
-		const struct gv_ct *c = &g->ct[i];
-
-		if (c->seen != g->tick)
-			continue;
-		if (gv_wants_cpu(&c->m))
-			g->cpu_wsum += gv_weight(c);
-		for (size_t k = 0; k < 3; k++) {
-			struct gv_top *t = &g->others[k];
-			double v = c->m.v[gv_pressure[k]];
-
-			if (isnan(v))
-				continue;
-			if (isnan(t->v[0]) || v > t->v[0]) {
-				t->v[1] = t->v[0];
-				t->v[0] = v;
-				t->key = c->key;
-			} else if (isnan(t->v[1]) || v > t->v[1]) {
-				t->v[1] = v;
-			}
-		}
-	}
+	contention_reset(&g->cont);
+	for (size_t i = 0; i < g->n; i++)
+		if (g->ct[i].seen == g->tick)
+			contention_add(&g->cont, g->ct[i].key, &g->ct[i].m, gv_weight(&g->ct[i]));
 }
 
 /* Fills what relative conditions and others.pressure.* need into m, for
@@ -968,21 +930,9 @@ gv_contention(struct governing *g)
 static void
 gv_fill_relative(const struct governing *g, const struct gv_ct *c, struct gov_metrics *m)
 {
-	double w = gv_weight(c), sum = g->cpu_wsum;
-
-	m->ncpu = g->ncpu;
+	contention_fill(&g->cont, c->key, gv_weight(c), g->ncpu, m);
 	for (size_t k = 0; k < 4; k++)
 		m->dev[k] = g->dev[k];
-	/* A container that does not want CPU now is counted as if it joined:
-	 * its share is what it would get. Nobody wanting CPU: no share. */
-	if (!gv_wants_cpu(m))
-		sum = sum > 0 ? sum + w : 0;
-	m->share = sum > 0 && !isnan(g->ncpu) ? g->ncpu * w / sum : NAN;
-	for (size_t k = 0; k < 3; k++) {
-		const struct gv_top *t = &g->others[k];
-
-		m->v[PM_OTHERS_PRESSURE_CPU + k] = t->key == c->key ? t->v[1] : t->v[0];
-	}
 }
 
 void

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "contention.h"
 #include "govern.h"
 #include "policy.h"
 #include "window.h"
@@ -313,6 +314,74 @@ test_eval_others(void **state)
 	assert_false(holds("cpu > 150% of share and others.pressure.cpu > 20%", &m));
 }
 
+/* --- contention: fair share, others' pressure ----------------------------------- */
+
+static void
+ct_metrics(struct gov_metrics *m, double cores, double psi_cpu, double psi_io)
+{
+	metrics_unknown(m);
+	m->v[PM_CPU] = cores;
+	m->v[PM_PRESSURE_CPU] = psi_cpu;
+	m->v[PM_PRESSURE_IO] = psi_io;
+}
+
+static void
+test_contention(void **state)
+{
+	struct contention c;
+	struct gov_metrics hog, victim, idle, m;
+
+	(void)state;
+	/* A 4-CPU node: the hog (weight 512) and the victim (1024) want CPU,
+	 * the idle one (1024) does not. */
+	ct_metrics(&hog, 3.5, 0, 2);
+	ct_metrics(&victim, 0.5, 40, NAN);
+	ct_metrics(&idle, 0, 0, 7);
+	contention_reset(&c);
+	contention_add(&c, 1, &hog, 512);
+	contention_add(&c, 2, &victim, 1024);
+	contention_add(&c, 3, &idle, 1024);
+	m = hog;
+	contention_fill(&c, 1, 512, 4, &m);
+	assert_float_equal(m.ncpu, 4, 1e-9);
+	assert_float_equal(m.share, 4.0 * 512 / 1536, 1e-9);
+	assert_float_equal(m.v[PM_OTHERS_PRESSURE_CPU], 40, 1e-9);     /* the victim waits */
+	assert_float_equal(m.v[PM_OTHERS_PRESSURE_IO], 7, 1e-9);       /* not its own 2 */
+	assert_true(isnan(m.v[PM_OTHERS_PRESSURE_MEMORY]));            /* nobody's known */
+	assert_true(holds("cpu > 150% of share and others.pressure.cpu > 20%", &m));
+	m = victim;
+	contention_fill(&c, 2, 1024, 4, &m);
+	assert_float_equal(m.share, 4.0 * 1024 / 1536, 1e-9);
+	assert_float_equal(m.v[PM_OTHERS_PRESSURE_CPU], 0, 1e-9);      /* its own 40 left out */
+	assert_float_equal(m.v[PM_OTHERS_PRESSURE_IO], 7, 1e-9);
+	/* The idle one is counted as if it joined. */
+	m = idle;
+	contention_fill(&c, 3, 1024, 4, &m);
+	assert_float_equal(m.share, 4.0 * 1024 / 2560, 1e-9);
+	assert_float_equal(m.v[PM_OTHERS_PRESSURE_CPU], 40, 1e-9);
+	assert_float_equal(m.v[PM_OTHERS_PRESSURE_IO], 2, 1e-9);       /* its own 7 left out */
+	/* Unknown weight: the default; unknown node size: no share. */
+	m = hog;
+	contention_fill(&c, 1, 0, NAN, &m);
+	assert_true(isnan(m.share) && isnan(m.ncpu));
+	/* Nobody wants CPU: no share. Nobody's pressure known: unknown. */
+	ct_metrics(&idle, 0.01, NAN, NAN);
+	contention_reset(&c);
+	contention_add(&c, 3, &idle, 1024);
+	m = idle;
+	contention_fill(&c, 3, 1024, 4, &m);
+	assert_true(isnan(m.share));
+	assert_true(isnan(m.v[PM_OTHERS_PRESSURE_CPU]));
+	/* Alone with a known pressure: the others are nobody, unknown. */
+	ct_metrics(&hog, 2, 5, NAN);
+	contention_reset(&c);
+	contention_add(&c, 1, &hog, 1024);
+	m = hog;
+	contention_fill(&c, 1, 1024, 2, &m);
+	assert_true(isnan(m.v[PM_OTHERS_PRESSURE_CPU]));
+	assert_float_equal(m.share, 2, 1e-9);
+}
+
 /* --- the governor ------------------------------------------------------------- */
 
 struct gfx {
@@ -479,6 +548,7 @@ main(void)
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_eval_relative),
 		cmocka_unit_test(test_eval_others),
+		cmocka_unit_test(test_contention),
 		cmocka_unit_test(test_gov_for_misses_bursts),
 		cmocka_unit_test(test_gov_window_avg),
 		cmocka_unit_test(test_gov_window_during),
