@@ -47,8 +47,11 @@ struct gov_ctr {
 	unsigned char *matched;  /* per policy of the set, as of the last eval */
 	struct gov_rstate *rs;   /* per rule of the set, or NULL: all idle */
 	struct gov_step *steps;  /* per step of the set, with rs */
-	struct win *win;         /* per window of the set (gov.nwin), allocated
-	                            the first time a rule with one is judged */
+	struct win **win;        /* per window of the set (nwin of them), each
+	                            allocated the first time its rule is judged
+	                            here: a container pays only for the windows
+	                            of the policies that match it */
+	size_t nwin;
 };
 
 /* One rule of the installed set. */
@@ -66,7 +69,7 @@ struct gov_rinfo {
  * through gov_metrics.wins. */
 struct gov_wins {
 	const struct pol_cond *const *leaf;
-	const struct win *w;
+	struct win *const *w;    /* NULL: not fed yet */
 	size_t n;
 	int64_t now;
 };
@@ -190,6 +193,8 @@ gov_ctr_free(const struct gov *g, struct gov_ctr *c)
 	if (c->steps != NULL)
 		gov_steps_free(c->steps, g->nsteps);
 	free(c->rs);
+	for (size_t i = 0; i < c->nwin; i++)
+		free(c->win[i]);
 	free(c->win);
 	free(c->matched);
 	free(c);
@@ -327,14 +332,13 @@ gov_rule_map(const struct gov *g, const struct gov_rinfo *old, size_t nold)
 	return map;
 }
 
-/* Empty windows for every rule of the set on container c. */
+/* Room for a window per windowed comparison of the set on container c,
+ * none allocated yet. */
 static void
 gov_ctr_windows(const struct gov *g, struct gov_ctr *c)
 {
 	c->win = xcalloc(g->nwin > 0 ? g->nwin : 1, sizeof *c->win);
-	for (size_t ri = 0; ri < g->nrules; ri++)
-		for (size_t k = 0; k < g->ri[ri].nwin; k++)
-			win_init(&c->win[g->ri[ri].win0 + k], g->ri[ri].wleaf[k]->win_ms);
+	c->nwin = g->nwin;
 }
 
 /* The windows of rules that survive a reload (same name, same text) keep
@@ -343,18 +347,24 @@ static void
 gov_ctr_remap_windows(struct gov *g, struct gov_ctr *c, const size_t *map,
     const struct gov_rinfo *old)
 {
-	struct win *ow = c->win;
+	struct win **ow = c->win;
+	size_t nold = c->nwin;
 
 	c->win = NULL;
+	c->nwin = 0;
 	if (ow != NULL && g->nwin > 0) {
 		gov_ctr_windows(g, c);
 		for (size_t j = 0; j < g->nrules; j++) {
 			if (map[j] == GOV_NO_RULE)
 				continue;
-			for (size_t k = 0; k < g->ri[j].nwin && k < old[map[j]].nwin; k++)
+			for (size_t k = 0; k < g->ri[j].nwin && k < old[map[j]].nwin; k++) {
 				c->win[g->ri[j].win0 + k] = ow[old[map[j]].win0 + k];
+				ow[old[map[j]].win0 + k] = NULL;
+			}
 		}
 	}
+	for (size_t i = 0; i < nold; i++)
+		free(ow[i]);
 	free(ow);
 }
 
@@ -564,7 +574,7 @@ gov_win_mean(const struct pol_cond *c, const struct gov_metrics *m)
 		return NAN;
 	for (size_t i = 0; i < w->n; i++)
 		if (w->leaf[i] == c)
-			return win_mean(&w->w[i], w->now);
+			return w->w[i] != NULL ? win_mean(w->w[i], w->now) : NAN;
 	return NAN;
 }
 
@@ -1219,7 +1229,7 @@ static void
 gov_win_feed(struct gov_ctx *x, size_t ri)
 {
 	const struct gov_rinfo *info = &x->g->ri[ri];
-	struct win *w;
+	struct win **w;
 
 	x->mw.wins = NULL;
 	if (info->nwin == 0)
@@ -1227,8 +1237,13 @@ gov_win_feed(struct gov_ctx *x, size_t ri)
 	if (x->c->win == NULL)
 		gov_ctr_windows(x->g, x->c);
 	w = &x->c->win[info->win0];
-	for (size_t k = 0; k < info->nwin; k++)
-		win_push(&w[k], x->now, gov_win_figure(info->wleaf[k], &x->mw));
+	for (size_t k = 0; k < info->nwin; k++) {
+		if (w[k] == NULL) {
+			w[k] = xmalloc(sizeof *w[k]);
+			win_init(w[k], info->wleaf[k]->win_ms);
+		}
+		win_push(w[k], x->now, gov_win_figure(info->wleaf[k], &x->mw));
+	}
 	x->wins.leaf = info->wleaf;
 	x->wins.w = w;
 	x->wins.n = info->nwin;
@@ -1304,8 +1319,10 @@ gov_unmatch(struct gov_ctx *x, size_t pi)
 	for (size_t j = 0; x->c->win != NULL && j < p->nrules; j++) {
 		const struct gov_rinfo *info = &x->g->ri[x->g->rule0[pi] + j];
 
-		for (size_t k = 0; k < info->nwin; k++)
-			win_init(&x->c->win[info->win0 + k], info->wleaf[k]->win_ms);
+		for (size_t k = 0; k < info->nwin; k++) {
+			free(x->c->win[info->win0 + k]);
+			x->c->win[info->win0 + k] = NULL;
+		}
 	}
 	if (x->c->rs == NULL)
 		return;
