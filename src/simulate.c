@@ -262,6 +262,10 @@ sim_apply(struct sim *s, size_t i, const struct roll_rec *r)
 		m.v[k] = s->node.v[k];
 		m.limit[k] = s->node.limit[k];
 	}
+	/* History keeps the node's size, not the other tenants' weights and
+	 * pressures of each tick nor a disk's capability: "% of node" is
+	 * replayed, "% of share", "% of device" and others.* are unknown. */
+	m.ncpu = s->node.ncpu;
 	for (int k = 0; k < PK__MAX; k++)
 		gc.base[k] = GOV_UNKNOWN;
 	gc.base[PK_MEM_LIMIT] = sim_base(r->mem_limit);
@@ -352,6 +356,7 @@ sim_node(void *arg, const struct roll_node_rec *r)
 	if (s->nbatch > 0 && r->ts_ms != s->batch_ts)
 		sim_flush(s);
 	metrics_node_from_rec(r, &s->node);
+	s->node.ncpu = r->ncpu;         /* "% of node"; the node metrics leave it */
 	return 0;
 }
 
@@ -391,6 +396,7 @@ sim_new(const struct policy_set *set, const struct gov_config *cfg,
 	}
 	for (int k = 0; k < PM__MAX; k++)
 		s->node.v[k] = s->node.limit[k] = NAN;
+	s->node.ncpu = NAN;
 
 	r->ct = xcalloc(n + 1, sizeof *r->ct);
 	s->cs = xcalloc(n + 1, sizeof *s->cs);

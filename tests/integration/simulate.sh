@@ -94,6 +94,41 @@ C=$(sim --format csv 2>/dev/null) || fail "csv failed"
 	fail "csv rows: $C"
 pass "rules fire when the governor would"
 
+# --- 1b. relative and windowed conditions ----------------------------------------
+# The history keeps the node's size (4 CPUs here): "25% of node" is 1 core,
+# so it fires exactly when "cpu > 1 core" does; a window replays too.
+REL="$TMP/relative"
+mkdir "$REL"
+cat > "$REL/r.policy" <<'EOF'
+policy "p" {
+    match runtime lxc
+    rule "abs" {
+        when cpu > 1 core for 30s
+        do cpu shares 512
+    }
+    rule "rel" {
+        when cpu > 25% of node for 30s
+        do cpu shares 512
+    }
+    rule "win" {
+        when avg(cpu) over 1m > 1 core
+        do cpu shares 512
+    }
+}
+EOF
+"$CGOV" --db "$DB" policy simulate --cgroup-version 2 --policies "$REL" --since 3h --format json \
+	> "$TMP/rel.json" 2>/dev/null || fail "simulate of relative rules failed"
+starts() { jq -c --arg r "$1" '[.firings[] | select(.rule == $r) | [.name, .start_ms]]' "$TMP/rel.json"; }
+[ "$(starts abs | jq length)" -ge 2 ] || fail "abs: $(starts abs)"
+[ "$(starts rel)" = "$(starts abs)" ] || fail "25% of node: $(starts rel), 1 core: $(starts abs)"
+jq -r '[.firings[] | select(.rule == "rel")][0].observed' "$TMP/rel.json" |
+	grep -q '^cpu 1\.[0-9]* cores ([0-9.]*%) > 25% of node (4 cores) for 30s$' || fail "rel observed: $(jq -c .firings "$TMP/rel.json")"
+[ "$(jq '[.firings[] | select(.rule == "win" and .name == "batch")] | length' "$TMP/rel.json")" = 2 ] ||
+	fail "avg(cpu) over 1m: $(starts win)"
+jq -r '[.firings[] | select(.rule == "win")][0].observed' "$TMP/rel.json" |
+	grep -q '^avg(cpu) over 1m [0-9.]* cores > 1 core$' || fail "win observed: $(starts win)"
+pass "cpu > 25% of node replays as 1 of the 4 CPUs; avg(cpu) over 1m replays"
+
 # --- 2. hostile names ---------------------------------------------------------------
 DB="$TMP/hostile.db"
 "$GEN" --db "$DB" --hours 3 --hostile --quiet || fail "cgov_gen --hostile failed"
