@@ -15,6 +15,15 @@
 
 #include "log.h"
 
+/* A disk's capability as the operator states it (`device = sda write
+ * 500M/s read 1G/s iops 20000`), what "N% of device" is of
+ * (cgov.policy(5)). 0: not stated. */
+struct conf_device {
+	char *name;                     /* as written: "sda", "/dev/nvme0n1" */
+	uint64_t rbps, wbps;            /* bytes/s */
+	uint64_t riops, wiops;          /* ops/s */
+};
+
 struct conf {
 	char *db;                       /* history database */
 	uint64_t interval_ms;           /* sampling tick */
@@ -50,6 +59,9 @@ struct conf {
 	/* Docker's data-root, for container names (rtname.h); NULL: the
 	 * default /var/lib/docker */
 	char *docker_root;
+	/* disks' capabilities (`device`, may repeat) */
+	struct conf_device *devices;
+	size_t ndevices;
 };
 
 /* Fills c with the defaults (db under CGOV_LOCALSTATEDIR, 1s tick, 10s

@@ -53,6 +53,7 @@ struct gov_config {
  * limit[m] the limit "N% of limit" refers to (memory limit, swap allowed,
  * quota cores, pids.max; MemTotal/SwapTotal for node metrics), INFINITY
  * when unlimited, NAN when unknown. */
+struct gov_wins;                         /* govern.c */
 struct gov_sensor {
 	char name[128];                  /* "CHIP/LABEL" (temp.h) */
 	double celsius;                  /* NAN unknown */
@@ -66,6 +67,17 @@ struct gov_metrics {
 	 * these with them. */
 	const struct gov_sensor *sensors;
 	size_t nsensors;
+	/* What "N% of node|share|device" is of (cgov.policy(5), "RELATIVE
+	 * CONDITIONS"); 0 or NAN: unknown, the comparison is false.
+	 * metrics_span_eval sets them unknown; governing.c fills them. */
+	double ncpu;                     /* the node's CPUs */
+	double share;                    /* cores: this container's fair share */
+	double dev[4];                   /* a disk's capability, for io.read,
+	                                    io.write (bytes/s), io.read-iops,
+	                                    io.write-iops (ops/s) */
+	/* The windows of the rule being judged (govern.c sets it on its own
+	 * copy); NULL: a comparison over a window is unknown. */
+	const struct gov_wins *wins;
 };
 
 /* What the governor knows of one container this tick. */
@@ -116,7 +128,9 @@ void gov_free(struct gov *g);
 
 /* Whether condition c holds on metrics m, as gov_eval judges WHEN and
  * UNTIL: an unknown metric (NAN), or a relative threshold without a finite
- * limit, makes a comparison false whatever its operator. */
+ * limit, makes a comparison false whatever its operator. So does "N% of
+ * node|share|device" without that figure in m, and a comparison over a
+ * window unless m->wins holds it and the window is full (window.h). */
 int gov_cond_true(const struct pol_cond *c, const struct gov_metrics *m);
 
 /* Installs a policy set (borrowed: it must outlive its use). Rule states

@@ -66,6 +66,11 @@ enum pol_metric {
 	PM_MEMORY_ETA,           /* ms until memory reaches its limit at the
 	                            current growth rate; unknown when not growing
 	                            or unlimited */
+	PM_OTHERS_PRESSURE_CPU,  /* %: the highest pressure.cpu among the OTHER
+	                            containers this tick (governing.c); unknown
+	                            when no other container's is known */
+	PM_OTHERS_PRESSURE_MEMORY,
+	PM_OTHERS_PRESSURE_IO,
 	PM_NODE_CPU,             /* % of all CPUs busy */
 	PM_NODE_MEMORY_AVAILABLE,/* bytes MemAvailable; "of total": of MemTotal */
 	PM_NODE_SWAP_FREE,       /* bytes; "of total": of SwapTotal */
@@ -92,6 +97,30 @@ enum pol_op { PO_GT, PO_GE, PO_LT, PO_LE };
 
 enum pol_cond_kind { PC_CMP, PC_AND, PC_OR };
 
+/* What a relative comparison ("cpu > 50% of node") is a percentage of
+ * (doc/protection-design.md, section 1). of_limit is the older form and
+ * stays apart: a comparison has at most one of the two. */
+enum pol_of {
+	POF_NONE,
+	POF_NODE,                /* cpu: of the node's CPUs */
+	POF_SHARE,               /* cpu: of the fair share, ncpu x weight /
+	                            sum of the weights wanting CPU */
+	POF_DEVICE,              /* io.*: of the disk's stated capability */
+};
+
+/* A comparison over a window (section 3): the every-tick form, the
+ * window's time-weighted mean ("avg(io.write) over 60s > 40M/s"), or the
+ * share of the window's time in which the comparison held ("io.write >
+ * 40M/s during 50% of 60s"). */
+enum pol_win { PW_NONE, PW_AVG, PW_DURING };
+#define POL_MAX_WINDOW_MS (10 * 60 * 1000)
+
+/* Whether metric m takes "N% of node|share|device" (of): cpu takes node and
+ * share, the four io.* rates take device. pol_of_name: "node", "share",
+ * "device" ("" for POF_NONE). */
+int pol_metric_has_of(enum pol_metric m, enum pol_of of);
+const char *pol_of_name(enum pol_of of);
+
 struct pol_cond {
 	enum pol_cond_kind kind;
 	struct pol_loc loc;
@@ -104,6 +133,10 @@ struct pol_cond {
 	int of_limit;            /* value is a % of the metric's limit / total */
 	char *sensor;            /* node.temp "CHIP/LABEL": that sensor; NULL: the
 	                            hottest (owned) */
+	enum pol_of of;          /* POF_NONE, or value is a percent of that */
+	enum pol_win win;        /* PW_NONE: every tick */
+	uint64_t win_ms;         /* the window's length (PW_AVG, PW_DURING) */
+	double during_pct;       /* PW_DURING: share of the window, percent */
 };
 
 /* --- knobs and actions ---------------------------------------------------- */

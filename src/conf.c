@@ -59,6 +59,9 @@ conf_free(struct conf *c)
 	for (size_t i = 0; i < c->ncontainers; i++)
 		free(c->containers[i]);
 	free(c->containers);
+	for (size_t i = 0; i < c->ndevices; i++)
+		free(c->devices[i].name);
+	free(c->devices);
 	memset(c, 0, sizeof *c);
 }
 
@@ -75,7 +78,14 @@ conf_copy(struct conf *dst, const struct conf *src)
 	dst->containers = xcalloc(src->ncontainers ? src->ncontainers : 1, sizeof(char *));
 	for (size_t i = 0; i < src->ncontainers; i++)
 		dst->containers[i] = xstrdup(src->containers[i]);
+	dst->devices = xcalloc(src->ndevices ? src->ndevices : 1, sizeof *dst->devices);
+	for (size_t i = 0; i < src->ndevices; i++) {
+		dst->devices[i] = src->devices[i];
+		dst->devices[i].name = xstrdup(src->devices[i].name);
+	}
 }
+
+
 
 static int
 conf_duration(const char *v, uint64_t min_ms, uint64_t *ret, char *err, size_t errlen)
@@ -110,6 +120,85 @@ conf_count(const char *v, uint64_t min, uint64_t max, uint64_t *ret, char *err, 
 		return -EINVAL;
 	}
 	*ret = n;
+	return 0;
+}
+
+/* `device = DISK [read RATE] [write RATE] [iops N] [read-iops N]
+ * [write-iops N]`: at least one figure; a disk stated twice keeps the
+ * last line. */
+static int
+conf_device(struct conf *c, const char *value, char *err, size_t errlen)
+{
+	struct conf_device d = { 0 };
+	char buf[512], *save = NULL, *w, *arg;
+	size_t i;
+
+	if (strlen(value) >= sizeof buf) {
+		snprintf(err, errlen, "too long");
+		return -EINVAL;
+	}
+	snprintf(buf, sizeof buf, "%s", value);
+	if ((w = strtok_r(buf, " \t", &save)) == NULL) {
+		snprintf(err, errlen, "expected a disk and its capability (\"sda write 500M/s "
+		    "read 1G/s iops 20000\")");
+		return -EINVAL;
+	}
+	d.name = w;
+	while ((w = strtok_r(NULL, " \t", &save)) != NULL) {
+		int rate = strcmp(w, "read") == 0 || strcmp(w, "write") == 0;
+		int ops = strcmp(w, "iops") == 0 || strcmp(w, "read-iops") == 0 ||
+		    strcmp(w, "write-iops") == 0;
+		char num[64];
+		uint64_t v = 0, n;
+
+		if (!rate && !ops) {
+			snprintf(err, errlen, "unknown word \"%s\" (read, write, iops, read-iops, "
+			    "write-iops)", escape_log(1, w));
+			return -EINVAL;
+		}
+		arg = strtok_r(NULL, " \t", &save);
+		n = arg != NULL ? strlen(arg) : 0;
+		if (rate) {
+			/* A rate: "500M/s". */
+			if (n > 2 && n < sizeof num && strcmp(arg + n - 2, "/s") == 0) {
+				snprintf(num, sizeof num, "%.*s", (int)(n - 2), arg);
+				if (units_parse_size(num, &v) < 0)
+					v = 0;
+			}
+		} else if (conf_count(arg != NULL ? arg : "", 1, 100000000, &v, err, errlen) < 0) {
+			v = 0;
+		}
+		if (v == 0) {
+			snprintf(err, errlen, "%s takes %s above 0, not \"%s\"", w,
+			    rate ? "a rate such as \"500M/s\"" : "operations per second such as "
+			    "\"20000\"", arg != NULL ? escape_log(1, arg) : "");
+			return -EINVAL;
+		}
+		if (strcmp(w, "read") == 0)
+			d.rbps = v;
+		else if (strcmp(w, "write") == 0)
+			d.wbps = v;
+		if (strcmp(w, "iops") == 0 || strcmp(w, "read-iops") == 0)
+			d.riops = v;
+		if (strcmp(w, "iops") == 0 || strcmp(w, "write-iops") == 0)
+			d.wiops = v;
+	}
+	if (d.rbps == 0 && d.wbps == 0 && d.riops == 0 && d.wiops == 0) {
+		snprintf(err, errlen, "device %s states no capability (\"write 500M/s\", "
+		    "\"read 1G/s\", \"iops 20000\")", escape_log(1, d.name));
+		return -EINVAL;
+	}
+	for (i = 0; i < c->ndevices; i++)
+		if (strcmp(c->devices[i].name, d.name) == 0)
+			break;
+	if (i == c->ndevices) {
+		c->devices = xreallocarray(c->devices, c->ndevices + 1, sizeof *c->devices);
+		c->ndevices++;
+	} else {
+		free(c->devices[i].name);
+	}
+	d.name = xstrdup(d.name);
+	c->devices[i] = d;
 	return 0;
 }
 
@@ -299,6 +388,8 @@ conf_set(struct conf *c, const char *key, const char *value, char *err, size_t e
 		c->metrics_listen = xstrdup(value);
 		return 0;
 	}
+	if (strcmp(key, "device") == 0)
+		return conf_device(c, value, err, errlen);
 	snprintf(err, errlen, "unknown setting");
 	return -EINVAL;
 }

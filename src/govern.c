@@ -10,6 +10,7 @@
 #include "escape.h"
 #include "govern.h"
 #include "units.h"
+#include "window.h"
 #include "xmalloc.h"
 
 #define GOV_DEFAULT_JVM_SWAP   (512LL << 20)
@@ -46,6 +47,11 @@ struct gov_ctr {
 	unsigned char *matched;  /* per policy of the set, as of the last eval */
 	struct gov_rstate *rs;   /* per rule of the set, or NULL: all idle */
 	struct gov_step *steps;  /* per step of the set, with rs */
+	struct win **win;        /* per window of the set (nwin of them), each
+	                            allocated the first time its rule is judged
+	                            here: a container pays only for the windows
+	                            of the policies that match it */
+	size_t nwin;
 };
 
 /* One rule of the installed set. */
@@ -54,6 +60,18 @@ struct gov_rinfo {
 	const struct pol_rule *r;
 	size_t step0;            /* its first step in gov_ctr.steps */
 	char *sig;               /* its text, to tell an unchanged rule on reload */
+	size_t win0, nwin;       /* its windows in gov_ctr.win, and how many */
+	const struct pol_cond **wleaf;  /* the comparisons they are of (when,
+	                            then until) */
+};
+
+/* The windows of one rule on one container, as gov_cond_true reads them
+ * through gov_metrics.wins. */
+struct gov_wins {
+	const struct pol_cond *const *leaf;
+	struct win *const *w;    /* NULL: not fed yet */
+	size_t n;
+	int64_t now;
 };
 
 struct gov {
@@ -63,6 +81,7 @@ struct gov {
 	size_t *rule0;           /* per policy: its first rule in ri */
 	struct gov_rinfo *ri;
 	size_t nrules, nsteps;
+	size_t nwin;             /* windows of the whole set */
 	struct gov_ctr **bucket; /* nbuckets, a power of two */
 	size_t nbuckets, nctrs;
 	struct gov_want *wants;
@@ -80,6 +99,8 @@ struct gov_ctx {
 	const struct gov_metrics *m;
 	int64_t now;
 	int64_t mem_limit;       /* effective memory limit: static, else base */
+	struct gov_metrics mw;   /* a copy of *m that carries the rule's windows */
+	struct gov_wins wins;
 };
 
 const char *
@@ -172,6 +193,9 @@ gov_ctr_free(const struct gov *g, struct gov_ctr *c)
 	if (c->steps != NULL)
 		gov_steps_free(c->steps, g->nsteps);
 	free(c->rs);
+	for (size_t i = 0; i < c->nwin; i++)
+		free(c->win[i]);
+	free(c->win);
 	free(c->matched);
 	free(c);
 }
@@ -233,6 +257,23 @@ gov_rule_sig(const struct pol_rule *r)
 	return b.data;
 }
 
+/* The comparisons over a window of rule info (when, then until), and
+ * their place among the set's windows. */
+static void
+gov_index_windows(struct gov *g, struct gov_rinfo *info)
+{
+	size_t nw = win_cond_count(info->r->when), nu = win_cond_count(info->r->until);
+
+	info->win0 = g->nwin;
+	info->nwin = nw + nu;
+	if (info->nwin == 0)
+		return;
+	info->wleaf = xcalloc(info->nwin, sizeof *info->wleaf);
+	win_cond_leaves(info->r->when, info->wleaf, nw);
+	win_cond_leaves(info->r->until, info->wleaf + nw, nu);
+	g->nwin += info->nwin;
+}
+
 static void
 gov_index(struct gov *g, const struct policy_set *ps)
 {
@@ -240,7 +281,7 @@ gov_index(struct gov *g, const struct policy_set *ps)
 
 	g->ps = ps;
 	g->npolicies = ps != NULL ? ps->n : 0;
-	g->nrules = g->nsteps = 0;
+	g->nrules = g->nsteps = g->nwin = 0;
 	for (i = 0; i < g->npolicies; i++)
 		g->nrules += ps->v[i].nrules;
 	g->rule0 = xcalloc(g->npolicies, sizeof *g->rule0);
@@ -253,6 +294,7 @@ gov_index(struct gov *g, const struct policy_set *ps)
 			g->ri[n].step0 = g->nsteps;
 			g->ri[n].sig = gov_rule_sig(g->ri[n].r);
 			g->nsteps += g->ri[n].r->nsteps;
+			gov_index_windows(g, &g->ri[n]);
 		}
 	}
 }
@@ -260,8 +302,10 @@ gov_index(struct gov *g, const struct policy_set *ps)
 static void
 gov_unindex(struct gov_rinfo *ri, size_t nrules, size_t *rule0)
 {
-	for (size_t i = 0; i < nrules; i++)
+	for (size_t i = 0; i < nrules; i++) {
 		free(ri[i].sig);
+		free(ri[i].wleaf);
+	}
 	free(ri);
 	free(rule0);
 }
@@ -288,6 +332,42 @@ gov_rule_map(const struct gov *g, const struct gov_rinfo *old, size_t nold)
 	return map;
 }
 
+/* Room for a window per windowed comparison of the set on container c,
+ * none allocated yet. */
+static void
+gov_ctr_windows(const struct gov *g, struct gov_ctr *c)
+{
+	c->win = xcalloc(g->nwin > 0 ? g->nwin : 1, sizeof *c->win);
+	c->nwin = g->nwin;
+}
+
+/* The windows of rules that survive a reload (same name, same text) keep
+ * what they saw; the others start empty, unknown for their full length. */
+static void
+gov_ctr_remap_windows(struct gov *g, struct gov_ctr *c, const size_t *map,
+    const struct gov_rinfo *old)
+{
+	struct win **ow = c->win;
+	size_t nold = c->nwin;
+
+	c->win = NULL;
+	c->nwin = 0;
+	if (ow != NULL && g->nwin > 0) {
+		gov_ctr_windows(g, c);
+		for (size_t j = 0; j < g->nrules; j++) {
+			if (map[j] == GOV_NO_RULE)
+				continue;
+			for (size_t k = 0; k < g->ri[j].nwin && k < old[map[j]].nwin; k++) {
+				c->win[g->ri[j].win0 + k] = ow[old[map[j]].win0 + k];
+				ow[old[map[j]].win0 + k] = NULL;
+			}
+		}
+	}
+	for (size_t i = 0; i < nold; i++)
+		free(ow[i]);
+	free(ow);
+}
+
 /* Moves the states of container c from the old set's layout to the new
  * one's; the states of rules that did not survive are dropped. */
 static void
@@ -301,6 +381,7 @@ gov_ctr_remap(struct gov *g, struct gov_ctr *c, const size_t *map,
 
 	free(c->matched);
 	c->matched = xcalloc(g->npolicies, 1);
+	gov_ctr_remap_windows(g, c, map, old);
 	if (ors == NULL)
 		return;
 	gov_ctr_states(g, c);
@@ -405,6 +486,98 @@ gov_cond_value(const struct pol_cond *c, const struct gov_metrics *m)
 	return NAN;
 }
 
+static int
+gov_op_holds(enum pol_op op, double v, double t)
+{
+	switch (op) {
+	case PO_GT:
+		return v > t;
+	case PO_GE:
+		return v >= t;
+	case PO_LT:
+		return v < t;
+	case PO_LE:
+		return v <= t;
+	}
+	return 0;
+}
+
+/* What "N% of node|share|device" is of in m; NAN when unknown. */
+static double
+gov_of_base(const struct pol_cond *c, const struct gov_metrics *m)
+{
+	double d = NAN;
+
+	switch (c->of) {
+	case POF_NONE:
+		return NAN;
+	case POF_NODE:
+		d = m->ncpu;
+		break;
+	case POF_SHARE:
+		d = m->share;
+		break;
+	case POF_DEVICE:
+		if (c->metric >= PM_IO_READ && c->metric <= PM_IO_WRITE_IOPS)
+			d = m->dev[c->metric - PM_IO_READ];
+		break;
+	}
+	return d > 0 && isfinite(d) ? d : NAN;
+}
+
+/* The figure comparison c looks at this tick, in the unit of its
+ * threshold: the metric, or for "N% of node|share|device" the metric as a
+ * percentage of that. NAN when unknown. */
+static double
+gov_level(const struct pol_cond *c, const struct gov_metrics *m)
+{
+	double v = gov_cond_value(c, m);
+
+	if (c->of == POF_NONE || isnan(v))
+		return v;
+	return 100 * v / gov_of_base(c, m);
+}
+
+/* Whether comparison c holds this tick, ignoring its window: 1, 0, or -1
+ * when unknown. */
+static int
+gov_cmp_tick(const struct pol_cond *c, const struct gov_metrics *m)
+{
+	double v = gov_level(c, m), t;
+
+	if (isnan(v) || !gov_threshold(c, m, &t))
+		return -1;
+	return gov_op_holds(c->op, v, t);
+}
+
+/* What a window of comparison c takes this tick: the figure (avg), or 1/0
+ * for "held" (during); NAN when unknown. */
+static double
+gov_win_figure(const struct pol_cond *c, const struct gov_metrics *m)
+{
+	int held;
+
+	if (c->win == PW_AVG)
+		return gov_level(c, m);
+	held = gov_cmp_tick(c, m);
+	return held < 0 ? NAN : held;
+}
+
+/* The mean of the window of comparison c in m->wins; NAN: none, or not
+ * full yet. */
+static double
+gov_win_mean(const struct pol_cond *c, const struct gov_metrics *m)
+{
+	const struct gov_wins *w = m->wins;
+
+	if (w == NULL)
+		return NAN;
+	for (size_t i = 0; i < w->n; i++)
+		if (w->leaf[i] == c)
+			return w->w[i] != NULL ? win_mean(w->w[i], w->now) : NAN;
+	return NAN;
+}
+
 /* An unknown metric (NAN) makes a comparison false, whatever its operator. */
 int
 gov_cond_true(const struct pol_cond *c, const struct gov_metrics *m)
@@ -419,20 +592,14 @@ gov_cond_true(const struct pol_cond *c, const struct gov_metrics *m)
 	case PC_CMP:
 		break;
 	}
-	v = gov_cond_value(c, m);
+	if (c->win == PW_DURING) {
+		v = gov_win_mean(c, m);
+		return !isnan(v) && v * 100 >= c->during_pct;
+	}
+	v = c->win == PW_AVG ? gov_win_mean(c, m) : gov_level(c, m);
 	if (isnan(v) || !gov_threshold(c, m, &t))
 		return 0;
-	switch (c->op) {
-	case PO_GT:
-		return v > t;
-	case PO_GE:
-		return v >= t;
-	case PO_LT:
-		return v < t;
-	case PO_LE:
-		return v <= t;
-	}
-	return 0;
+	return gov_op_holds(c->op, v, t);
 }
 
 /* "%.2f" without trailing zeros: 1.5, 2, 0.25. */
@@ -501,6 +668,60 @@ gov_op_name(enum pol_op op, int truth)
 	return truth ? names[op] : negated[op];
 }
 
+/* A relative or windowed comparison: "cpu 1.2 cores (60%) > 50% of node
+ * (2 cores)", "avg(io.write) over 1m 62% > 60% of device (500M/s)",
+ * "io.write > 60% of device (500M/s) during 72% of 1m (>= 50%)". */
+static void
+gov_why_rel(struct buf *b, const struct pol_cond *c, const struct gov_metrics *m, int truth)
+{
+	enum pol_unit u = pol_metric_unit(c->metric);
+	const char *name = pol_metric_name(c->metric);
+	double v = gov_cond_value(c, m), d = gov_of_base(c, m), mean = gov_win_mean(c, m);
+	char val[48], thr[128], base[48], win[32];
+
+	units_format_duration(c->win_ms, win, sizeof win);
+	if (c->of != POF_NONE) {
+		gov_fmt_value(c->of == POF_DEVICE ? u : PU_CORES, d, base, sizeof base);
+		gov_fmt_number(c->value, "", val, sizeof val);
+		snprintf(thr, sizeof thr, "%s%% of %s (%s)", val, pol_of_name(c->of), base);
+	} else {
+		gov_fmt_value(u, c->value, thr, sizeof thr);
+	}
+	if (c->win == PW_DURING) {
+		buf_printf(b, "%s %s %s during ", name, gov_op_name(c->op, 1), thr);
+		if (isnan(mean)) {
+			buf_printf(b, "an unknown share of %s (window not full)", win);
+			return;
+		}
+		gov_fmt_number(mean * 100, "%", val, sizeof val);
+		buf_printf(b, "%s of %s (%s ", val, win, truth ? ">=" : "<");
+		gov_fmt_number(c->during_pct, "%)", val, sizeof val);
+		buf_puts(b, val);
+		return;
+	}
+	if (c->win == PW_AVG) {
+		buf_printf(b, "avg(%s) over %s ", name, win);
+		if (isnan(mean)) {
+			buf_puts(b, "unknown (window not full)");
+			return;
+		}
+		gov_fmt_value(c->of != POF_NONE ? PU_PERCENT : u, mean, val, sizeof val);
+		buf_printf(b, "%s %s %s", val, gov_op_name(c->op, truth), thr);
+		return;
+	}
+	if (isnan(v)) {
+		buf_printf(b, "%s unknown", name);
+		return;
+	}
+	gov_fmt_value(u, v, val, sizeof val);
+	buf_printf(b, "%s %s", name, val);
+	if (!isnan(d)) {
+		gov_fmt_number(gov_level(c, m), "%", base, sizeof base);
+		buf_printf(b, " (%s)", base);
+	}
+	buf_printf(b, " %s %s", gov_op_name(c->op, truth), thr);
+}
+
 /* "memory 3.9G > 90% of limit (4G)": a comparison, with the operator that
  * holds (negated when it is described as false). */
 static void
@@ -509,6 +730,11 @@ gov_why_cmp(struct buf *b, const struct pol_cond *c, const struct gov_metrics *m
 	enum pol_unit u = pol_metric_unit(c->metric);
 	double v = gov_cond_value(c, m);
 	char val[48], thr[48], lim[48];
+
+	if (c->of != POF_NONE || c->win != PW_NONE) {
+		gov_why_rel(b, c, m, truth);
+		return;
+	}
 
 	if (c->sensor != NULL) {
 		/* The name matches a sysfs label: escaped, never raw. */
@@ -997,14 +1223,45 @@ gov_active_tick(struct gov_ctx *x, size_t ri, int when)
 		gov_fire(x, ri, s->rung + 1);
 }
 
+/* Pushes this tick's figures into the windows of rule ri and shows them
+ * to the conditions (x->mw.wins): before WHEN and UNTIL are judged. */
+static void
+gov_win_feed(struct gov_ctx *x, size_t ri)
+{
+	const struct gov_rinfo *info = &x->g->ri[ri];
+	struct win **w;
+
+	x->mw.wins = NULL;
+	if (info->nwin == 0)
+		return;
+	if (x->c->win == NULL)
+		gov_ctr_windows(x->g, x->c);
+	w = &x->c->win[info->win0];
+	for (size_t k = 0; k < info->nwin; k++) {
+		if (w[k] == NULL) {
+			w[k] = xmalloc(sizeof *w[k]);
+			win_init(w[k], info->wleaf[k]->win_ms);
+		}
+		win_push(w[k], x->now, gov_win_figure(info->wleaf[k], &x->mw));
+	}
+	x->wins.leaf = info->wleaf;
+	x->wins.w = w;
+	x->wins.n = info->nwin;
+	x->wins.now = x->now;
+	x->mw.wins = &x->wins;
+}
+
 static void
 gov_rule_tick(struct gov_ctx *x, size_t ri)
 {
 	const struct pol_rule *r = x->g->ri[ri].r;
-	int when = gov_cond_true(r->when, x->m);
 	struct gov_rstate *s;
 	struct buf *b = &x->g->scratch;
 	char d[32];
+	int when;
+
+	gov_win_feed(x, ri);
+	when = gov_cond_true(r->when, x->m);
 
 	if (x->c->rs == NULL) {
 		if (!when)
@@ -1058,6 +1315,15 @@ gov_unmatch(struct gov_ctx *x, size_t pi)
 	const struct policy *p = &x->g->ps->v[pi];
 	size_t ri;
 
+	/* Its windows start afresh if it matches again. */
+	for (size_t j = 0; x->c->win != NULL && j < p->nrules; j++) {
+		const struct gov_rinfo *info = &x->g->ri[x->g->rule0[pi] + j];
+
+		for (size_t k = 0; k < info->nwin; k++) {
+			free(x->c->win[info->win0 + k]);
+			x->c->win[info->win0 + k] = NULL;
+		}
+	}
 	if (x->c->rs == NULL)
 		return;
 	for (size_t j = 0; j < p->nrules; j++) {
@@ -1080,6 +1346,9 @@ gov_eval(struct gov *g, const struct gov_ct *ct, const struct gov_metrics *m,
 	if (g->ev_drained > 0 && g->ev_drained == g->nev)
 		g->nev = g->ev_drained = 0;
 	g->nwants = 0;
+	x.mw = *m;
+	x.mw.wins = NULL;
+	x.m = &x.mw;
 	x.c = gov_ctr_get(g, ct->key, now_ms);
 	for (i = 0; i < g->npolicies; i++) {
 		p = &g->ps->v[i];

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "contention.h"
 #include "escape.h"
 #include "govern.h"
 #include "governing.h"
@@ -84,6 +85,12 @@ struct governing {
 	size_t nsensors;
 	double temp_hottest;            /* NAN: no sensor known */
 	struct hook *hook;              /* on-action (borrowed); NULL */
+
+	/* What relative conditions are of (cgov.policy(5)): the node's CPUs,
+	 * the stated disk capabilities, and this tick's contention. */
+	double ncpu;                    /* NAN unknown */
+	double dev[4];                  /* the largest stated per figure; NAN none */
+	struct contention cont;         /* this tick's shares and pressures */
 
 	struct notify *nt;              /* kernel notifications (borrowed); NULL */
 	unsigned arm_warned;            /* bit per notify kind: failure logged */
@@ -177,10 +184,13 @@ gv_on_node(void *arg, const struct cg_node *a, const struct cg_node *b, int64_t 
 	struct governing *g = arg;
 
 	metrics_node_from_samples(a, b, dt, &g->node);
+	g->ncpu = a->cpu.ncpu > 0 && a->cpu.ncpu != UINT32_MAX ? (double)a->cpu.ncpu : NAN;
 	g->node.v[PM_NODE_TEMP] = g->temp_hottest;
 	g->node.sensors = g->sensors;
 	g->node.nsensors = g->nsensors;
 }
+
+static void gv_set_devices(struct governing *g, const struct conf *c);
 
 void
 governing_set_hook(struct governing *g, struct hook *h)
@@ -236,6 +246,9 @@ governing_new(const struct cgfs *fs, struct fleet *f, struct store *st, const st
 	for (int i = PM_NODE_CPU; i < PM__MAX; i++)
 		g->node.v[i] = g->node.limit[i] = NAN;
 	g->temp_hottest = NAN;
+	g->ncpu = NAN;
+	contention_reset(&g->cont);
+	gv_set_devices(g, c);
 	fleet_set_observer(f, gv_on_ct, gv_on_node, g);
 	governing_set_store(g, st, 0);
 	return g;
@@ -257,9 +270,28 @@ governing_free(struct governing *g)
 	free(g);
 }
 
+/* "% of device": container I/O is summed over disks, so it is compared
+ * with the largest capability stated for each figure (one data disk: that
+ * disk's). */
+static void
+gv_set_devices(struct governing *g, const struct conf *c)
+{
+	for (size_t k = 0; k < 4; k++)
+		g->dev[k] = NAN;
+	for (size_t i = 0; i < c->ndevices; i++) {
+		const struct conf_device *d = &c->devices[i];
+		uint64_t v[4] = { d->rbps, d->wbps, d->riops, d->wiops };
+
+		for (size_t k = 0; k < 4; k++)
+			if (v[k] > 0 && !(g->dev[k] >= (double)v[k]))
+				g->dev[k] = (double)v[k];
+	}
+}
+
 void
 governing_set_conf(struct governing *g, const struct conf *c)
 {
+	gv_set_devices(g, c);
 	/* The governor and actuator take their settings at creation; only
 	 * the cadences and the policy path change on a reload. The rest is
 	 * documented in cgov.conf(5) as needing a restart. */
@@ -504,6 +536,8 @@ gv_heartbeat(struct governing *g, int64_t now_ms, size_t governed, int64_t stopp
 
 static void gv_decide(struct governing *g, struct gv_ct *c, const struct cg_sample *s,
     int full, const struct gov_metrics *m, int64_t now_ms);
+static void gv_fill_relative(const struct governing *g, const struct gv_ct *c,
+    struct gov_metrics *m);
 
 /* --- kernel notifications ---------------------------------------------------- */
 
@@ -735,6 +769,7 @@ gv_eval_now(struct governing *g, struct gv_ct *c, int64_t now_ms)
 	}
 	m.sensors = g->node.sensors;
 	m.nsensors = g->node.nsensors;
+	gv_fill_relative(g, c, &m);     /* contention as of the last tick */
 	gv_decide(g, c, &s, full, &m, now_ms);
 	act_flush(g->act, now_ms);
 	gv_journal_events(g);
@@ -871,6 +906,35 @@ gv_decide(struct governing *g, struct gv_ct *c, const struct cg_sample *s, int f
 		gv_update_due(g, c);
 }
 
+/* --- contention: fair share and others' pressure (contention.h) -------- */
+
+/* The container's CPU weight (v1 shares scale); 0: unknown, the default. */
+static double
+gv_weight(const struct gv_ct *c)
+{
+	return c->cur.cpu_shares == CG_UNKNOWN ? 0 : (double)c->cur.cpu_shares;
+}
+
+/* Once per tick, over the containers seen in it. */
+static void
+gv_contention(struct governing *g)
+{
+	contention_reset(&g->cont);
+	for (size_t i = 0; i < g->n; i++)
+		if (g->ct[i].seen == g->tick)
+			contention_add(&g->cont, g->ct[i].key, &g->ct[i].m, gv_weight(&g->ct[i]));
+}
+
+/* Fills what relative conditions and others.pressure.* need into m, for
+ * container c, from the last gv_contention. */
+static void
+gv_fill_relative(const struct governing *g, const struct gv_ct *c, struct gov_metrics *m)
+{
+	contention_fill(&g->cont, c->key, gv_weight(c), g->ncpu, m);
+	for (size_t k = 0; k < 4; k++)
+		m->dev[k] = g->dev[k];
+}
+
 void
 governing_run(struct governing *g, int64_t now_ms)
 {
@@ -878,6 +942,7 @@ governing_run(struct governing *g, int64_t now_ms)
 
 	if (g->started_ms == 0)
 		g->started_ms = now_ms;
+	gv_contention(g);
 	for (size_t i = 0; i < g->n; i++) {
 		struct gv_ct *c = &g->ct[i];
 		if (c->seen != g->tick) {        /* gone, or no longer a container */
@@ -901,6 +966,7 @@ governing_run(struct governing *g, int64_t now_ms)
 		}
 		c->m.sensors = g->node.sensors;
 		c->m.nsensors = g->node.nsensors;
+		gv_fill_relative(g, c, &c->m);
 		if (gv_needs_procs(g))
 			gv_read_procs(g, c, now_ms);
 		/* Matching changes only with the names or the policies. */

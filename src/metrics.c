@@ -92,6 +92,11 @@ metrics_span_eval(const struct metrics_span *s, struct metrics_growth *gr, struc
 	}
 	m->sensors = NULL;
 	m->nsensors = 0;
+	/* What relative conditions are of: the caller knows them (governing.c). */
+	m->ncpu = m->share = NAN;
+	for (size_t i = 0; i < sizeof m->dev / sizeof m->dev[0]; i++)
+		m->dev[i] = NAN;
+	m->wins = NULL;
 	m->v[PM_MEMORY] = s->mem;
 	m->limit[PM_MEMORY] = s->mem_limit;
 	m->v[PM_SWAP] = s->swap;

@@ -27,14 +27,16 @@
 static const char *const pol_metric_names[PM__MAX] = {
 	"memory", "swap", "cpu", "throttled", "io.read", "io.write", "io.read-iops",
 	"io.write-iops", "pressure.cpu", "pressure.memory", "pressure.io", "pids",
-	"memory.eta", "node.cpu", "node.memory.available", "node.swap.free",
+	"memory.eta", "others.pressure.cpu", "others.pressure.memory", "others.pressure.io",
+	"node.cpu", "node.memory.available", "node.swap.free",
 	"node.pressure.cpu", "node.pressure.memory", "node.pressure.io", "node.temp",
 };
 
 static const enum pol_unit pol_metric_units[PM__MAX] = {
 	PU_BYTES, PU_BYTES, PU_CORES, PU_PERCENT, PU_BYTES_S, PU_BYTES_S, PU_OPS_S,
 	PU_OPS_S, PU_PERCENT, PU_PERCENT, PU_PERCENT, PU_COUNT,
-	PU_MS, PU_PERCENT, PU_BYTES, PU_BYTES,
+	PU_MS, PU_PERCENT, PU_PERCENT, PU_PERCENT,
+	PU_PERCENT, PU_BYTES, PU_BYTES,
 	PU_PERCENT, PU_PERCENT, PU_PERCENT, PU_CELSIUS,
 };
 
@@ -69,6 +71,30 @@ pol_metric_lookup(const char *name)
 		if (strcmp(pol_metric_names[m], name) == 0)
 			return m;
 	return -1;
+}
+
+int
+pol_metric_has_of(enum pol_metric m, enum pol_of of)
+{
+	switch (of) {
+	case POF_NODE:
+	case POF_SHARE:
+		return m == PM_CPU;
+	case POF_DEVICE:
+		return m == PM_IO_READ || m == PM_IO_WRITE || m == PM_IO_READ_IOPS ||
+		    m == PM_IO_WRITE_IOPS;
+	case POF_NONE:
+		break;
+	}
+	return 0;
+}
+
+const char *
+pol_of_name(enum pol_of of)
+{
+	static const char *const names[] = { "", "node", "share", "device" };
+
+	return (unsigned)of < sizeof names / sizeof names[0] ? names[of] : "?";
 }
 
 static const struct {
@@ -433,13 +459,20 @@ fmt_cores(struct fmt *f, double cores)
 	fmt_add(f, cores == 1 ? " core" : " cores");
 }
 
+static void fmt_value(struct fmt *f, const struct pol_cond *c);
+
 static void
 fmt_cmp(struct fmt *f, const struct pol_cond *c)
 {
 	static const char *const ops[] = { ">", ">=", "<", "<=" };
 	char t[32];
 
-	fmt_add(f, "%s ", pol_metric_name(c->metric));
+	if (c->win == PW_AVG) {
+		units_format_duration(c->win_ms, t, sizeof t);
+		fmt_add(f, "avg(%s) over %s ", pol_metric_name(c->metric), t);
+	} else {
+		fmt_add(f, "%s ", pol_metric_name(c->metric));
+	}
 	if (c->sensor != NULL) {
 		fmt_add(f, "\"");
 		for (const char *s = c->sensor; *s != '\0'; s++)
@@ -447,9 +480,25 @@ fmt_cmp(struct fmt *f, const struct pol_cond *c)
 		fmt_add(f, "\" ");
 	}
 	fmt_add(f, "%s ", ops[c->op]);
-	if (c->of_limit) {
+	fmt_value(f, c);
+	if (c->win == PW_DURING) {
+		units_format_duration(c->win_ms, t, sizeof t);
+		fmt_add(f, " during ");
+		fmt_num(f, c->during_pct);
+		fmt_add(f, "%% of %s", t);
+	}
+}
+
+/* The right-hand side of a comparison: "90% of limit", "1.5 cores". */
+static void
+fmt_value(struct fmt *f, const struct pol_cond *c)
+{
+	char t[32];
+
+	if (c->of_limit || c->of != POF_NONE) {
 		fmt_num(f, c->value);
-		fmt_add(f, "%% of %s", PM_IS_NODE(c->metric) ? "total" : "limit");
+		fmt_add(f, "%% of %s", c->of != POF_NONE ? pol_of_name(c->of) :
+		    PM_IS_NODE(c->metric) ? "total" : "limit");
 		return;
 	}
 	switch (pol_metric_unit(c->metric)) {

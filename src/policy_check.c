@@ -63,6 +63,8 @@ check_bounded(const struct pol_cond *c)
 {
 	if (pol_metric_unit(c->metric) == PU_PERCENT)
 		return 1;
+	if (c->of == POF_NODE)
+		return 1;               /* no container uses more CPUs than the node has */
 	return c->of_limit && c->metric != PM_CPU;
 }
 
@@ -83,6 +85,11 @@ check_disjoint(const struct pol_cond *x, const struct pol_cond *y)
 	const struct pol_cond *lo, *hi;
 
 	if (x->metric != y->metric || x->of_limit != y->of_limit)
+		return 0;
+	/* A mean is another figure than the tick's, and two "during" shares
+	 * of one window may hold in different ticks. */
+	if (x->of != y->of || x->win != y->win || x->win_ms != y->win_ms ||
+	    x->win == PW_DURING)
 		return 0;
 	/* Two sensors are two figures (node.temp "A" > 90C and "B" < 50C). */
 	if ((x->sensor == NULL) != (y->sensor == NULL) ||

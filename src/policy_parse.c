@@ -419,9 +419,16 @@ pol_metric_desc(enum pol_metric m, char *buf, size_t len)
 		[PU_CELSIUS] = "a temperature (\"90C\")",
 	};
 
-	snprintf(buf, len, "%s%s", units[pol_metric_unit(m)], !pol_metric_has_limit(m) ? "" :
+	if (pol_metric_has_of(m, POF_NODE)) {
+		snprintf(buf, len, "%s or a percentage (\"90%% of limit\", \"50%% of node\", "
+		    "\"150%% of share\")", units[pol_metric_unit(m)]);
+		return;
+	}
+	snprintf(buf, len, "%s%s%s", units[pol_metric_unit(m)], !pol_metric_has_limit(m) ? "" :
 	    PM_IS_NODE(m) ? " or a percentage of the total (\"10% of total\")" :
-	    " or a percentage of its limit (\"90% of limit\")");
+	    " or a percentage of its limit (\"90% of limit\")",
+	    pol_metric_has_of(m, POF_DEVICE) ?
+	    " or a percentage of the device (\"60% of device\")" : "");
 }
 
 /*
@@ -563,16 +570,150 @@ pol_cond_free(struct pol_cond *c)
 
 static struct pol_cond *parse_cond(struct parser *p);
 
-/* METRIC ["SENSOR"] OP QUANTITY [of limit|total]; a sensor name for
- * node.temp only. */
+/* The words a percentage of metric m may be "of", for messages:
+ * "\"of limit\", \"of node\" or \"of share\"". */
+static void
+pol_of_words(enum pol_metric m, char *buf, size_t len)
+{
+	const char *w[4];
+	size_t n = 0, off = 0;
+
+	if (pol_metric_has_limit(m))
+		w[n++] = PM_IS_NODE(m) ? "total" : "limit";
+	for (int of = POF_NODE; of <= POF_DEVICE; of++)
+		if (pol_metric_has_of(m, (enum pol_of)of))
+			w[n++] = pol_of_name((enum pol_of)of);
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s\"of %s\"",
+		    i == 0 ? "" : i + 1 == n ? " or " : ", ", w[i]);
+}
+
+/* A window's length: above 0, at most POL_MAX_WINDOW_MS. */
+static int
+parse_window(struct parser *p, const char *subject, uint64_t *ret_ms)
+{
+	int line = p->t.line, col = p->t.col;
+
+	if (parse_duration(p, subject, ret_ms) < 0)
+		return -1;
+	if (*ret_ms == 0 || *ret_ms > POL_MAX_WINDOW_MS) {
+		perr_at(p, line, col, NULL, "a window must be above 0 and at most 10m");
+		return -1;
+	}
+	return 0;
+}
+
+/* After the quantity: "of limit|total|node|share|device" for a percentage
+ * of a metric that is not itself a percentage (line, col: the quantity). */
+static int
+parse_of(struct parser *p, struct pol_cond *c, const char *name, int form, int line, int col)
+{
+	char words[96];
+	int of;
+
+	if (form != Q_PCT || pol_metric_unit(c->metric) == PU_PERCENT) {
+		if (tok_word(p, "of")) {
+			perr(p, NULL, "only a percentage of a limit takes \"of\" "
+			    "(\"memory > 90%% of limit\")");
+			return -1;
+		}
+		return 0;
+	}
+	pol_of_words(c->metric, words, sizeof words);
+	if (!tok_word(p, "of")) {
+		if (pol_metric_has_limit(c->metric) && !pol_metric_has_of(c->metric, POF_NODE)) {
+			const char *w = PM_IS_NODE(c->metric) ? "total" : "limit";
+
+			perr_at(p, line, col, NULL, "a percentage of %s needs \"of %s\" "
+			    "(\"90%% of %s\")", name, w, w);
+		} else {
+			perr_at(p, line, col, NULL, "a percentage of %s needs %s", name, words);
+		}
+		return -1;
+	}
+	lex_next(p);
+	if (pol_metric_has_limit(c->metric) &&
+	    tok_word(p, PM_IS_NODE(c->metric) ? "total" : "limit")) {
+		c->of_limit = 1;
+		lex_next(p);
+		return 0;
+	}
+	for (of = POF_NODE; of <= POF_DEVICE; of++) {
+		if (pol_metric_has_of(c->metric, (enum pol_of)of) &&
+		    tok_word(p, pol_of_name((enum pol_of)of))) {
+			c->of = (enum pol_of)of;
+			lex_next(p);
+			return 0;
+		}
+	}
+	if (!pol_metric_has_of(c->metric, POF_NODE) && !pol_metric_has_of(c->metric, POF_DEVICE))
+		perr(p, NULL, "%s takes a percentage \"of %s\", not of %s", name,
+		    PM_IS_NODE(c->metric) ? "total" : "limit", tok_desc(p));
+	else
+		perr(p, NULL, "%s takes a percentage %s, not of %s", name, words, tok_desc(p));
+	return -1;
+}
+
+/* "during N% of DURATION": the share of the window's time the comparison
+ * held. */
+static int
+parse_during(struct parser *p, struct pol_cond *c)
+{
+	int line, col;
+
+	if (!tok_word(p, "during"))
+		return 0;
+	if (c->win == PW_AVG) {
+		perr(p, NULL, "avg(...) over a window and \"during\" do not combine: "
+		    "write one or the other");
+		return -1;
+	}
+	lex_next(p);
+	line = p->t.line;
+	col = p->t.col;
+	if (parse_quantity(p, Q_PCT, "\"during\"", "a share of the window (\"50% of 60s\")",
+	    &c->during_pct) < 0)
+		return -1;
+	if (!(c->during_pct > 0 && c->during_pct <= 100)) {
+		perr_at(p, line, col, NULL, "\"during\" takes a share of the window above 0%% "
+		    "and at most 100%%");
+		return -1;
+	}
+	if (!tok_word(p, "of")) {
+		perr(p, NULL, "expected \"of\" and the window (\"during 50%% of 60s\"), "
+		    "found %s", tok_desc(p));
+		return -1;
+	}
+	lex_next(p);
+	c->win = PW_DURING;
+	return parse_window(p, "a window", &c->win_ms);
+}
+
+/* [avg(] METRIC ["SENSOR"] [) over DURATION] OP QUANTITY
+ * [of limit|total|node|share|device] [during N% of DURATION]; a sensor
+ * name for node.temp only. */
 static struct pol_cond *
 parse_compare(struct parser *p)
 {
-	const char *names[PM__MAX], *name, *of;
+	const char *names[PM__MAX], *name;
 	struct pol_cond *c;
-	char desc[160];
-	int m, form, line, col;
+	struct pol_loc at;
+	char desc[200];
+	int m, form, line, col, avg = 0;
+	unsigned want;
 
+	tok_loc(p, &at);
+	if (tok_word(p, "avg")) {
+		lex_next(p);
+		if (p->t.type != T_LPAREN) {
+			perr(p, NULL, "expected \"(\" after avg (\"avg(io.write) over 60s > "
+			    "40M/s\"), found %s", tok_desc(p));
+			return NULL;
+		}
+		lex_next(p);
+		avg = 1;
+	}
 	for (m = 0; m < PM__MAX; m++)
 		names[m] = pol_metric_name((enum pol_metric)m);
 	if ((m = tok_find(p, names, PM__MAX)) < 0) {
@@ -587,7 +728,7 @@ parse_compare(struct parser *p)
 	c = xcalloc(1, sizeof *c);
 	c->kind = PC_CMP;
 	c->metric = (enum pol_metric)m;
-	tok_loc(p, &c->loc);
+	c->loc = at;
 	lex_next(p);
 	if (p->t.type == T_STRING) {
 		if (m != PM_NODE_TEMP) {
@@ -601,6 +742,22 @@ parse_compare(struct parser *p)
 		c->sensor = xstrndup(p->str.data, p->str.len);
 		lex_next(p);
 	}
+	if (avg) {
+		if (p->t.type != T_RPAREN) {
+			perr(p, NULL, "expected \")\" after avg(%s, found %s", name, tok_desc(p));
+			goto fail;
+		}
+		lex_next(p);
+		if (!tok_word(p, "over")) {
+			perr(p, NULL, "expected \"over\" and the window after avg(%s) "
+			    "(\"avg(%s) over 60s\"), found %s", name, name, tok_desc(p));
+			goto fail;
+		}
+		lex_next(p);
+		c->win = PW_AVG;
+		if (parse_window(p, "a window", &c->win_ms) < 0)
+			goto fail;
+	}
 	if (p->t.type != T_OP) {
 		perr(p, NULL, "expected a comparison (>, >=, <, <=) after %s, found %s", name,
 		    tok_desc(p));
@@ -611,29 +768,17 @@ parse_compare(struct parser *p)
 	pol_metric_desc(c->metric, desc, sizeof desc);
 	line = p->t.line;
 	col = p->t.col;
-	form = parse_quantity(p, pol_unit_form(pol_metric_unit(m)) |
-	    (pol_metric_has_limit(c->metric) ? Q_PCT : 0), name, desc, &c->value);
+	want = pol_unit_form(pol_metric_unit(m));
+	if (pol_metric_has_limit(c->metric) || pol_metric_has_of(c->metric, POF_NODE) ||
+	    pol_metric_has_of(c->metric, POF_DEVICE))
+		want |= Q_PCT;
+	form = parse_quantity(p, want, name, desc, &c->value);
 	if (form < 0)
 		goto fail;
-	if (form == Q_PCT && pol_metric_unit(m) != PU_PERCENT) {
-		of = PM_IS_NODE(m) ? "total" : "limit";
-		if (!tok_word(p, "of")) {
-			perr_at(p, line, col, NULL, "a percentage of %s needs \"of %s\" (\"90%% of %s\")",
-			    name, of, of);
-			goto fail;
-		}
-		lex_next(p);
-		if (!tok_word(p, of)) {
-			perr(p, NULL, "%s takes a percentage \"of %s\", not of %s", name, of,
-			    tok_desc(p));
-			goto fail;
-		}
-		lex_next(p);
-		c->of_limit = 1;
-	} else if (tok_word(p, "of")) {
-		perr(p, NULL, "only a percentage of a limit takes \"of\" (\"memory > 90%% of limit\")");
+	if (parse_of(p, c, name, form, line, col) < 0)
 		goto fail;
-	}
+	if (parse_during(p, c) < 0)
+		goto fail;
 	if (parse_for(p) < 0)
 		goto fail;
 	return c;

@@ -11,6 +11,7 @@
 #include "knob.h"
 #include "metrics.h"
 #include "simulate.h"
+#include "window.h"
 #include "xmalloc.h"
 
 #define SIM_NONE SIZE_MAX
@@ -71,7 +72,10 @@ sim_may_change(const struct sim *s, size_t i, const struct gov_metrics *m)
 			continue;
 		p = &s->set->v[pi];
 		for (size_t j = 0; j < p->nrules; j++)
-			if (gov_cond_true(p->rules[j].when, m))
+			/* A window must see every tick, true or not. */
+			if (gov_cond_true(p->rules[j].when, m) ||
+			    win_cond_count(p->rules[j].when) > 0 ||
+			    win_cond_count(p->rules[j].until) > 0)
 				return 1;
 	}
 	return 0;
@@ -258,6 +262,10 @@ sim_apply(struct sim *s, size_t i, const struct roll_rec *r)
 		m.v[k] = s->node.v[k];
 		m.limit[k] = s->node.limit[k];
 	}
+	/* History keeps the node's size, not the other tenants' weights and
+	 * pressures of each tick nor a disk's capability: "% of node" is
+	 * replayed, "% of share", "% of device" and others.* are unknown. */
+	m.ncpu = s->node.ncpu;
 	for (int k = 0; k < PK__MAX; k++)
 		gc.base[k] = GOV_UNKNOWN;
 	gc.base[PK_MEM_LIMIT] = sim_base(r->mem_limit);
@@ -348,6 +356,7 @@ sim_node(void *arg, const struct roll_node_rec *r)
 	if (s->nbatch > 0 && r->ts_ms != s->batch_ts)
 		sim_flush(s);
 	metrics_node_from_rec(r, &s->node);
+	s->node.ncpu = r->ncpu;         /* "% of node"; the node metrics leave it */
 	return 0;
 }
 
@@ -387,6 +396,7 @@ sim_new(const struct policy_set *set, const struct gov_config *cfg,
 	}
 	for (int k = 0; k < PM__MAX; k++)
 		s->node.v[k] = s->node.limit[k] = NAN;
+	s->node.ncpu = NAN;
 
 	r->ct = xcalloc(n + 1, sizeof *r->ct);
 	s->cs = xcalloc(n + 1, sizeof *s->cs);

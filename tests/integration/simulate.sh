@@ -1,7 +1,8 @@
 #!/bin/bash
 # `cgov policy simulate` on a deterministic history (tests/helpers/cgov_gen,
 # 3 hours at 10 s from 2026-01-01 00:00:00 UTC), with the shipped policies
-# adjusted so that their cpu-hog rule reads `cpu > 1 core for 30s`:
+# adjusted so that their cpu-hog rule reads `cpu > 1 core for 30s` (then
+# rung 1 `cpu quota 1 core` after 60s, until `cpu < 0.5 cores for 60s`):
 #
 # 1. "batch" (bursts of demand from minute 30 to 59 of every two hours,
 #    under a 1.5-core quota) fires cpu-hog exactly 30 s into each burst,
@@ -31,8 +32,16 @@ sim() { "$CGOV" --db "$DB" policy simulate --cgroup-version 2 --policies "$POL" 
 POL="$TMP/policies"
 mkdir "$POL"
 cp "$CGOV_SRCDIR"/policies/*.policy "$POL/"
-sed -i 's/^\( *when  *\)cpu > 1\.5 cores and node\.cpu > 80% for 30s$/\1cpu > 1 core for 30s/' \
-	"$POL/10-lxc-noisy.policy"
+# The shipped rule is relative to the node (fair share, others waiting),
+# which a generated history does not hold: this test's cpu-hog rule is the
+# absolute one the expectations below were written for.
+perl -0 -i -pe 's/    rule "cpu-hog" \{.*?\n    \}\n/    rule "cpu-hog" {
+        when  cpu > 1 core for 30s
+        do    cpu shares 50% of current
+        do    cpu quota 1 core
+        escalate after 60s
+        until cpu < 0.5 cores for 60s
+    }\n/s' "$POL/10-lxc-noisy.policy"
 grep -q 'when  *cpu > 1 core for 30s' "$POL/10-lxc-noisy.policy" ||
 	fail "the shipped cpu-hog rule changed: adjust this test"
 
@@ -84,6 +93,41 @@ C=$(sim --format csv 2>/dev/null) || fail "csv failed"
 [ "$(printf '%s\n' "$C" | wc -l)" = $(( $(jq '.firings | length' "$J") + 1 )) ] ||
 	fail "csv rows: $C"
 pass "rules fire when the governor would"
+
+# --- 1b. relative and windowed conditions ----------------------------------------
+# The history keeps the node's size (4 CPUs here): "25% of node" is 1 core,
+# so it fires exactly when "cpu > 1 core" does; a window replays too.
+REL="$TMP/relative"
+mkdir "$REL"
+cat > "$REL/r.policy" <<'EOF'
+policy "p" {
+    match runtime lxc
+    rule "abs" {
+        when cpu > 1 core for 30s
+        do cpu shares 512
+    }
+    rule "rel" {
+        when cpu > 25% of node for 30s
+        do cpu shares 512
+    }
+    rule "win" {
+        when avg(cpu) over 1m > 1 core
+        do cpu shares 512
+    }
+}
+EOF
+"$CGOV" --db "$DB" policy simulate --cgroup-version 2 --policies "$REL" --since 3h --format json \
+	> "$TMP/rel.json" 2>/dev/null || fail "simulate of relative rules failed"
+starts() { jq -c --arg r "$1" '[.firings[] | select(.rule == $r) | [.name, .start_ms]]' "$TMP/rel.json"; }
+[ "$(starts abs | jq length)" -ge 2 ] || fail "abs: $(starts abs)"
+[ "$(starts rel)" = "$(starts abs)" ] || fail "25% of node: $(starts rel), 1 core: $(starts abs)"
+jq -r '[.firings[] | select(.rule == "rel")][0].observed' "$TMP/rel.json" |
+	grep -q '^cpu 1\.[0-9]* cores ([0-9.]*%) > 25% of node (4 cores) for 30s$' || fail "rel observed: $(jq -c .firings "$TMP/rel.json")"
+[ "$(jq '[.firings[] | select(.rule == "win" and .name == "batch")] | length' "$TMP/rel.json")" = 2 ] ||
+	fail "avg(cpu) over 1m: $(starts win)"
+jq -r '[.firings[] | select(.rule == "win")][0].observed' "$TMP/rel.json" |
+	grep -q '^avg(cpu) over 1m [0-9.]* cores > 1 core$' || fail "win observed: $(starts win)"
+pass "cpu > 25% of node replays as 1 of the 4 CPUs; avg(cpu) over 1m replays"
 
 # --- 2. hostile names ---------------------------------------------------------------
 DB="$TMP/hostile.db"

@@ -201,6 +201,48 @@ test_on_action_split(void **state)
 	conf_free(&c);
 }
 
+/* `device = DISK ...`: the capability "% of device" is of (issue 11). */
+static void
+test_device(void **state)
+{
+	struct conf c, d;
+	char err[256];
+
+	(void)state;
+	conf_defaults(&c);
+	assert_int_equal(c.ndevices, 0);
+	assert_int_equal(conf_set(&c, "device", "sda write 500M/s read 1G/s iops 20000", err,
+	    sizeof err), 0);
+	assert_int_equal(conf_set(&c, "device", "nvme0n1 write-iops 90000", err, sizeof err), 0);
+	assert_int_equal(c.ndevices, 2);
+	assert_string_equal(c.devices[0].name, "sda");
+	assert_int_equal(c.devices[0].wbps, 500ULL << 20);
+	assert_int_equal(c.devices[0].rbps, 1ULL << 30);
+	assert_int_equal(c.devices[0].riops, 20000);
+	assert_int_equal(c.devices[0].wiops, 20000);
+	assert_int_equal(c.devices[1].riops, 0);
+	assert_int_equal(c.devices[1].wiops, 90000);
+	/* The same disk again: the last line wins. */
+	assert_int_equal(conf_set(&c, "device", "sda write 200M/s", err, sizeof err), 0);
+	assert_int_equal(c.ndevices, 2);
+	assert_int_equal(c.devices[0].wbps, 200ULL << 20);
+	assert_int_equal(c.devices[0].rbps, 0);
+	conf_copy(&d, &c);
+	assert_int_equal(d.ndevices, 2);
+	assert_string_equal(d.devices[1].name, "nvme0n1");
+	conf_free(&d);
+	assert_int_equal(conf_set(&c, "device", "", err, sizeof err), -EINVAL);
+	assert_int_equal(conf_set(&c, "device", "sda", err, sizeof err), -EINVAL);
+	assert_non_null(strstr(err, "states no capability"));
+	assert_int_equal(conf_set(&c, "device", "sda write 500M", err, sizeof err), -EINVAL);
+	assert_string_equal(err, "write takes a rate such as \"500M/s\" above 0, not \"500M\"");
+	assert_int_equal(conf_set(&c, "device", "sda iops", err, sizeof err), -EINVAL);
+	assert_int_equal(conf_set(&c, "device", "sda speed 1G/s", err, sizeof err), -EINVAL);
+	assert_non_null(strstr(err, "unknown word \"speed\""));
+	assert_int_equal(c.ndevices, 2);
+	conf_free(&c);
+}
+
 int
 main(void)
 {
@@ -212,6 +254,7 @@ main(void)
 		cmocka_unit_test(test_set_errors_escaped),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_on_action_split),
+		cmocka_unit_test(test_device),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

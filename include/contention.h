@@ -1,0 +1,48 @@
+/* contention.h: what a tick's containers make of each other (cgov.policy(5),
+ * "RELATIVE CONDITIONS"): each container's fair share of the node's CPUs,
+ * and the highest pressure among the OTHER containers (others.pressure.*).
+ *
+ * Two passes per tick: contention_add for every container seen, then
+ * contention_fill for each one before its rules are judged. Pure: no I/O,
+ * no allocation. Unknown stays unknown: a pressure that is NAN is not
+ * taken as 0, and others.pressure.* is NAN when no other container's is
+ * known.
+ */
+#ifndef CGOV_CONTENTION_H
+#define CGOV_CONTENTION_H
+
+#include <stdint.h>
+
+#include "govern.h"
+
+/* Cores above which a container "wants CPU" (or any pressure.cpu). */
+#define CONTENTION_WANTS_CPU 0.05
+
+struct contention {
+	double wsum;                     /* weights of the containers wanting CPU */
+	struct {
+		double v[2];             /* the highest pressure and the next; NAN none */
+		uint64_t key;            /* whose is v[0] */
+	} top[3];                        /* pressure.cpu, .memory, .io */
+};
+
+/* Empties c for a new tick. */
+void contention_reset(struct contention *c);
+
+/* Whether a container with metrics m wants CPU now: more than
+ * CONTENTION_WANTS_CPU cores, or a pressure.cpu above 0. */
+int contention_wants_cpu(const struct gov_metrics *m);
+
+/* Counts container key (its metrics m, its CPU weight on the v1 shares
+ * scale; <= 0: the default 1024) in c. */
+void contention_add(struct contention *c, uint64_t key, const struct gov_metrics *m,
+    double weight);
+
+/* Fills m->share (cores: ncpu x weight / the weights wanting CPU, counting
+ * this container as if it joined when it wants none; NAN when nobody wants
+ * CPU or ncpu is unknown), m->ncpu and m->v[PM_OTHERS_PRESSURE_*] (the
+ * highest of the others, leaving key out) for container key. */
+void contention_fill(const struct contention *c, uint64_t key, double weight, double ncpu,
+    struct gov_metrics *m);
+
+#endif
