@@ -813,8 +813,13 @@ gov_offer_rule(struct gov_ctx *x, size_t ri)
 	}
 }
 
-/* A container running a JVM keeps a swap buffer, whatever the policies say:
- * a JVM that finds no swap dies by the OOM killer at its first heap spike. */
+/* A container running a JVM keeps a swap buffer when the policies say
+ * nothing of it: a JVM that finds no swap dies by the OOM killer at its
+ * first heap spike. A buffer a policy states (static or a rule's rung, 0
+ * included) wins over the floor: the operator decides, not a tenant's
+ * process (issue 12: whoever runs an executable named java would otherwise
+ * undo an explicit `memory swap-buffer 0`). policy_check() still refuses a
+ * 0 in a policy that matches "java" processes by name. */
 static void
 gov_jvm_floor(struct gov_ctx *x, const struct policy *first)
 {
@@ -823,18 +828,16 @@ gov_jvm_floor(struct gov_ctx *x, const struct policy *first)
 	int64_t base = x->ct->base[PK_SWAP_BUFFER];
 	char size[32];
 
-	if (w != NULL && w->value >= g->cfg.jvm_swap_buffer)
+	if (w != NULL)
 		return;
 	/* A floor, not a cut: a buffer at or above it (unlimited included)
 	 * that no policy changes stays as it is. */
-	if (w == NULL && base != GOV_UNKNOWN && base >= g->cfg.jvm_swap_buffer)
+	if (base != GOV_UNKNOWN && base >= g->cfg.jvm_swap_buffer)
 		return;
-	if (w == NULL) {
-		w = gov_want_add(g);
-		w->knob = PK_SWAP_BUFFER;
-		w->dev = 0;
-		w->policy = first;
-	}
+	w = gov_want_add(g);
+	w->knob = PK_SWAP_BUFFER;
+	w->dev = 0;
+	w->policy = first;
 	w->value = g->cfg.jvm_swap_buffer;
 	w->rule = NULL;
 	w->rung = -1;

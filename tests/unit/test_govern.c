@@ -535,9 +535,10 @@ test_swap_buffer_max(void **state)
 	fx_free(&f);
 }
 
-/* A JVM never gets less than the configured buffer: not with a policy that
- * says 0, not with one that says nothing; without a matching policy cgov
- * does not govern the container at all. */
+/* A JVM under policies that name no buffer gets the configured one; a
+ * buffer a policy states (0 included) wins over that floor (issue 12: a
+ * process named java must not override the operator); without a matching
+ * policy cgov does not govern the container at all. */
 static void
 test_jvm_floor(void **state)
 {
@@ -550,8 +551,21 @@ test_jvm_floor(void **state)
 	assert_int_equal(wanted(&f, PK_SWAP_BUFFER), 0);
 	f.ct.jvm = 1;
 	tick(&f);
+	assert_int_equal(wanted(&f, PK_SWAP_BUFFER), 0);          /* the policy's */
+	assert_string_equal(want_dev(&f, PK_SWAP_BUFFER, 0)->why, "static limit");
+	f.ct.path = "/docker/abc";
+	f.ct.base[PK_SWAP_BUFFER] = 0;
+	tick(&f);
 	assert_int_equal(wanted(&f, PK_SWAP_BUFFER), 512 * MiB);  /* the default */
 	assert_string_equal(want_dev(&f, PK_SWAP_BUFFER, 0)->why, "JVM swap buffer floor (512M)");
+	fx_free(&f);
+
+	/* A buffer below the floor, stated by a policy, is what is wanted. */
+	fx_init(&f, "policy \"small\" { memory swap-buffer 64M }\n");
+	f.ct.jvm = 1;
+	f.ct.base[PK_SWAP_BUFFER] = 0;
+	tick(&f);
+	assert_int_equal(wanted(&f, PK_SWAP_BUFFER), 64 * MiB);
 	fx_free(&f);
 
 	fx_init_cfg(&f, "policy \"quiet\" { match cgroup \"/docker/*\" }\n", &cfg);
