@@ -22,6 +22,7 @@
 #include "hook.h"
 #include "journal.h"
 #include "knob.h"
+#include "oomadj.h"
 #include "log.h"
 #include "tenant.h"
 #include "units.h"
@@ -726,6 +727,26 @@ act_plan_want(struct act *a, struct act_ct *c, const struct act_want *x, int64_t
 	return 0;
 }
 
+/* oom-score-adj is per task: the knob's value read back is the oldest
+ * task's, so the others are checked here, on every sync while cgov owns
+ * the knob (tasks forked since inherit cgov's value; a task moved in, or
+ * one whose owner wrote its own value, does not). The first stray value
+ * found becomes e->cur: the drift rules below re-assert it or journal it.
+ * Returns 0 or -ENOENT (gone). */
+static int
+act_oomadj_strays(struct act *a, struct act_ct *c, struct act_knob *e)
+{
+	int64_t other = GOV_UNKNOWN;
+	int r;
+
+	a->path_reads++;
+	if ((r = oomadj_strays(a->fs, c->path, e->last, &other)) < 0)
+		return cgfs_gone(r) ? -ENOENT : 0;
+	if (r > 0)
+		e->cur = other;
+	return 0;
+}
+
 /* An owned knob still wanted, not changed in this sync: was it changed
  * behind cgov's back? Returns 0 or -ENOENT (gone). */
 static int
@@ -736,12 +757,17 @@ act_plan_drift(struct act *a, struct act_ct *c, size_t k, int64_t now_ms, struct
 	struct act_step *s;
 	int r;
 
+	if (e->knob == PK_OOM_ADJ && e->cur != GOV_UNKNOWN && e->cur == e->last &&
+	    (r = act_oomadj_strays(a, c, e)) < 0)
+		return r;
 	if (e->cur == GOV_UNKNOWN || e->cur == e->last) {
 		e->drifted = GOV_UNKNOWN;
 		return 0;
 	}
 	knob_format(e->knob, e->cur, found, sizeof found);
-	if (e->cur == e->orig) {
+	/* A tenant may write its own tasks' oom_score_adj back to what it
+	 * was: that is not the administrator taking the knob back. */
+	if (e->cur == e->orig && e->knob != PK_OOM_ADJ) {
 		s = act_plan_add(p, k, JK_DRIFT, e->last, e->cur);
 		s->release = 1;
 		snprintf(s->why, sizeof s->why, "set back to its original %s behind cgov's back: "

@@ -596,6 +596,7 @@ gov_round(enum pol_knob k, double v)
 	case PK_MEM_LIMIT:
 	case PK_MEM_HIGH:
 	case PK_SWAP_BUFFER:
+	case PK_MEM_LOW:
 		n -= n % GOV_PAGE;
 		return n < GOV_PAGE ? GOV_PAGE : n;
 	case PK_CPU_QUOTA:
@@ -652,6 +653,8 @@ gov_relative_to(const struct gov_ctx *x, const struct pol_set_knob *s, char *not
 		if (cur)
 			return gov_metric_of(x->m, PM_IO_READ, 1, note, len);
 		break;
+	case PK_MEM_LOW:        /* "100% of current": the memory in use now */
+		return gov_metric_of(x->m, PM_MEMORY, 1, note, len);
 	case PK_IO_WBPS:
 		if (cur)
 			return gov_metric_of(x->m, PM_IO_WRITE, 1, note, len);
@@ -707,6 +710,9 @@ gov_beats(const struct gov_want *a, const struct gov_want *b)
 		return a->rule != NULL;
 	if (a->policy->priority != b->policy->priority)
 		return a->policy->priority > b->policy->priority;
+	/* memory low is a protection: the larger one is the stricter. */
+	if (a->knob == PK_MEM_LOW)
+		return a->value > b->value;
 	return a->value < b->value;
 }
 
@@ -880,6 +886,22 @@ gov_v1_fallback(struct gov_ctx *x)
 	q->rule = r;
 	q->rung = rung;
 	snprintf(q->why, sizeof q->why, "v1 fallback for memory high");
+}
+
+/* cgroup v1 has no memory.low (nor memory.min): a `memory low` is not
+ * wanted there at all. policy_check() warns about it at load time. */
+static void
+gov_v1_no_low(struct gov_ctx *x)
+{
+	struct gov *g = x->g;
+	size_t out = 0;
+
+	if (g->cfg.cgroup_version != 1)
+		return;
+	for (size_t i = 0; i < g->nwants; i++)
+		if (g->wants[i].knob != PK_MEM_LOW)
+			g->wants[out++] = g->wants[i];
+	g->nwants = out;
 }
 
 /* --- rule states --------------------------------------------------------- */
@@ -1106,6 +1128,7 @@ gov_eval(struct gov *g, const struct gov_ct *ct, const struct gov_metrics *m,
 	if (ct->jvm && first != NULL)
 		gov_jvm_floor(&x, first);
 	gov_v1_fallback(&x);
+	gov_v1_no_low(&x);
 	*ret = g->wants;
 	*ret_n = g->nwants;
 }
