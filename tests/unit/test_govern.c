@@ -602,6 +602,74 @@ test_jvm_floor_never_lowers(void **state)
 	fx_free(&f);
 }
 
+/* memory low: "100% of current" is the memory in use when the rung fires,
+ * in whole pages, frozen while in force; at equal priority the larger
+ * protection wins; on v1 (no memory.low) it is not wanted at all. */
+static void
+test_mem_low(void **state)
+{
+	static const char text[] =
+	    "policy \"victim\" {\n"
+	    "    memory low 256M\n"
+	    "    rule \"protect\" {\n"
+	    "        when node.memory.available < 10% of total\n"
+	    "        do memory low 100% of current\n"
+	    "    }\n"
+	    "}\n"
+	    "policy \"other\" { memory low 128M }\n";
+	struct gov_config v1 = { .cgroup_version = 1 };
+	struct fx f;
+
+	(void)state;
+	fx_init(&f, text);
+	f.m.v[PM_MEMORY] = 1.5 * GiB + 100;
+	f.m.v[PM_NODE_MEMORY_AVAILABLE] = 8.0 * GiB;
+	f.m.limit[PM_NODE_MEMORY_AVAILABLE] = 16.0 * GiB;
+	tick(&f);
+	assert_int_equal(wanted(&f, PK_MEM_LOW), 256 * MiB);     /* the larger static */
+	f.m.v[PM_NODE_MEMORY_AVAILABLE] = 1.0 * GiB;
+	tick(&f);
+	assert_int_equal(wanted(&f, PK_MEM_LOW), (int64_t)(1.5 * GiB));
+	assert_non_null(want_dev(&f, PK_MEM_LOW, 0)->rule);
+	f.m.v[PM_MEMORY] = 3.0 * GiB;                            /* frozen when fired */
+	tick(&f);
+	assert_int_equal(wanted(&f, PK_MEM_LOW), (int64_t)(1.5 * GiB));
+	fx_free(&f);
+
+	fx_init_cfg(&f, text, &v1);
+	f.m.v[PM_MEMORY] = 1.5 * GiB;
+	f.m.v[PM_NODE_MEMORY_AVAILABLE] = 1.0 * GiB;
+	f.m.limit[PM_NODE_MEMORY_AVAILABLE] = 16.0 * GiB;
+	tick(&f);
+	tick(&f);
+	assert_int_equal(wanted(&f, PK_MEM_LOW), NONE);
+	fx_free(&f);
+}
+
+/* oom-score-adj: the biased value is wanted as written, negative ones
+ * included; a firing rule beats the static value. */
+static void
+test_oom_adj(void **state)
+{
+	struct fx f;
+
+	(void)state;
+	fx_init(&f, "policy \"p\" {\n"
+	    "    oom-score-adj -300\n"
+	    "    rule \"grower\" {\n"
+	    "        when memory > 1G\n"
+	    "        do oom-score-adj +500\n"
+	    "    }\n"
+	    "}\n");
+	f.m.v[PM_MEMORY] = 0.5 * GiB;
+	tick(&f);
+	assert_int_equal(wanted(&f, PK_OOM_ADJ), POL_OOM_BIAS - 300);
+	f.m.v[PM_MEMORY] = 2.0 * GiB;
+	tick(&f);
+	assert_int_equal(wanted(&f, PK_OOM_ADJ), POL_OOM_BIAS + 500);
+	fx_free(&f);
+}
+
 static const char mem_storm[] =
     "policy \"jvm\" {\n"
     "    rule \"storm\" {\n"
@@ -1105,6 +1173,8 @@ main(void)
 		cmocka_unit_test(test_swap_buffer_max),
 		cmocka_unit_test(test_jvm_floor),
 		cmocka_unit_test(test_jvm_floor_never_lowers),
+		cmocka_unit_test(test_mem_low),
+		cmocka_unit_test(test_oom_adj),
 		cmocka_unit_test(test_v1_fallback),
 		cmocka_unit_test(test_why_of_limit),
 		cmocka_unit_test(test_relative_static_limit),
