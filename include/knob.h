@@ -13,6 +13,7 @@
  *   pids max         pids.max                             pids.max
  *   freeze           freezer.state                        cgroup.freeze
  *   memory low       (none: not available)                memory.low
+ *   memory min       (none: not available)                memory.min
  *   oom-score-adj    /proc/PID/oom_score_adj of each task of the subtree
  *                    (oomadj.h; values biased by POL_OOM_BIAS)
  *

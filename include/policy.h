@@ -128,6 +128,7 @@ enum pol_knob {
 	                            stored biased: adj + POL_OOM_BIAS (0..2000),
 	                            so that the knob value is never negative */
 	PK_MEM_LOW,              /* bytes; v2 memory.low (no v1 equivalent) */
+	PK_MEM_MIN,              /* bytes; v2 memory.min (no v1 equivalent) */
 	PK__MAX
 };
 #define POL_MAX INT64_MAX
@@ -135,7 +136,7 @@ enum pol_knob {
 
 const char *pol_knob_name(enum pol_knob k);   /* "memory limit", "cpu quota", ... */
 /* The rung of the action ladder (0 = gentlest): cpu weight 0, cpu quota 1,
- * io limits 2, memory high, memory low and oom-score-adj 3, freeze 4,
+ * io limits 2, memory high, low, min and oom-score-adj 3, freeze 4,
  * kill 5; static-only knobs -1. */
 int pol_knob_rung(enum pol_knob k);
 

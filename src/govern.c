@@ -597,6 +597,7 @@ gov_round(enum pol_knob k, double v)
 	case PK_MEM_HIGH:
 	case PK_SWAP_BUFFER:
 	case PK_MEM_LOW:
+	case PK_MEM_MIN:
 		n -= n % GOV_PAGE;
 		return n < GOV_PAGE ? GOV_PAGE : n;
 	case PK_CPU_QUOTA:
@@ -654,6 +655,7 @@ gov_relative_to(const struct gov_ctx *x, const struct pol_set_knob *s, char *not
 			return gov_metric_of(x->m, PM_IO_READ, 1, note, len);
 		break;
 	case PK_MEM_LOW:        /* "100% of current": the memory in use now */
+	case PK_MEM_MIN:
 		return gov_metric_of(x->m, PM_MEMORY, 1, note, len);
 	case PK_IO_WBPS:
 		if (cur)
@@ -711,7 +713,7 @@ gov_beats(const struct gov_want *a, const struct gov_want *b)
 	if (a->policy->priority != b->policy->priority)
 		return a->policy->priority > b->policy->priority;
 	/* memory low is a protection: the larger one is the stricter. */
-	if (a->knob == PK_MEM_LOW)
+	if (a->knob == PK_MEM_LOW || a->knob == PK_MEM_MIN)
 		return a->value > b->value;
 	return a->value < b->value;
 }
@@ -888,8 +890,8 @@ gov_v1_fallback(struct gov_ctx *x)
 	snprintf(q->why, sizeof q->why, "v1 fallback for memory high");
 }
 
-/* cgroup v1 has no memory.low (nor memory.min): a `memory low` is not
- * wanted there at all. policy_check() warns about it at load time. */
+/* cgroup v1 has no memory.low nor memory.min: a `memory low` or `memory
+ * min` is not wanted there at all. policy_check() warns at load time. */
 static void
 gov_v1_no_low(struct gov_ctx *x)
 {
@@ -899,7 +901,7 @@ gov_v1_no_low(struct gov_ctx *x)
 	if (g->cfg.cgroup_version != 1)
 		return;
 	for (size_t i = 0; i < g->nwants; i++)
-		if (g->wants[i].knob != PK_MEM_LOW)
+		if (g->wants[i].knob != PK_MEM_LOW && g->wants[i].knob != PK_MEM_MIN)
 			g->wants[out++] = g->wants[i];
 	g->nwants = out;
 }

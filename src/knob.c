@@ -66,6 +66,7 @@ static const struct knob_file knob_files[PK__MAX] = {
 	[PK_KILL] = { CG_FREEZER, NULL, "cgroup.kill" },
 	[PK_OOM_ADJ] = { CG_MEMORY, NULL, NULL },      /* /proc/PID: oomadj.c */
 	[PK_MEM_LOW] = { CG_MEMORY, NULL, "memory.low" },
+	[PK_MEM_MIN] = { CG_MEMORY, NULL, "memory.min" },
 };
 
 /* The io.max key of each io knob. */
@@ -115,8 +116,8 @@ knob_available(const struct cgfs *fs, enum pol_knob k)
 		return fs->ctrl[fs->walk].version != 0;
 	if (knob_version(fs, k) == 0)
 		return 0;
-	if (k == PK_MEM_LOW && knob_version(fs, k) == 1)
-		return 0;               /* v1 has no memory.low */
+	if (knob_version(fs, k) == 1 && knob_files[k].v1 == NULL)
+		return 0;               /* v1 has no memory.low, memory.min */
 	/* Swap accounting is optional on v1 (swapaccount=0, or built without
 	 * it); memsw files are then missing everywhere, the root included. */
 	if (k == PK_SWAP_BUFFER && knob_version(fs, k) == 1)
@@ -347,7 +348,7 @@ knob_read(const struct cgfs *fs, const char *path, enum pol_knob k, dev_t dev, i
 		return -EINVAL;
 	if (k == PK_OOM_ADJ)
 		return oomadj_read(fs, path, ret);
-	if (knob_version(fs, k) == 0 || (k == PK_MEM_LOW && knob_version(fs, k) == 1))
+	if (knob_version(fs, k) == 0 || (knob_version(fs, k) == 1 && knob_files[k].v1 == NULL))
 		return -ENXIO;
 	if (knob_is_io(k))
 		return knob_read_io(fs, path, k, dev, ret);
@@ -512,8 +513,8 @@ knob_write(const struct cgfs *fs, const char *path, enum pol_knob k, dev_t dev,
 		return -EINVAL;
 	if (k == PK_OOM_ADJ)
 		return (version = oomadj_write(fs, path, value)) < 0 ? version : 0;
-	if (k == PK_MEM_LOW && knob_version(fs, k) == 1)
-		return -ENXIO;
+	if (knob_version(fs, k) == 1 && knob_files[k].v1 == NULL)
+		return -ENXIO;          /* memory.low, memory.min */
 	if ((version = knob_version(fs, k)) == 0)
 		return -ENXIO;
 	if (knob_is_io(k))
@@ -946,6 +947,7 @@ knob_format(enum pol_knob k, int64_t value, char *buf, size_t len)
 		snprintf(buf, len, "%s", value ? "frozen" : "thawed");
 		break;
 	case PK_MEM_LOW:
+	case PK_MEM_MIN:
 		units_format_size((uint64_t)value, buf, len);
 		break;
 	case PK_OOM_ADJ:

@@ -89,6 +89,7 @@ static const struct {
 	[PK_KILL] = { "kill", 5 },
 	[PK_OOM_ADJ] = { "oom-score-adj", 3 },
 	[PK_MEM_LOW] = { "memory low", 3 },
+	[PK_MEM_MIN] = { "memory min", 3 },
 };
 
 const char *
@@ -555,6 +556,7 @@ pol_set_knob_format(const struct pol_set_knob *k, char *buf, size_t len)
 		fmt_cores(&f, k->value / 1000);
 		break;
 	case PK_MEM_LOW:
+	case PK_MEM_MIN:
 		fmt_size(&f, k->value);
 		break;
 	case PK_OOM_ADJ:

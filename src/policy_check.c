@@ -179,9 +179,10 @@ check_metrics(struct check *c, const struct pol_cond *cond)
 static void
 check_v1_low(struct check *c, const struct pol_set_knob *k)
 {
-	if (c->version == 1 && k->knob == PK_MEM_LOW)
-		check_warn(c, &k->loc, "cgroup v1 has no memory.low: this memory low is ignored "
-		    "on this host (on v1, slow the grower with memory high instead)");
+	if (c->version == 1 && (k->knob == PK_MEM_LOW || k->knob == PK_MEM_MIN))
+		check_warn(c, &k->loc, "cgroup v1 has no %s: this %s is ignored on this "
+		    "host (on v1, slow the grower with memory high instead)",
+		    k->knob == PK_MEM_LOW ? "memory.low" : "memory.min", pol_knob_name(k->knob));
 }
 
 /*

@@ -736,6 +736,8 @@ static const struct pol_syntax {
 	{ "oom-score-adj", NULL, PK_OOM_ADJ, 0, NULL, NULL },
 	{ "memory", "low", PK_MEM_LOW, Q_SIZE | Q_MAX | Q_PCT, "current",
 	  "a size (\"2G\"), \"max\" or a percentage of the memory in use (\"100% of current\")" },
+	{ "memory", "min", PK_MEM_MIN, Q_SIZE | Q_MAX | Q_PCT, "current",
+	  "a size (\"1G\"), \"max\" or a percentage of the memory in use (\"50% of current\")" },
 };
 #define POL_NSYNTAX NWORDS(pol_syntax)
 
@@ -910,7 +912,7 @@ parse_setting(struct parser *p, int in_rule, struct pol_set_knob *k)
 	if (in_rule && pol_knob_rung(k->knob) < 0) {
 		perr_at(p, k->loc.line, k->loc.col, NULL, "%s is a static limit, not a rule action "
 		    "(a rule does cpu shares, cpu weight, cpu quota, io limits, memory high, "
-		    "memory low, oom-score-adj, freeze or kill)", subject);
+		    "memory low, memory min, oom-score-adj, freeze or kill)", subject);
 		return -1;
 	}
 	if (!in_rule && k->rel == PR_OF_CURRENT) {

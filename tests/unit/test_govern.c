@@ -616,7 +616,7 @@ test_mem_low(void **state)
 	    "        do memory low 100% of current\n"
 	    "    }\n"
 	    "}\n"
-	    "policy \"other\" { memory low 128M }\n";
+	    "policy \"other\" { memory low 128M memory min 64M }\n";
 	struct gov_config v1 = { .cgroup_version = 1 };
 	struct fx f;
 
@@ -627,6 +627,7 @@ test_mem_low(void **state)
 	f.m.limit[PM_NODE_MEMORY_AVAILABLE] = 16.0 * GiB;
 	tick(&f);
 	assert_int_equal(wanted(&f, PK_MEM_LOW), 256 * MiB);     /* the larger static */
+	assert_int_equal(wanted(&f, PK_MEM_MIN), 64 * MiB);
 	f.m.v[PM_NODE_MEMORY_AVAILABLE] = 1.0 * GiB;
 	tick(&f);
 	assert_int_equal(wanted(&f, PK_MEM_LOW), (int64_t)(1.5 * GiB));
@@ -643,6 +644,7 @@ test_mem_low(void **state)
 	tick(&f);
 	tick(&f);
 	assert_int_equal(wanted(&f, PK_MEM_LOW), NONE);
+	assert_int_equal(wanted(&f, PK_MEM_MIN), NONE);
 	fx_free(&f);
 }
 

@@ -794,6 +794,10 @@ test_oom_adj_mem_low(void **state)
 	    "t.policy:3:4: error: ladder out of order: cpu quota comes after oom-score-adj (the "
 	    "ladder goes cpu shares, cpu quota, io limits, memory high, freeze, kill)\n");
 	assert_diags("policy \"p\" { memory low 1G }\n", 2, "");
+	assert_diags("policy \"p\" { memory min 512M }\n", 2, "");
+	assert_diags("policy \"p\" { memory min 512M }\n", 1,
+	    "t.policy:1:14: warning: cgroup v1 has no memory.min: this memory min is ignored on "
+	    "this host (on v1, slow the grower with memory high instead)\n");
 	assert_diags("policy \"p\" { memory low 1G }\n", 1,
 	    "t.policy:1:14: warning: cgroup v1 has no memory.low: this memory low is ignored on "
 	    "this host (on v1, slow the grower with memory high instead)\n");
