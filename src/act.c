@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
@@ -1444,6 +1445,34 @@ act_mem_limit_after(struct act *a, const struct act_ct *c, const struct act_want
 	return knob_read(a->fs, c->path, PK_MEM_LIMIT, 0, ret);
 }
 
+/* Without a limit of its own, a tenant's swap is bounded by its parent's
+ * memsw: says in why what the parent's buffer (memsw - limit) is against
+ * the wanted one. Returns 1 when the parent's buffer is finite and below
+ * it (a warning), else 0. Only read, never written: the parent is not a
+ * governed container. */
+static int
+act_parent_buffer(struct act *a, const struct act_ct *c, int64_t want, char *why, size_t len)
+{
+	char parent[PATH_MAX], have[32], wanted[32];
+	const char *slash = strrchr(c->path, '/');
+	int64_t buf;
+
+	snprintf(why, len, "no memory limit: no swap buffer to keep (v1 memsw = limit + "
+	    "buffer is unlimited)");
+	if (slash == NULL || slash == c->path || (size_t)(slash - c->path) >= sizeof parent)
+		return 0;
+	memcpy(parent, c->path, (size_t)(slash - c->path));
+	parent[slash - c->path] = '\0';
+	a->path_reads++;
+	if (knob_read(a->fs, parent, PK_SWAP_BUFFER, 0, &buf) < 0 || buf == POL_MAX)
+		return 0;
+	knob_format(PK_SWAP_BUFFER, buf, have, sizeof have);
+	knob_format(PK_SWAP_BUFFER, want, wanted, sizeof wanted);
+	snprintf(why, len, "no memory limit: no swap buffer to keep; the parent's buffer is %s "
+	    "(%s wanted)", have, wanted);
+	return buf < want;
+}
+
 /* v1: the swap buffer is memsw - limit, so a tenant without a memory limit
  * has no buffer to keep: memsw = unlimited + buffer is unlimited, and
  * writing it would read back "max", journaled as a drift nobody made. Its
@@ -1480,12 +1509,14 @@ act_drop_nolimit_buffer(struct act *a, struct act_ct *c, struct act_want *v, siz
 		e->seen = 0;            /* restored as no longer wanted */
 	} else if (!e->nolimit_said) {
 		e->nolimit_said = 1;
-		log_info("%s (%s): %s refused: no memory limit, no swap buffer to keep",
-		    escape_log(0, c->name), escape_log(1, c->path), pol_knob_name(e->knob));
 		s = act_plan_add(p, v[i].k, JK_REFUSED, POL_MAX, v[i].value);
 		act_step_want_set(s, v[i].w);
-		snprintf(s->why, sizeof s->why, "no memory limit: no swap buffer to keep "
-		    "(v1 memsw = limit + buffer is unlimited)");
+		if (act_parent_buffer(a, c, v[i].value, s->why, sizeof s->why))
+			log_warnx("%s (%s): %s refused: %s", escape_log(0, c->name),
+			    escape_log(1, c->path), pol_knob_name(e->knob), s->why);
+		else
+			log_info("%s (%s): %s refused: %s", escape_log(0, c->name),
+			    escape_log(1, c->path), pol_knob_name(e->knob), s->why);
 	}
 	for (size_t j = 0; j < nv; j++)
 		if (j != i)

@@ -7,7 +7,9 @@
 # start. Now: memsw is never written, no apply and no drift are journaled,
 # and one `refused` row says why (once, not each tick) for a policy that
 # names a buffer; the JVM floor of a policy that names none journals nothing.
-# On v2 memory.swap.max does not depend on memory.max: skipped there.
+# Its swap is then bounded by its parent's memsw: the refused row says the
+# parent's buffer, and a parent's buffer below the wanted one is warned
+# about. On v2 memory.swap.max does not depend on memory.max: skipped there.
 . "$(dirname "$0")/../lib/sandbox.sh"
 sb_init
 need java
@@ -45,7 +47,7 @@ rows() {
 		jq "[.actions[] | select(.knob == \"memory swap-buffer\" and .kind == \"$1\")] | length"
 }
 
-# run_daemon LABEL REFUSED: cgovd over the sandbox until REFUSED (0 or 1)
+# run_daemon LABEL REFUSED [WHY]: cgovd over the sandbox until REFUSED (0 or 1)
 # refused rows are there and 6 more ticks have passed (the false drift came
 # a tick after the apply), then SIGTERM; the kernel file and the journal
 # are checked.
@@ -64,8 +66,9 @@ run_daemon() {
 	[ "$(rows drift)" = 0 ] || fail "$1: a drift was journaled: $("$CGOV" --db "$DB" actions)"
 	[ "$(rows refused)" = "$2" ] || fail "$1: not $2 refused row: $("$CGOV" --db "$DB" actions)"
 	[ "$2" = 0 ] || "$CGOV" --db "$DB" actions --format json |
-		jq -e '[.actions[] | select(.knob == "memory swap-buffer" and .kind == "refused")][0].why |
-		test("no memory limit")' >/dev/null || fail "$1: the refused row does not say why"
+		jq -e --arg re "${3:-no memory limit}" '[.actions[] | select(.knob == "memory swap-buffer" and
+		.kind == "refused")][0].why | test($re)' >/dev/null ||
+		fail "$1: the refused row does not say ${3:-why}: $("$CGOV" --db "$DB" actions)"
 	[ "$(cat "$MEMSW")" = "$ORIG_MEMSW" ] || fail "$1: memsw changed to $(cat "$MEMSW")"
 	grep -q "apply.*swap-buffer\|swap-buffer.*behind cgov's back" "$DAEMON_LOG" &&
 		fail "$1: the log says an apply or a drift: $(grep swap-buffer "$DAEMON_LOG")"
@@ -102,3 +105,24 @@ policy "jvm" {
 EOF
 run_daemon floor 0
 pass "the JVM floor on a tenant without a limit: no swap-buffer row at all, memsw untouched"
+
+# The sandbox's own cgroup as "the node": a 2G limit and 128M of swap on
+# top. The tenant still has no limit of its own: nothing is written to it,
+# and the refused row says the parent's buffer is below the 512M wanted.
+rm -f "$DB" "$DB"-*
+cat > "$POL/20-jvm.policy" <<EOF
+policy "jvm" {
+    match cgroup "$SB_BASE/*"
+    match process "java"
+    memory swap-buffer 512M
+}
+EOF
+PARENT_LIMIT=$(sb_file . memory.limit_in_bytes)
+PARENT_MEMSW=$(sb_file . memory.memsw.limit_in_bytes)
+echo $((2048 * 1024 * 1024)) > "$PARENT_LIMIT" || skip "cannot limit the sandbox's cgroup"
+echo $((2176 * 1024 * 1024)) > "$PARENT_MEMSW" || fail "cannot set the sandbox's memsw"
+run_daemon parent 1 "the parent's buffer is 128M \\(512M wanted\\)"
+grep -q "warning: .*swap-buffer refused: no memory limit.*parent's buffer is 128M" "$DAEMON_LOG" ||
+	fail "no warning about the parent's small buffer: $(grep swap-buffer "$DAEMON_LOG")"
+[ "$(cat "$PARENT_MEMSW")" = $((2176 * 1024 * 1024)) ] || fail "the parent's memsw was written"
+pass "inside a parent with a limit: the parent's 128M buffer is said and warned about, nothing written"
