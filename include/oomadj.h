@@ -14,7 +14,10 @@
  *    original journaled and restored: per-task differences that existed
  *    before cgov took the knob over are not kept (cgov(8), cgov.policy(5)).
  *  - write: every task of the subtree; a task that exits meanwhile (ESRCH,
- *    ENOENT) is normal. Tasks forked later inherit the value from their
+ *    ENOENT) is normal. Tasks are written in chunks: each task's /proc
+ *    directory is opened (pinning the process), the subtree is listed
+ *    again, and only a pinned task still in it is written, so a pid reused
+ *    outside the container between listing and writing is never written. Tasks forked later inherit the value from their
  *    parent; a task moved in, or one that changed its own value, is put
  *    back by the actuator's re-assert on its next sync while the rule
  *    holds.
