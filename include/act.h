@@ -24,7 +24,13 @@
  *  - Never lower a memory limit below current usage (the write is refused
  *    and journaled as refused), never give a JVM container zero swap (the
  *    governor already ensures it; the actuator re-asserts the buffer when
- *    something else changes it, whatever the policy's on-drift says).
+ *    something else changes it, whatever the policy's on-drift says). On
+ *    v1 a tenant without a memory limit has no buffer to keep (memsw =
+ *    limit + buffer is unlimited): its swap buffer want is dropped, one
+ *    refused row says so, and nothing is written (no false drift).
+ *  - oom-score-adj is per task (oomadj.h): while owned, every task of the
+ *    subtree is checked on each sync and a stray value is drift; a task
+ *    set back to the original is never taken as a release.
  *  - Rate limits: a knob changes at most once per its policy's cooldown
  *    (restores included: a knob just throttled is not released in the same
  *    breath); at most max_actions_per_min applies per minute over the whole

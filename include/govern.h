@@ -26,8 +26,9 @@
  * static limit; among rules, or among static limits, the policy with the
  * higher priority wins, and at equal priority the most restrictive value
  * (the lowest) wins. The swap buffer is the exception: the largest buffer of
- * all matching policies wins, and a container running a JVM never gets a
- * buffer below the configured JVM default (never zero).
+ * all matching policies wins, and a container running a JVM that no policy
+ * gives a buffer gets at least the configured JVM default; a buffer a policy
+ * states (0 included) wins over that floor.
  *
  * On cgroup v1, `memory high X` becomes the v1 fallback: memory soft limit
  * X plus a CPU quota of `v1_high_cpu_millicores` (unless a rule already

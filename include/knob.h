@@ -12,6 +12,10 @@
  *   io rbps ...      blkio.throttle.read_bps_device ...   io.max (rbps= ...)
  *   pids max         pids.max                             pids.max
  *   freeze           freezer.state                        cgroup.freeze
+ *   memory low       (none: not available)                memory.low
+ *   memory min       (none: not available)                memory.min
+ *   oom-score-adj    /proc/PID/oom_score_adj of each task of the subtree
+ *                    (oomadj.h; values biased by POL_OOM_BIAS)
  *
  * (*) v1 has no allocation throttle; the governor pairs the soft limit with
  * a CPU quota (doc/governor.md, "v1 fallback for memory.high").
@@ -63,6 +67,14 @@ int knob_write(const struct cgfs *fs, const char *path, enum pol_knob k, dev_t d
  * Blocks the caller for those waits. Returns the number of tasks killed
  * (on v2 with cgroup.kill, those in the subtree just before) or -errno. */
 int knob_kill(const struct cgfs *fs, const char *path);
+
+/* The pids of container path's subtree: its cgroup.procs, then at most
+ * `cgroups` cgroups below it depth-first (opened relative to their parent,
+ * no links followed), cut at max pids; sorted and deduplicated (*ret
+ * malloc'd, may be NULL when *ret_n is 0). The walk of the kill rung.
+ * Returns 0 or -errno of the container's own list (-ENOENT: gone). */
+int knob_procs_tree(const struct cgfs *fs, const char *path, size_t cgroups, size_t max,
+    pid_t **ret, size_t *ret_n);
 
 /* Formats a value for people and the journal: "4G", "max", "1.5 cores",
  * "40M/s", "2048", "frozen". buf is always NUL-terminated. */

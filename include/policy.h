@@ -157,13 +157,20 @@ enum pol_knob {
 	PK_PIDS_MAX,             /* tasks */
 	PK_FREEZE,               /* 1 frozen, 0 thawed (actions only) */
 	PK_KILL,                 /* kill every task (actions only; opt-in) */
+	PK_OOM_ADJ,              /* oom_score_adj of every task of the subtree,
+	                            stored biased: adj + POL_OOM_BIAS (0..2000),
+	                            so that the knob value is never negative */
+	PK_MEM_LOW,              /* bytes; v2 memory.low (no v1 equivalent) */
+	PK_MEM_MIN,              /* bytes; v2 memory.min (no v1 equivalent) */
 	PK__MAX
 };
 #define POL_MAX INT64_MAX
+#define POL_OOM_BIAS 1000        /* PK_OOM_ADJ value = oom_score_adj + this */
 
 const char *pol_knob_name(enum pol_knob k);   /* "memory limit", "cpu quota", ... */
 /* The rung of the action ladder (0 = gentlest): cpu weight 0, cpu quota 1,
- * io limits 2, memory high 3, freeze 4, kill 5; static-only knobs -1. */
+ * io limits 2, memory high, low, min and oom-score-adj 3, freeze 4,
+ * kill 5; static-only knobs -1. */
 int pol_knob_rung(enum pol_knob k);
 
 enum pol_rel {

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
@@ -23,6 +24,7 @@
 #include "journal.h"
 #include "knob.h"
 #include "log.h"
+#include "oomadj.h"
 #include "tenant.h"
 #include "units.h"
 #include "xmalloc.h"
@@ -59,6 +61,8 @@ struct act_knob {
 	uint64_t cooldown_ms;
 	enum pol_drift drift;
 	int64_t action_id;      /* the journal row of the apply, 0 unknown */
+	int nolimit_said;       /* v1 swap buffer: the "no memory limit" row is
+	                           journaled (until a limit shows up) */
 };
 
 /* One decision of a sync. */
@@ -724,6 +728,26 @@ act_plan_want(struct act *a, struct act_ct *c, const struct act_want *x, int64_t
 	return 0;
 }
 
+/* oom-score-adj is per task: the knob's value read back is the oldest
+ * task's, so the others are checked here, on every sync while cgov owns
+ * the knob (tasks forked since inherit cgov's value; a task moved in, or
+ * one whose owner wrote its own value, does not). The first stray value
+ * found becomes e->cur: the drift rules below re-assert it or journal it.
+ * Returns 0 or -ENOENT (gone). */
+static int
+act_oomadj_strays(struct act *a, struct act_ct *c, struct act_knob *e)
+{
+	int64_t other = GOV_UNKNOWN;
+	int r;
+
+	a->path_reads++;
+	if ((r = oomadj_strays(a->fs, c->path, e->last, &other)) < 0)
+		return cgfs_gone(r) ? -ENOENT : 0;
+	if (r > 0)
+		e->cur = other;
+	return 0;
+}
+
 /* An owned knob still wanted, not changed in this sync: was it changed
  * behind cgov's back? Returns 0 or -ENOENT (gone). */
 static int
@@ -734,12 +758,17 @@ act_plan_drift(struct act *a, struct act_ct *c, size_t k, int64_t now_ms, struct
 	struct act_step *s;
 	int r;
 
+	if (e->knob == PK_OOM_ADJ && e->cur != GOV_UNKNOWN && e->cur == e->last &&
+	    (r = act_oomadj_strays(a, c, e)) < 0)
+		return r;
 	if (e->cur == GOV_UNKNOWN || e->cur == e->last) {
 		e->drifted = GOV_UNKNOWN;
 		return 0;
 	}
 	knob_format(e->knob, e->cur, found, sizeof found);
-	if (e->cur == e->orig) {
+	/* A tenant may write its own tasks' oom_score_adj back to what it
+	 * was: that is not the administrator taking the knob back. */
+	if (e->cur == e->orig && e->knob != PK_OOM_ADJ) {
 		s = act_plan_add(p, k, JK_DRIFT, e->last, e->cur);
 		s->release = 1;
 		snprintf(s->why, sizeof s->why, "set back to its original %s behind cgov's back: "
@@ -1385,6 +1414,116 @@ act_expand(struct act *a, struct act_ct *c, const struct gov_want *w, size_t n, 
 	return nv;
 }
 
+/* The memory limit the tenant will have once this sync is carried out:
+ * the wanted one, else the sampled one, else read by path. Returns 0 or
+ * -errno (gone included). */
+static int
+act_mem_limit_after(struct act *a, const struct act_ct *c, const struct act_want *v, size_t nv,
+    int64_t *ret)
+{
+	const struct act_knob *e;
+
+	for (size_t i = 0; i < nv; i++) {
+		if (c->k[v[i].k].knob == PK_MEM_LIMIT) {
+			*ret = v[i].value;
+			return 0;
+		}
+	}
+	for (size_t i = 0; i < c->nk; i++) {
+		e = &c->k[i];
+		/* An owned limit no longer wanted goes back to its original. */
+		if (e->knob == PK_MEM_LIMIT && e->owned && e->orig != GOV_UNKNOWN) {
+			*ret = e->orig;
+			return 0;
+		}
+	}
+	if (c->sv_ok && c->sv[PK_MEM_LIMIT] != GOV_UNKNOWN) {
+		*ret = c->sv[PK_MEM_LIMIT];
+		return 0;
+	}
+	a->path_reads++;
+	return knob_read(a->fs, c->path, PK_MEM_LIMIT, 0, ret);
+}
+
+/* Without a limit of its own, a tenant's swap is bounded by its parent's
+ * memsw: says in why what the parent's buffer (memsw - limit) is against
+ * the wanted one. Returns 1 when the parent's buffer is finite and below
+ * it (a warning), else 0. Only read, never written: the parent is not a
+ * governed container. */
+static int
+act_parent_buffer(struct act *a, const struct act_ct *c, int64_t want, char *why, size_t len)
+{
+	char parent[PATH_MAX], have[32], wanted[32];
+	const char *slash = strrchr(c->path, '/');
+	int64_t buf;
+
+	snprintf(why, len, "no memory limit: no swap buffer to keep (v1 memsw = limit + "
+	    "buffer is unlimited)");
+	if (slash == NULL || slash == c->path || (size_t)(slash - c->path) >= sizeof parent)
+		return 0;
+	memcpy(parent, c->path, (size_t)(slash - c->path));
+	parent[slash - c->path] = '\0';
+	a->path_reads++;
+	if (knob_read(a->fs, parent, PK_SWAP_BUFFER, 0, &buf) < 0 || buf == POL_MAX)
+		return 0;
+	knob_format(PK_SWAP_BUFFER, buf, have, sizeof have);
+	knob_format(PK_SWAP_BUFFER, want, wanted, sizeof wanted);
+	snprintf(why, len, "no memory limit: no swap buffer to keep; the parent's buffer is %s "
+	    "(%s wanted)", have, wanted);
+	return buf < want;
+}
+
+/* v1: the swap buffer is memsw - limit, so a tenant without a memory limit
+ * has no buffer to keep: memsw = unlimited + buffer is unlimited, and
+ * writing it would read back "max", journaled as a drift nobody made. Its
+ * swap buffer want is dropped here (one refused row says so, not one per
+ * tick); a buffer cgov owns from when there was a limit is no longer wanted
+ * and goes back. Its swap is bounded only by the parents' memsw (v2's
+ * memory.swap.max does not depend on memory.max: nothing to drop there).
+ * Returns the number of wants left in v, or -errno (gone). */
+static int
+act_drop_nolimit_buffer(struct act *a, struct act_ct *c, struct act_want *v, size_t nv,
+    struct act_plan *p)
+{
+	struct act_knob *e;
+	struct act_step *s;
+	int64_t limit;
+	size_t i, out = 0;
+	int r;
+
+	for (i = 0; i < nv && c->k[v[i].k].knob != PK_SWAP_BUFFER; i++)
+		;
+	if (i == nv || a->fs->ctrl[CG_MEMORY].version != 1)
+		return (int)nv;
+	e = &c->k[v[i].k];
+	if ((r = act_mem_limit_after(a, c, v, nv, &limit)) < 0) {
+		if (cgfs_gone(r))
+			return -ENOENT;
+		return (int)nv;         /* unknown: decided as before */
+	}
+	if (limit != POL_MAX) {
+		e->nolimit_said = 0;
+		return (int)nv;
+	}
+	if (e->owned) {
+		e->seen = 0;            /* restored as no longer wanted */
+	} else if (!e->nolimit_said) {
+		e->nolimit_said = 1;
+		s = act_plan_add(p, v[i].k, JK_REFUSED, POL_MAX, v[i].value);
+		act_step_want_set(s, v[i].w);
+		if (act_parent_buffer(a, c, v[i].value, s->why, sizeof s->why))
+			log_warnx("%s (%s): %s refused: %s", escape_log(0, c->name),
+			    escape_log(1, c->path), pol_knob_name(e->knob), s->why);
+		else
+			log_info("%s (%s): %s refused: %s", escape_log(0, c->name),
+			    escape_log(1, c->path), pol_knob_name(e->knob), s->why);
+	}
+	for (size_t j = 0; j < nv; j++)
+		if (j != i)
+			v[out++] = v[j];
+	return (int)out;
+}
+
 int
 act_sync(struct act *a, const struct act_tenant *t, const struct gov_want *w, size_t n,
     int64_t now_ms)
@@ -1407,6 +1546,10 @@ act_sync(struct act *a, const struct act_tenant *t, const struct gov_want *w, si
 		act_sample_values(t->sample, c->sv);
 	nv = act_expand(a, c, w, n, now_ms, &v);
 	r = act_read_owned(a, c, t->sample, t->settings_fresh);
+	if (r == 0 && (r = act_drop_nolimit_buffer(a, c, v, nv, &c->plan)) >= 0) {
+		nv = (size_t)r;
+		r = 0;
+	}
 	for (size_t i = 0; i < nv && r == 0; i++)
 		r = act_plan_want(a, c, &v[i], now_ms, &c->plan);
 	for (size_t i = 0; i < c->nk && r == 0; i++) {

@@ -822,6 +822,8 @@ gov_round(enum pol_knob k, double v)
 	case PK_MEM_LIMIT:
 	case PK_MEM_HIGH:
 	case PK_SWAP_BUFFER:
+	case PK_MEM_LOW:
+	case PK_MEM_MIN:
 		n -= n % GOV_PAGE;
 		return n < GOV_PAGE ? GOV_PAGE : n;
 	case PK_CPU_QUOTA:
@@ -878,6 +880,9 @@ gov_relative_to(const struct gov_ctx *x, const struct pol_set_knob *s, char *not
 		if (cur)
 			return gov_metric_of(x->m, PM_IO_READ, 1, note, len);
 		break;
+	case PK_MEM_LOW:        /* "100% of current": the memory in use now */
+	case PK_MEM_MIN:
+		return gov_metric_of(x->m, PM_MEMORY, 1, note, len);
 	case PK_IO_WBPS:
 		if (cur)
 			return gov_metric_of(x->m, PM_IO_WRITE, 1, note, len);
@@ -933,6 +938,9 @@ gov_beats(const struct gov_want *a, const struct gov_want *b)
 		return a->rule != NULL;
 	if (a->policy->priority != b->policy->priority)
 		return a->policy->priority > b->policy->priority;
+	/* memory low is a protection: the larger one is the stricter. */
+	if (a->knob == PK_MEM_LOW || a->knob == PK_MEM_MIN)
+		return a->value > b->value;
 	return a->value < b->value;
 }
 
@@ -1039,8 +1047,13 @@ gov_offer_rule(struct gov_ctx *x, size_t ri)
 	}
 }
 
-/* A container running a JVM keeps a swap buffer, whatever the policies say:
- * a JVM that finds no swap dies by the OOM killer at its first heap spike. */
+/* A container running a JVM keeps a swap buffer when the policies say
+ * nothing of it: a JVM that finds no swap dies by the OOM killer at its
+ * first heap spike. A buffer a policy states (static or a rule's rung, 0
+ * included) wins over the floor: the operator decides, not a tenant's
+ * process (issue 12: whoever runs an executable named java would otherwise
+ * undo an explicit `memory swap-buffer 0`). policy_check() still refuses a
+ * 0 in a policy that matches "java" processes by name. */
 static void
 gov_jvm_floor(struct gov_ctx *x, const struct policy *first)
 {
@@ -1049,18 +1062,16 @@ gov_jvm_floor(struct gov_ctx *x, const struct policy *first)
 	int64_t base = x->ct->base[PK_SWAP_BUFFER];
 	char size[32];
 
-	if (w != NULL && w->value >= g->cfg.jvm_swap_buffer)
+	if (w != NULL)
 		return;
 	/* A floor, not a cut: a buffer at or above it (unlimited included)
 	 * that no policy changes stays as it is. */
-	if (w == NULL && base != GOV_UNKNOWN && base >= g->cfg.jvm_swap_buffer)
+	if (base != GOV_UNKNOWN && base >= g->cfg.jvm_swap_buffer)
 		return;
-	if (w == NULL) {
-		w = gov_want_add(g);
-		w->knob = PK_SWAP_BUFFER;
-		w->dev = 0;
-		w->policy = first;
-	}
+	w = gov_want_add(g);
+	w->knob = PK_SWAP_BUFFER;
+	w->dev = 0;
+	w->policy = first;
 	w->value = g->cfg.jvm_swap_buffer;
 	w->rule = NULL;
 	w->rung = -1;
@@ -1103,6 +1114,22 @@ gov_v1_fallback(struct gov_ctx *x)
 	q->rule = r;
 	q->rung = rung;
 	snprintf(q->why, sizeof q->why, "v1 fallback for memory high");
+}
+
+/* cgroup v1 has no memory.low nor memory.min: a `memory low` or `memory
+ * min` is not wanted there at all. policy_check() warns at load time. */
+static void
+gov_v1_no_low(struct gov_ctx *x)
+{
+	struct gov *g = x->g;
+	size_t out = 0;
+
+	if (g->cfg.cgroup_version != 1)
+		return;
+	for (size_t i = 0; i < g->nwants; i++)
+		if (g->wants[i].knob != PK_MEM_LOW && g->wants[i].knob != PK_MEM_MIN)
+			g->wants[out++] = g->wants[i];
+	g->nwants = out;
 }
 
 /* --- rule states --------------------------------------------------------- */
@@ -1372,6 +1399,7 @@ gov_eval(struct gov *g, const struct gov_ct *ct, const struct gov_metrics *m,
 	if (ct->jvm && first != NULL)
 		gov_jvm_floor(&x, first);
 	gov_v1_fallback(&x);
+	gov_v1_no_low(&x);
 	*ret = g->wants;
 	*ret_n = g->nwants;
 }

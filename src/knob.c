@@ -19,6 +19,7 @@
 #include "escape.h"
 #include "knob.h"
 #include "log.h"
+#include "oomadj.h"
 #include "units.h"
 #include "xmalloc.h"
 
@@ -63,6 +64,9 @@ static const struct knob_file knob_files[PK__MAX] = {
 	[PK_PIDS_MAX] = { CG_PIDS, "pids.max", "pids.max" },
 	[PK_FREEZE] = { CG_FREEZER, "freezer.state", "cgroup.freeze" },
 	[PK_KILL] = { CG_FREEZER, NULL, "cgroup.kill" },
+	[PK_OOM_ADJ] = { CG_MEMORY, NULL, NULL },      /* /proc/PID: oomadj.c */
+	[PK_MEM_LOW] = { CG_MEMORY, NULL, "memory.low" },
+	[PK_MEM_MIN] = { CG_MEMORY, NULL, "memory.min" },
 };
 
 /* The io.max key of each io knob. */
@@ -108,10 +112,12 @@ knob_available(const struct cgfs *fs, enum pol_knob k)
 
 	if ((unsigned)k >= PK__MAX)
 		return 0;
-	if (k == PK_KILL)       /* cgroup.kill, or SIGKILL over cgroup.procs */
+	if (k == PK_KILL || k == PK_OOM_ADJ)   /* over the subtree's cgroup.procs */
 		return fs->ctrl[fs->walk].version != 0;
 	if (knob_version(fs, k) == 0)
 		return 0;
+	if (knob_version(fs, k) == 1 && knob_files[k].v1 == NULL)
+		return 0;               /* v1 has no memory.low, memory.min */
 	/* Swap accounting is optional on v1 (swapaccount=0, or built without
 	 * it); memsw files are then missing everywhere, the root included. */
 	if (k == PK_SWAP_BUFFER && knob_version(fs, k) == 1)
@@ -340,7 +346,9 @@ knob_read(const struct cgfs *fs, const char *path, enum pol_knob k, dev_t dev, i
 
 	if ((unsigned)k >= PK__MAX || k == PK_KILL)
 		return -EINVAL;
-	if (knob_version(fs, k) == 0)
+	if (k == PK_OOM_ADJ)
+		return oomadj_read(fs, path, ret);
+	if (knob_version(fs, k) == 0 || (knob_version(fs, k) == 1 && knob_files[k].v1 == NULL))
 		return -ENXIO;
 	if (knob_is_io(k))
 		return knob_read_io(fs, path, k, dev, ret);
@@ -503,6 +511,10 @@ knob_write(const struct cgfs *fs, const char *path, enum pol_knob k, dev_t dev,
 
 	if ((unsigned)k >= PK__MAX || k == PK_KILL || (value < 0 && value != POL_MAX))
 		return -EINVAL;
+	if (k == PK_OOM_ADJ)
+		return (version = oomadj_write(fs, path, value)) < 0 ? version : 0;
+	if (knob_version(fs, k) == 1 && knob_files[k].v1 == NULL)
+		return -ENXIO;          /* memory.low, memory.min */
 	if ((version = knob_version(fs, k)) == 0)
 		return -ENXIO;
 	if (knob_is_io(k))
@@ -672,6 +684,13 @@ knob_pids_tree(const struct cgfs *fs, const char *path, size_t cgroups, size_t m
     pid_t **ret, size_t *ret_n)
 {
 	return knob_ids_tree(fs, path, "cgroup.procs", cgroups, max, ret, ret_n);
+}
+
+int
+knob_procs_tree(const struct cgfs *fs, const char *path, size_t cgroups, size_t max,
+    pid_t **ret, size_t *ret_n)
+{
+	return knob_pids_tree(fs, path, cgroups, max, ret, ret_n);
 }
 
 int
@@ -946,6 +965,13 @@ knob_format(enum pol_knob k, int64_t value, char *buf, size_t len)
 		break;
 	case PK_FREEZE:
 		snprintf(buf, len, "%s", value ? "frozen" : "thawed");
+		break;
+	case PK_MEM_LOW:
+	case PK_MEM_MIN:
+		units_format_size((uint64_t)value, buf, len);
+		break;
+	case PK_OOM_ADJ:
+		snprintf(buf, len, "%+d", (int)(value - POL_OOM_BIAS));
 		break;
 	default:
 		snprintf(buf, len, "%" PRId64, value);

@@ -113,6 +113,9 @@ static const struct {
 	[PK_PIDS_MAX] = { "pids max", -1 },
 	[PK_FREEZE] = { "freeze", 4 },
 	[PK_KILL] = { "kill", 5 },
+	[PK_OOM_ADJ] = { "oom-score-adj", 3 },
+	[PK_MEM_LOW] = { "memory low", 3 },
+	[PK_MEM_MIN] = { "memory min", 3 },
 };
 
 const char *
@@ -600,6 +603,13 @@ pol_set_knob_format(const struct pol_set_knob *k, char *buf, size_t len)
 		break;
 	case PK_CPU_QUOTA:
 		fmt_cores(&f, k->value / 1000);
+		break;
+	case PK_MEM_LOW:
+	case PK_MEM_MIN:
+		fmt_size(&f, k->value);
+		break;
+	case PK_OOM_ADJ:
+		fmt_add(&f, "%+d", (int)k->value - POL_OOM_BIAS);
 		break;
 	default:
 		fmt_num(&f, k->value);

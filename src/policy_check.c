@@ -180,6 +180,21 @@ check_metrics(struct check *c, const struct pol_cond *cond)
 /* ---- knobs ------------------------------------------------------------------------- */
 
 /*
+ * v1 has no memory.low nor anything like it (the soft limit caps the
+ * container it is set on, it protects nobody): a `memory low` is ignored
+ * there. A warning, not an error, so that one policy set serves v1 and v2
+ * nodes alike.
+ */
+static void
+check_v1_low(struct check *c, const struct pol_set_knob *k)
+{
+	if (c->version == 1 && (k->knob == PK_MEM_LOW || k->knob == PK_MEM_MIN))
+		check_warn(c, &k->loc, "cgroup v1 has no %s: this %s is ignored on this "
+		    "host (on v1, slow the grower with memory high instead)",
+		    k->knob == PK_MEM_LOW ? "memory.low" : "memory.min", pol_knob_name(k->knob));
+}
+
+/*
  * On v1, memory high is the governor's fallback (govern.h): the soft limit
  * plus a CPU quota of v1-high-cpu. As a static limit, that quota holds for
  * as long as the policy matches, which is rarely what the author meant.
@@ -187,6 +202,7 @@ check_metrics(struct check *c, const struct pol_cond *cond)
 static void
 check_v1_high(struct check *c, const struct pol_set_knob *k, int in_rule)
 {
+	check_v1_low(c, k);
 	if (c->version != 1 || k->knob != PK_MEM_HIGH)
 		return;
 	if (in_rule) {

@@ -268,7 +268,8 @@ lex_next(struct parser *p)
 		t->type = T_WORD;
 		while (p->p < p->end && lex_wordch((unsigned char)*p->p))
 			p->p++;
-	} else if (isdigit(c) || (c == '-' && p->p + 1 < p->end && isdigit((unsigned char)p->p[1]))) {
+	} else if (isdigit(c) || ((c == '-' || c == '+') && p->p + 1 < p->end &&
+	    isdigit((unsigned char)p->p[1]))) {
 		t->type = T_NUMBER;
 		for (p->p++; p->p < p->end && lex_numch((unsigned char)*p->p); p->p++)
 			;
@@ -877,10 +878,16 @@ static const struct pol_syntax {
 	{ "pids", "max", PK_PIDS_MAX, Q_COUNT | Q_MAX, NULL, "a number of tasks (\"1000\") or \"max\"" },
 	{ "freeze", NULL, PK_FREEZE, 0, NULL, NULL },
 	{ "kill", NULL, PK_KILL, 0, NULL, NULL },
+	{ "oom-score-adj", NULL, PK_OOM_ADJ, 0, NULL, NULL },
+	{ "memory", "low", PK_MEM_LOW, Q_SIZE | Q_MAX | Q_PCT, "current",
+	  "a size (\"2G\"), \"max\" or a percentage of the memory in use (\"100% of current\")" },
+	{ "memory", "min", PK_MEM_MIN, Q_SIZE | Q_MAX | Q_PCT, "current",
+	  "a size (\"1G\"), \"max\" or a percentage of the memory in use (\"50% of current\")" },
 };
 #define POL_NSYNTAX NWORDS(pol_syntax)
 
-static const char *const kw_actions[] = { "memory", "cpu", "io", "pids", "freeze", "kill" };
+static const char *const kw_actions[] = { "memory", "cpu", "io", "pids", "freeze", "kill",
+	"oom-score-adj" };
 
 static int
 pol_is_io(enum pol_knob k)
@@ -968,6 +975,34 @@ parse_knob_value(struct parser *p, const struct pol_syntax *sx, const char *subj
 	return 0;
 }
 
+/* The value of oom-score-adj: a whole number from -1000 to 1000, with an
+ * optional sign ("+500", "-500"), stored biased (POL_OOM_BIAS). */
+static int
+parse_oom_adj(struct parser *p, struct pol_set_knob *k)
+{
+	int line = p->t.line, col = p->t.col;
+	char text[32], *end;
+	long v;
+
+	if (p->t.type != T_NUMBER || p->t.len >= sizeof text) {
+		perr(p, NULL, "oom-score-adj takes a number from -1000 to 1000 (\"+500\"), not %s",
+		    tok_desc(p));
+		return -1;
+	}
+	memcpy(text, p->t.s, p->t.len);
+	text[p->t.len] = '\0';
+	lex_next(p);
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (*end != '\0' || errno != 0 || v < -1000 || v > 1000) {
+		perr_at(p, line, col, NULL, "oom-score-adj takes a whole number from -1000 to "
+		    "1000, not \"%s\"", escape_log(0, text));
+		return -1;
+	}
+	k->value = (double)(v + POL_OOM_BIAS);
+	return 0;
+}
+
 /*
  * setting, at its first word (one of kw_actions). in_rule: a `do` line,
  * where the ladder's knobs and relative values are allowed; else a static
@@ -1012,6 +1047,8 @@ parse_setting(struct parser *p, int in_rule, struct pol_set_knob *k)
 		return -1;
 	if (sx->word != NULL && parse_knob_value(p, sx, subject, k) < 0)
 		return -1;
+	if (k->knob == PK_OOM_ADJ && parse_oom_adj(p, k) < 0)
+		return -1;
 	if (!in_rule && pol_knob_rung(k->knob) > 3) {
 		perr_at(p, k->loc.line, k->loc.col, NULL,
 		    "\"%s\" is a rule action (do %s), not a static limit", subject, subject);
@@ -1019,8 +1056,8 @@ parse_setting(struct parser *p, int in_rule, struct pol_set_knob *k)
 	}
 	if (in_rule && pol_knob_rung(k->knob) < 0) {
 		perr_at(p, k->loc.line, k->loc.col, NULL, "%s is a static limit, not a rule action "
-		    "(a rule does cpu shares, cpu weight, cpu quota, io limits, memory high, freeze "
-		    "or kill)", subject);
+		    "(a rule does cpu shares, cpu weight, cpu quota, io limits, memory high, "
+		    "memory low, memory min, oom-score-adj, freeze or kill)", subject);
 		return -1;
 	}
 	if (!in_rule && k->rel == PR_OF_CURRENT) {
@@ -1269,7 +1306,7 @@ parse_int(struct parser *p, const char *subject, long min, long max, long *ret)
 
 static const char *const kw_policy[] = {
 	"match", "priority", "cooldown", "allow", "on-drift", "rule",
-	"memory", "cpu", "io", "pids", "freeze", "kill",
+	"memory", "cpu", "io", "pids", "freeze", "kill", "oom-score-adj",
 };
 
 static int

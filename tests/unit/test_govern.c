@@ -535,9 +535,10 @@ test_swap_buffer_max(void **state)
 	fx_free(&f);
 }
 
-/* A JVM never gets less than the configured buffer: not with a policy that
- * says 0, not with one that says nothing; without a matching policy cgov
- * does not govern the container at all. */
+/* A JVM under policies that name no buffer gets the configured one; a
+ * buffer a policy states (0 included) wins over that floor (issue 12: a
+ * process named java must not override the operator); without a matching
+ * policy cgov does not govern the container at all. */
 static void
 test_jvm_floor(void **state)
 {
@@ -550,8 +551,21 @@ test_jvm_floor(void **state)
 	assert_int_equal(wanted(&f, PK_SWAP_BUFFER), 0);
 	f.ct.jvm = 1;
 	tick(&f);
+	assert_int_equal(wanted(&f, PK_SWAP_BUFFER), 0);          /* the policy's */
+	assert_string_equal(want_dev(&f, PK_SWAP_BUFFER, 0)->why, "static limit");
+	f.ct.path = "/docker/abc";
+	f.ct.base[PK_SWAP_BUFFER] = 0;
+	tick(&f);
 	assert_int_equal(wanted(&f, PK_SWAP_BUFFER), 512 * MiB);  /* the default */
 	assert_string_equal(want_dev(&f, PK_SWAP_BUFFER, 0)->why, "JVM swap buffer floor (512M)");
+	fx_free(&f);
+
+	/* A buffer below the floor, stated by a policy, is what is wanted. */
+	fx_init(&f, "policy \"small\" { memory swap-buffer 64M }\n");
+	f.ct.jvm = 1;
+	f.ct.base[PK_SWAP_BUFFER] = 0;
+	tick(&f);
+	assert_int_equal(wanted(&f, PK_SWAP_BUFFER), 64 * MiB);
 	fx_free(&f);
 
 	fx_init_cfg(&f, "policy \"quiet\" { match cgroup \"/docker/*\" }\n", &cfg);
@@ -585,6 +599,76 @@ test_jvm_floor_never_lowers(void **state)
 	f.ct.base[PK_SWAP_BUFFER] = 0;
 	tick(&f);
 	assert_int_equal(wanted(&f, PK_SWAP_BUFFER), 512 * MiB);
+	fx_free(&f);
+}
+
+/* memory low: "100% of current" is the memory in use when the rung fires,
+ * in whole pages, frozen while in force; at equal priority the larger
+ * protection wins; on v1 (no memory.low) it is not wanted at all. */
+static void
+test_mem_low(void **state)
+{
+	static const char text[] =
+	    "policy \"victim\" {\n"
+	    "    memory low 256M\n"
+	    "    rule \"protect\" {\n"
+	    "        when node.memory.available < 10% of total\n"
+	    "        do memory low 100% of current\n"
+	    "    }\n"
+	    "}\n"
+	    "policy \"other\" { memory low 128M memory min 64M }\n";
+	struct gov_config v1 = { .cgroup_version = 1 };
+	struct fx f;
+
+	(void)state;
+	fx_init(&f, text);
+	f.m.v[PM_MEMORY] = 1.5 * GiB + 100;
+	f.m.v[PM_NODE_MEMORY_AVAILABLE] = 8.0 * GiB;
+	f.m.limit[PM_NODE_MEMORY_AVAILABLE] = 16.0 * GiB;
+	tick(&f);
+	assert_int_equal(wanted(&f, PK_MEM_LOW), 256 * MiB);     /* the larger static */
+	assert_int_equal(wanted(&f, PK_MEM_MIN), 64 * MiB);
+	f.m.v[PM_NODE_MEMORY_AVAILABLE] = 1.0 * GiB;
+	tick(&f);
+	assert_int_equal(wanted(&f, PK_MEM_LOW), (int64_t)(1.5 * GiB));
+	assert_non_null(want_dev(&f, PK_MEM_LOW, 0)->rule);
+	f.m.v[PM_MEMORY] = 3.0 * GiB;                            /* frozen when fired */
+	tick(&f);
+	assert_int_equal(wanted(&f, PK_MEM_LOW), (int64_t)(1.5 * GiB));
+	fx_free(&f);
+
+	fx_init_cfg(&f, text, &v1);
+	f.m.v[PM_MEMORY] = 1.5 * GiB;
+	f.m.v[PM_NODE_MEMORY_AVAILABLE] = 1.0 * GiB;
+	f.m.limit[PM_NODE_MEMORY_AVAILABLE] = 16.0 * GiB;
+	tick(&f);
+	tick(&f);
+	assert_int_equal(wanted(&f, PK_MEM_LOW), NONE);
+	assert_int_equal(wanted(&f, PK_MEM_MIN), NONE);
+	fx_free(&f);
+}
+
+/* oom-score-adj: the biased value is wanted as written, negative ones
+ * included; a firing rule beats the static value. */
+static void
+test_oom_adj(void **state)
+{
+	struct fx f;
+
+	(void)state;
+	fx_init(&f, "policy \"p\" {\n"
+	    "    oom-score-adj -300\n"
+	    "    rule \"grower\" {\n"
+	    "        when memory > 1G\n"
+	    "        do oom-score-adj +500\n"
+	    "    }\n"
+	    "}\n");
+	f.m.v[PM_MEMORY] = 0.5 * GiB;
+	tick(&f);
+	assert_int_equal(wanted(&f, PK_OOM_ADJ), POL_OOM_BIAS - 300);
+	f.m.v[PM_MEMORY] = 2.0 * GiB;
+	tick(&f);
+	assert_int_equal(wanted(&f, PK_OOM_ADJ), POL_OOM_BIAS + 500);
 	fx_free(&f);
 }
 
@@ -1091,6 +1175,8 @@ main(void)
 		cmocka_unit_test(test_swap_buffer_max),
 		cmocka_unit_test(test_jvm_floor),
 		cmocka_unit_test(test_jvm_floor_never_lowers),
+		cmocka_unit_test(test_mem_low),
+		cmocka_unit_test(test_oom_adj),
 		cmocka_unit_test(test_v1_fallback),
 		cmocka_unit_test(test_why_of_limit),
 		cmocka_unit_test(test_relative_static_limit),

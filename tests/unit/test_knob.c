@@ -90,6 +90,12 @@ test_v1_snapshot(void **state TEST_UNUSED)
 	assert_int_equal(knob_read(fs, "/tenant", PK_KILL, 0, &v), -EINVAL);
 	assert_int_equal(knob_read(fs, "/tenant", PK_IO_WBPS, 0, &v), -EINVAL);
 	assert_int_equal(knob_read(fs, "/tenant/../..", PK_MEM_LIMIT, 0, &v), -EINVAL);
+	/* v1 has no memory.low: neither read nor written, never available. */
+	assert_false(knob_available(fs, PK_MEM_LOW));
+	assert_int_equal(knob_read(fs, "/tenant", PK_MEM_LOW, 0, &v), -ENXIO);
+	assert_int_equal(knob_write(fs, "/tenant", PK_MEM_LOW, 0, 64 * MiB), -ENXIO);
+	assert_false(knob_available(fs, PK_MEM_MIN));
+	assert_int_equal(knob_write(fs, "/tenant", PK_MEM_MIN, 0, 64 * MiB), -ENXIO);
 	cgfs_close(fs);
 }
 
@@ -262,6 +268,11 @@ test_format(void **state TEST_UNUSED)
 		{ PK_FREEZE, 1, "frozen" },
 		{ PK_FREEZE, 0, "thawed" },
 		{ PK_MEM_LIMIT, -7, "unknown" },
+		{ PK_MEM_LOW, 256 * MiB, "256M" },
+		{ PK_MEM_MIN, 64 * MiB, "64M" },
+		{ PK_OOM_ADJ, POL_OOM_BIAS + 500, "+500" },
+		{ PK_OOM_ADJ, POL_OOM_BIAS - 1000, "-1000" },
+		{ PK_OOM_ADJ, POL_OOM_BIAS, "+0" },
 	};
 	char buf[64];
 
@@ -574,9 +585,15 @@ test_live_available(void **state TEST_UNUSED)
 
 	LIVE_OR_SKIP();
 	for (int k = 0; k < PK__MAX; k++)
-		if (k != PK_SWAP_BUFFER && k != PK_KILL)
+		if (k != PK_SWAP_BUFFER && k != PK_KILL && k != PK_MEM_LOW && k != PK_OOM_ADJ &&
+		    k != PK_MEM_MIN)
 			assert_int_equal(knob_available(live.fs, k),
 			    live.fs->ctrl[ctrl_of(k)].version != 0);
+	assert_int_equal(knob_available(live.fs, PK_MEM_LOW),
+	    live.fs->ctrl[CG_MEMORY].version == 2);
+	assert_int_equal(knob_available(live.fs, PK_MEM_MIN),
+	    live.fs->ctrl[CG_MEMORY].version == 2);
+	assert_true(knob_available(live.fs, PK_OOM_ADJ));
 	snprintf(memsw, sizeof memsw, "%s/memory.memsw.limit_in_bytes",
 	    live.fs->ctrl[CG_MEMORY].mount);
 	assert_int_equal(knob_available(live.fs, PK_SWAP_BUFFER), access(memsw, F_OK) == 0);

@@ -747,6 +747,65 @@ test_node_temp_sensor(void **state)
 	    "t.policy:1:35: error: only node.temp takes a sensor name, not pids\n");
 }
 
+/* oom-score-adj: a signed whole number, stored biased, static or a rung;
+ * memory low: a size or "% of current" (rules), warned about on v1 only. */
+static void
+test_oom_adj_mem_low(void **state)
+{
+	struct policy_set *set;
+	char buf[128];
+
+	(void)state;
+	set = parse_ok("policy \"p\" {\n"
+	    "  oom-score-adj -500\n"
+	    "  memory low 1G\n"
+	    "  rule \"r\" {\n"
+	    "    when memory > 1G\n"
+	    "    do oom-score-adj +500\n"
+	    "    do memory low 100% of current\n"
+	    "    do memory high 90% of limit\n"
+	    "    do freeze\n"
+	    "  }\n"
+	    "}\n");
+	assert_int_equal(set->v[0].limits[0].knob, PK_OOM_ADJ);
+	assert_true(set->v[0].limits[0].value == POL_OOM_BIAS - 500);
+	assert_int_equal(set->v[0].limits[1].knob, PK_MEM_LOW);
+	assert_true(set->v[0].limits[1].value == 1024.0 * 1024 * 1024);
+	assert_true(set->v[0].rules[0].steps[0].value == POL_OOM_BIAS + 500);
+	assert_int_equal(set->v[0].rules[0].steps[1].rel, PR_OF_CURRENT);
+	pol_set_knob_format(&set->v[0].rules[0].steps[0], buf, sizeof buf);
+	assert_string_equal(buf, "oom-score-adj +500");
+	pol_set_knob_format(&set->v[0].limits[0], buf, sizeof buf);
+	assert_string_equal(buf, "oom-score-adj -500");
+	pol_set_knob_format(&set->v[0].rules[0].steps[1], buf, sizeof buf);
+	assert_string_equal(buf, "memory low 100% of current");
+	assert_string_equal(pol_knob_name(PK_MEM_LOW), "memory low");
+	policy_set_free(set);
+
+	assert_diags("policy \"p\" { oom-score-adj 1001 }\n", 2,
+	    "t.policy:1:28: error: oom-score-adj takes a whole number from -1000 to 1000, "
+	    "not \"1001\"\n");
+	assert_diags("policy \"p\" { oom-score-adj 1.5 }\n", 2,
+	    "t.policy:1:28: error: oom-score-adj takes a whole number from -1000 to 1000, "
+	    "not \"1.5\"\n");
+	assert_diags("policy \"p\" { memory low 50% of current }\n", 2,
+	    "t.policy:1:14: error: relative value in a static limit: \"% of current\" is for a "
+	    "rule's do (a static memory low takes a number)\n");
+	/* A rung below the ladder: cpu quota after oom-score-adj. */
+	assert_diags("policy \"p\" { rule \"r\" { when memory > 1G\n"
+	    "do oom-score-adj +500\ndo cpu quota 1 core } }\n", 2,
+	    "t.policy:3:4: error: ladder out of order: cpu quota comes after oom-score-adj (the "
+	    "ladder goes cpu shares, cpu quota, io limits, memory high, freeze, kill)\n");
+	assert_diags("policy \"p\" { memory low 1G }\n", 2, "");
+	assert_diags("policy \"p\" { memory min 512M }\n", 2, "");
+	assert_diags("policy \"p\" { memory min 512M }\n", 1,
+	    "t.policy:1:14: warning: cgroup v1 has no memory.min: this memory min is ignored on "
+	    "this host (on v1, slow the grower with memory high instead)\n");
+	assert_diags("policy \"p\" { memory low 1G }\n", 1,
+	    "t.policy:1:14: warning: cgroup v1 has no memory.low: this memory low is ignored on "
+	    "this host (on v1, slow the grower with memory high instead)\n");
+}
+
 int
 main(void)
 {
@@ -767,6 +826,7 @@ main(void)
 		cmocka_unit_test(test_never_fires),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_node_temp_sensor),
+		cmocka_unit_test(test_oom_adj_mem_low),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
