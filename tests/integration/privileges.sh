@@ -63,10 +63,13 @@ cat > "$CONF" <<EOF
 process-interval = 1s
 on-action = $HOOK
 EOF
+# cooldown 1s: the reload's new limit is not held back by the 30 s default
+# cooldown of the first write (the test may reach its SIGHUP sooner).
 policy_box() {
 	cat > "$POL/10-box.policy" <<EOF
 policy "box" {
     match cgroup "$SB_BASE/box"
+    cooldown 1s
     memory limit $1
 }
 EOF
