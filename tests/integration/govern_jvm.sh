@@ -35,14 +35,7 @@ fi
 PLAIN_LIMIT=$(limit plain)
 no_swap jvm2 || fail "cannot take jvm2's swap away for the test"
 
-cat > "$SB_TMP/Idle.java" <<'EOF'
-public class Idle {
-	public static void main(String[] args) throws Exception {
-		System.out.println("ready");
-		Thread.sleep(Long.MAX_VALUE);
-	}
-}
-EOF
+sb_idle_java
 cat > "$POL/20-jvm.policy" <<EOF
 # JVM tenants: a 256M limit and 128M of swap they always keep.
 policy "jvm" {

@@ -27,14 +27,7 @@ else
 	swapbuf() { cat "$(sb_file "$1" memory.swap.max)"; }
 fi
 
-cat > "$SB_TMP/Idle.java" <<'JEOF'
-public class Idle {
-	public static void main(String[] args) throws Exception {
-		System.out.println("ready");
-		Thread.sleep(Long.MAX_VALUE);
-	}
-}
-JEOF
+sb_idle_java
 # The memory limit first: on v1 the buffer is written against it.
 cat > "$POL/20-ops.policy" <<PEOF
 policy "ops" {

@@ -26,14 +26,7 @@ ORIG_MEMSW=$(cat "$MEMSW")
 ORIG_LIMIT=$(cat "$LIMIT")
 [ "$ORIG_LIMIT" -ge $((1 << 60)) ] || skip "the sandbox's memory limit is not unlimited ($ORIG_LIMIT)"
 
-cat > "$SB_TMP/Idle.java" <<'EOF'
-public class Idle {
-	public static void main(String[] args) throws Exception {
-		System.out.println("ready");
-		Thread.sleep(Long.MAX_VALUE);
-	}
-}
-EOF
+sb_idle_java
 cat > "$CONF" <<EOF
 jvm-swap-buffer = 64M
 process-interval = 1s

@@ -38,14 +38,7 @@ APP_LIMIT=$(limit app)
 APP_SWAP=$(swapfile app)
 FAKE_LIMIT=$(limit fake)
 
-cat > "$SB_TMP/Idle.java" <<'EOF'
-public class Idle {
-	public static void main(String[] args) throws Exception {
-		System.out.println("ready");
-		Thread.sleep(Long.MAX_VALUE);
-	}
-}
-EOF
+sb_idle_java
 # A long cooldown: the JVM leaves and cgovd is stopped inside it.
 cat > "$POL/20-jvm.policy" <<EOF
 policy "jvm" {

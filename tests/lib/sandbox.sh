@@ -177,6 +177,20 @@ sb_run() {
 	SB_PIDS="$SB_PIDS $!"
 }
 
+# sb_idle_java: writes $SB_TMP/Idle.java, a JVM that says "ready" and
+# sleeps (run it as `java ... "$SB_TMP/Idle.java"`: a real JVM whose
+# executable is java, for the tests of JVM detection and its buffer).
+sb_idle_java() {
+	cat > "$SB_TMP/Idle.java" <<'EOF'
+public class Idle {
+	public static void main(String[] args) throws Exception {
+		System.out.println("ready");
+		Thread.sleep(Long.MAX_VALUE);
+	}
+}
+EOF
+}
+
 sb_procs_empty() {
 	# cgroupfs files have size 0 whatever they hold: read them ([ -s ] is
 	# always false there).
