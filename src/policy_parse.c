@@ -1012,7 +1012,9 @@ static int
 parse_setting(struct parser *p, int in_rule, struct pol_set_knob *k)
 {
 	const struct pol_syntax *sx = NULL;
-	const char *words[4] = { NULL };
+	/* Every word of one group: sized for the whole table, as groups grow
+	 * (memory has limit, high, swap-buffer, low and min). */
+	const char *words[POL_NSYNTAX] = { NULL };
 	char subject[48];
 	size_t i, nw = 0;
 
