@@ -57,6 +57,18 @@ refused "select * from dbstat" "table-valued function"
 # An endless query stops at the row bound: exactly that many rows come
 # out, streamed (memory stays small, whatever the bound), exit 1 with a
 # message naming the option.
+# peak_rss OUT CMD...: runs CMD (its output and exit status passed on) and
+# writes the peak resident size of it and its children, in KiB, to OUT.
+# python3's getrusage, not GNU time: the v2 guest has no /usr/bin/time.
+peak_rss() {
+	local out=$1
+	shift
+	python3 -c 'import resource, subprocess, sys
+rc = subprocess.call(sys.argv[2:])
+open(sys.argv[1], "w").write("%d\n" % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.exit(rc)' "$out" "$@"
+}
+need python3
 endless="with recursive c(x) as (select 1 union all select x + 1 from c) select x from c"
 # Under AddressSanitizer (.ci/run's second pass) the shadow memory needs
 # terabytes of address space and freed memory sits in a quarantine: no
@@ -70,7 +82,7 @@ if grep -q __asan_init "$CGOV"; then asan=1 vlim=unlimited; fi
 grep -q -- "--max-rows" "$SB_TMP/err" || fail "no row-bound message: $(head -c 300 "$SB_TMP/err")"
 [ "$(wc -l < "$SB_TMP/rows")" = 100001 ] || fail "want 100000 rows and a header, got $(wc -l < "$SB_TMP/rows") lines"
 [ "$(tail -n 1 "$SB_TMP/rows" | tr -d '\r')" = 100000 ] || fail "last row is $(tail -n 1 "$SB_TMP/rows")"
-/usr/bin/time -f %M -o "$SB_TMP/rss" "$CGOV" --db "$DB" sql --max-rows 1000000 "$endless" > /dev/null 2>&1
+peak_rss "$SB_TMP/rss" "$CGOV" --db "$DB" sql --max-rows 1000000 "$endless" > /dev/null 2>&1
 [ "$asan" = 1 ] || [ "$(tail -n 1 "$SB_TMP/rss")" -lt 32768 ] || fail "a million streamed rows took $(tail -n 1 "$SB_TMP/rss") KiB"
 out=$("$CGOV" --db "$DB" sql --format json --max-rows 3 "$endless" 2>/dev/null)
 [ "$(echo "$out" | jq -c '[.rows[].x]')" = "[1,2,3]" ] || fail "json cut at the bound is not whole: $out"
@@ -84,7 +96,7 @@ grep -q -- "--timeout" "$SB_TMP/err" || fail "no time-bound message: $(cat "$SB_
 # An aggregate that grows a string without end meets SQLite's memory bound
 # in cgov (64 MiB; SQLite then drops what comes) long before the machine's,
 # and the time bound ends it.
-( ulimit -v ${vlim:-524288}; exec timeout 60 /usr/bin/time -f %M -o "$SB_TMP/rss" "$CGOV" --db "$DB" sql --timeout 3s \
+( ulimit -v ${vlim:-524288}; peak_rss "$SB_TMP/rss" timeout 60 "$CGOV" --db "$DB" sql --timeout 3s \
 	"with recursive c(x) as (select 1 union all select x + 1 from c)
 	 select length(group_concat(printf('%01000d', x))) from c" ) > /dev/null 2> "$SB_TMP/err"; rc=$?
 [ "$rc" = 1 ] || fail "endless group_concat exited $rc, want 1: $(head -c 300 "$SB_TMP/err")"
