@@ -143,11 +143,16 @@ hogs() { kill "-$1" "${HOG_PID[hoga]}" "${HOG_PID[hogb]}"; }
 # recreate NAME SEQ: a new cgroup at NAME's path, its hog moved over.
 recreate() {
 	local mnt pid=${HOG_PID[$1]}
-	for mnt in $SB_MOUNTS; do echo "$pid" > "$mnt$SB_BASE/cgroup.procs" || fail "move out of $1"; done
+	# Parked in a sibling, not in $SB_BASE: on v2 a cgroup that enables
+	# controllers for its children may hold no process (EBUSY). No cgovd
+	# runs meanwhile, so the park is never seen as a tenant.
+	sb_mk "$1.park"
+	for mnt in $SB_MOUNTS; do echo "$pid" > "$mnt$SB_BASE/$1.park/cgroup.procs" || fail "move out of $1"; done
 	sb_rm "$1"
 	sb_mk "$1"
 	originals "$1" "$2"
 	for mnt in $SB_MOUNTS; do echo "$pid" > "$mnt$SB_BASE/$1/cgroup.procs" || fail "move into $1"; done
+	sb_rm "$1.park"
 }
 # What is wrong now, or nothing: every knob of every tenant against its
 # own original or its policy's static.
