@@ -32,6 +32,12 @@ LIVE=${SOAK_LIVE:-100}
 SECS=${SOAK_SECONDS:-60}
 sb_mk gov
 sb_mk churn
+# v2: the governed cgroups are made below by mkdir, not sb_mk: gov gives
+# them its controllers itself (pids.max exists only then).
+if [ "$SB_VERSION" = 2 ]; then
+	echo "$SB_CTRLS" | sed 's/\([a-z]*\)/+\1/g' > "$SB_MOUNTS$SB_BASE/gov/cgroup.subtree_control" ||
+		fail "cannot enable the controllers in $SB_BASE/gov"
+fi
 # The thousand cgroups go in bulk (the sandbox's cleanup visits each one
 # with a fork or two: minutes on a busy machine), before that cleanup and
 # on failure too.
