@@ -146,7 +146,7 @@ oomadj_write_chunk(const struct cgfs *fs, const char *path, const pid_t *v, size
 int
 oomadj_write(const struct cgfs *fs, const char *path, int64_t value)
 {
-	pid_t *pids, todo[OOMADJ_CHUNK];
+	pid_t *pids, batch[OOMADJ_CHUNK];
 	size_t n, m = 0;
 	int r, err = 0, done = 0, cur;
 
@@ -156,7 +156,7 @@ oomadj_write(const struct cgfs *fs, const char *path, int64_t value)
 		return r;
 	for (size_t i = 0; i <= n && r >= 0; i++) {
 		if (m == OOMADJ_CHUNK || (i == n && m > 0)) {
-			if ((r = oomadj_write_chunk(fs, path, todo, m, (int)(value - POL_OOM_BIAS),
+			if ((r = oomadj_write_chunk(fs, path, batch, m, (int)(value - POL_OOM_BIAS),
 			    &err)) >= 0)
 				done += r;
 			m = 0;
@@ -168,7 +168,7 @@ oomadj_write(const struct cgfs *fs, const char *path, int64_t value)
 		if (oomadj_task_read(pids[i], &cur) == 0 && cur + POL_OOM_BIAS == value)
 			done++;
 		else
-			todo[m++] = pids[i];
+			batch[m++] = pids[i];
 	}
 	free(pids);
 	if (r < 0)
