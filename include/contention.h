@@ -2,6 +2,13 @@
  * "RELATIVE CONDITIONS"): each container's fair share of the node's CPUs,
  * and the highest pressure among the OTHER containers (others.pressure.*).
  *
+ * A container that cgov itself holds back (a rung of a rule in force turns
+ * down that resource) is no "other": its pressure on that resource is
+ * cgov's doing, and counting it would turn a throttled hog into a victim
+ * and fire the rule on the tenants it protects (the throttled hog of a
+ * bench run waited 100% of the time, and the throughput victim beside it
+ * was cut in turn). Its weight still counts in every share.
+ *
  * Two passes per tick: contention_add for every container seen, then
  * contention_fill for each one before its rules are judged. Pure: no I/O,
  * no allocation. Unknown stays unknown: a pressure that is NAN is not
@@ -33,10 +40,16 @@ void contention_reset(struct contention *c);
  * CONTENTION_WANTS_CPU cores, or a pressure.cpu above 0. */
 int contention_wants_cpu(const struct gov_metrics *m);
 
+/* Bits of contention_add's held: which resources cgov holds back. */
+#define CONTENTION_HELD_CPU    (1u << 0)
+#define CONTENTION_HELD_MEMORY (1u << 1)
+#define CONTENTION_HELD_IO     (1u << 2)
+
 /* Counts container key (its metrics m, its CPU weight on the v1 shares
- * scale; <= 0: the default 1024) in c. */
+ * scale; <= 0: the default 1024) in c. Its pressure on a resource whose
+ * CONTENTION_HELD_* bit is set in held is left out of others.pressure.*. */
 void contention_add(struct contention *c, uint64_t key, const struct gov_metrics *m,
-    double weight);
+    double weight, unsigned held);
 
 /* Fills m->share (cores: ncpu x weight / the weights wanting CPU, counting
  * this container as if it joined when it wants none; NAN when nobody wants

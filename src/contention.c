@@ -34,14 +34,16 @@ contention_weight(double w)
 }
 
 void
-contention_add(struct contention *c, uint64_t key, const struct gov_metrics *m, double weight)
+contention_add(struct contention *c, uint64_t key, const struct gov_metrics *m, double weight,
+    unsigned held)
 {
 	if (contention_wants_cpu(m))
 		c->wsum += contention_weight(weight);
 	for (int k = 0; k < 3; k++) {
 		double v = m->v[contention_pressure[k]];
 
-		if (isnan(v))
+		/* The HELD bits are in the order of contention_pressure. */
+		if (isnan(v) || (held & (1u << k)))
 			continue;
 		if (isnan(c->top[k].v[0]) || v > c->top[k].v[0]) {
 			c->top[k].v[1] = c->top[k].v[0];

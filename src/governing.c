@@ -915,14 +915,66 @@ gv_weight(const struct gv_ct *c)
 	return c->cur.cpu_shares == CG_UNKNOWN ? 0 : (double)c->cur.cpu_shares;
 }
 
-/* Once per tick, over the containers seen in it. */
+/* The CONTENTION_HELD_* bits of the knobs rung 0..rung of r turn down. */
+static unsigned
+gv_held_bits(const struct pol_rule *r, int rung)
+{
+	unsigned bits = 0;
+
+	for (int i = 0; i <= rung && (size_t)i < r->nsteps; i++) {
+		switch (r->steps[i].knob) {
+		case PK_CPU_WEIGHT:
+		case PK_CPU_QUOTA:
+			bits |= CONTENTION_HELD_CPU;
+			break;
+		case PK_MEM_LIMIT:
+		case PK_MEM_HIGH:
+		case PK_SWAP_BUFFER:
+			bits |= CONTENTION_HELD_MEMORY;
+			break;
+		case PK_IO_RBPS:
+		case PK_IO_WBPS:
+		case PK_IO_RIOPS:
+		case PK_IO_WIOPS:
+			bits |= CONTENTION_HELD_IO;
+			break;
+		case PK_FREEZE:
+			bits |= CONTENTION_HELD_CPU | CONTENTION_HELD_MEMORY | CONTENTION_HELD_IO;
+			break;
+		default:
+			break;
+		}
+	}
+	return bits;
+}
+
+static void
+gv_held_rule(void *arg, const struct policy *p, const struct pol_rule *r, enum gov_state s,
+    int rung, int64_t since_ms)
+{
+	unsigned *held = arg;
+
+	(void)p;
+	(void)since_ms;
+	if (s == GS_ACTIVE)
+		*held |= gv_held_bits(r, rung);
+}
+
+/* Once per tick, over the containers seen in it. What cgov holds back (the
+ * rules in force as of the last tick) is no other's contention
+ * (contention.h). */
 static void
 gv_contention(struct governing *g)
 {
 	contention_reset(&g->cont);
-	for (size_t i = 0; i < g->n; i++)
-		if (g->ct[i].seen == g->tick)
-			contention_add(&g->cont, g->ct[i].key, &g->ct[i].m, gv_weight(&g->ct[i]));
+	for (size_t i = 0; i < g->n; i++) {
+		unsigned held = 0;
+
+		if (g->ct[i].seen != g->tick)
+			continue;
+		gov_rules_foreach(g->gov, g->ct[i].key, gv_held_rule, &held);
+		contention_add(&g->cont, g->ct[i].key, &g->ct[i].m, gv_weight(&g->ct[i]), held);
+	}
 }
 
 /* Fills what relative conditions and others.pressure.* need into m, for

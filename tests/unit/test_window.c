@@ -338,9 +338,9 @@ test_contention(void **state)
 	ct_metrics(&victim, 0.5, 40, NAN);
 	ct_metrics(&idle, 0, 0, 7);
 	contention_reset(&c);
-	contention_add(&c, 1, &hog, 512);
-	contention_add(&c, 2, &victim, 1024);
-	contention_add(&c, 3, &idle, 1024);
+	contention_add(&c, 1, &hog, 512, 0);
+	contention_add(&c, 2, &victim, 1024, 0);
+	contention_add(&c, 3, &idle, 1024, 0);
 	m = hog;
 	contention_fill(&c, 1, 512, 4, &m);
 	assert_float_equal(m.ncpu, 4, 1e-9);
@@ -367,7 +367,7 @@ test_contention(void **state)
 	/* Nobody wants CPU: no share. Nobody's pressure known: unknown. */
 	ct_metrics(&idle, 0.01, NAN, NAN);
 	contention_reset(&c);
-	contention_add(&c, 3, &idle, 1024);
+	contention_add(&c, 3, &idle, 1024, 0);
 	m = idle;
 	contention_fill(&c, 3, 1024, 4, &m);
 	assert_true(isnan(m.share));
@@ -375,11 +375,29 @@ test_contention(void **state)
 	/* Alone with a known pressure: the others are nobody, unknown. */
 	ct_metrics(&hog, 2, 5, NAN);
 	contention_reset(&c);
-	contention_add(&c, 1, &hog, 1024);
+	contention_add(&c, 1, &hog, 1024, 0);
 	m = hog;
 	contention_fill(&c, 1, 1024, 2, &m);
 	assert_true(isnan(m.v[PM_OTHERS_PRESSURE_CPU]));
 	assert_float_equal(m.share, 2, 1e-9);
+	/* A hog cgov holds back on CPU waits (its cut weight) but is no
+	 * "other" for CPU: the victim beside it sees no one waiting, and is not
+	 * cut in turn. Its I/O pressure, not held, still counts; its weight
+	 * still counts in the victim's share. */
+	ct_metrics(&hog, 1, 100, 30);
+	ct_metrics(&victim, 1, 0, 0);
+	contention_reset(&c);
+	contention_add(&c, 1, &hog, 256, CONTENTION_HELD_CPU);
+	contention_add(&c, 2, &victim, 1024, 0);
+	m = victim;
+	contention_fill(&c, 2, 1024, 2, &m);
+	assert_true(isnan(m.v[PM_OTHERS_PRESSURE_CPU]));
+	assert_float_equal(m.v[PM_OTHERS_PRESSURE_IO], 30, 1e-9);
+	assert_float_equal(m.share, 2.0 * 1024 / 1280, 1e-9);
+	assert_false(holds("cpu > 120% of share and others.pressure.cpu > 10%", &m));
+	m = hog;
+	contention_fill(&c, 1, 256, 2, &m);
+	assert_float_equal(m.v[PM_OTHERS_PRESSURE_CPU], 0, 1e-9);      /* the victim's */
 }
 
 /* --- the governor ------------------------------------------------------------- */
