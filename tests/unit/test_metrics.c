@@ -312,6 +312,11 @@ test_psi(void **state TEST_UNUSED)
 	assert_true(m.v[PM_PRESSURE_CPU] == 50);
 	assert_true(m.v[PM_PRESSURE_MEMORY] == 1);
 	assert_true(m.v[PM_PRESSURE_IO] == 0);
+	/* A stall read a millisecond longer than the tick (the v1
+	 * derivations cap on their own clock): 100%, never above. */
+	b.psi_cpu_us = 0, a.psi_cpu_us = 1009000;
+	metrics(&a, &b, 1008, &g, &m);
+	assert_true(m.v[PM_PRESSURE_CPU] == 100);
 	memset(&nb, 0, sizeof nb);
 	nb.psi_cpu_us = 1000, nb.psi_mem_us = 0, nb.psi_io_us = CG_UNKNOWN;
 	na = nb;
