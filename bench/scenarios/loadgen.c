@@ -2,9 +2,14 @@
  *
  *   loadgen latency RATE SECONDS WORK   requests at a fixed RATE per second
  *       for SECONDS, each WORK iterations of CPU work; prints
- *       "p50_us=.. p99_us=.. requests=N"
+ *       "p50_us=.. p99_us=.. p50_late_us=.. p99_late_us=.. requests=N", the
+ *       late figures over the requests due in the second half of the run
+ *       (after a governor has had time to react: the steady state)
  *   loadgen ops SECONDS                 one thread doing blocks of CPU work
- *       for SECONDS; prints "ops_per_s=.."
+ *       for SECONDS; prints "ops_per_s=.. ops_late_per_s=..", the late
+ *       rate over the second half of the run
+ *   loadgen spin THREADS                THREADS processes spinning until
+ *       killed (the CPU hog; a process each, so no -pthread is needed)
  *   loadgen balloon MB_PER_S MAX_MB     allocates and touches 1 MiB at a time,
  *       MB_PER_S a second, until it holds MAX_MB, then waits (the memory
  *       hog: it balloons past whatever limit is above it)
@@ -72,9 +77,9 @@ static int
 loadgen_latency(double rate, double seconds, unsigned long work)
 {
 	size_t n = (size_t)(rate * seconds), i;
-	uint64_t *lat, period = (uint64_t)(1e9 / rate), t0;
+	uint64_t *lat, period = (uint64_t)(1e9 / rate), t0, p50, p99;
 
-	if (n == 0 || rate <= 0) {
+	if (n < 2 || rate <= 0) {
 		fprintf(stderr, "loadgen: no requests to make\n");
 		return 2;
 	}
@@ -96,9 +101,15 @@ loadgen_latency(double rate, double seconds, unsigned long work)
 		loadgen_work(work);
 		lat[i] = loadgen_now_ns() - due;
 	}
+	/* The second half first (lat[] is still in the order requests were
+	 * due), then the whole run. */
+	qsort(lat + n / 2, n - n / 2, sizeof *lat, loadgen_cmp);
+	p50 = loadgen_pct(lat + n / 2, n - n / 2, 50);
+	p99 = loadgen_pct(lat + n / 2, n - n / 2, 99);
 	qsort(lat, n, sizeof *lat, loadgen_cmp);
-	printf("p50_us=%.1f p99_us=%.1f requests=%zu\n", loadgen_pct(lat, n, 50) / 1e3,
-	       loadgen_pct(lat, n, 99) / 1e3, n);
+	printf("p50_us=%.1f p99_us=%.1f p50_late_us=%.1f p99_late_us=%.1f requests=%zu\n",
+	       loadgen_pct(lat, n, 50) / 1e3, loadgen_pct(lat, n, 99) / 1e3, p50 / 1e3,
+	       p99 / 1e3, n);
 	free(lat);
 	return 0;
 }
@@ -107,15 +118,38 @@ static int
 loadgen_ops(double seconds)
 {
 	uint64_t t0 = loadgen_now_ns(), end = t0 + (uint64_t)(seconds * 1e9), now;
-	unsigned long ops = 0;
+	uint64_t half = t0 + (uint64_t)(seconds * 0.5e9), t_half = 0;
+	unsigned long ops = 0, ops_half = 0;
 
 	do {
 		loadgen_work(LOADGEN_BLOCK);
 		ops++;
 		now = loadgen_now_ns();
+		if (t_half == 0 && now >= half) {
+			t_half = now;
+			ops_half = ops;
+		}
 	} while (now < end);
-	printf("ops_per_s=%.1f\n", ops / ((now - t0) / 1e9));
+	printf("ops_per_s=%.1f ops_late_per_s=%.1f\n", ops / ((now - t0) / 1e9),
+	       now > t_half ? (ops - ops_half) / ((now - t_half) / 1e9) : 0.0);
 	return 0;
+}
+
+static int
+loadgen_spin(unsigned long threads)
+{
+	for (unsigned long i = 1; i < threads; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0) {
+			perror("fork");
+			return 1;
+		}
+		if (pid == 0)
+			break;
+	}
+	for (;;)
+		loadgen_work(LOADGEN_BLOCK);
 }
 
 static int
@@ -150,9 +184,11 @@ main(int argc, char **argv)
 		return loadgen_latency(atof(argv[2]), atof(argv[3]), strtoul(argv[4], NULL, 10));
 	if (argc == 3 && strcmp(argv[1], "ops") == 0)
 		return loadgen_ops(atof(argv[2]));
+	if (argc == 3 && strcmp(argv[1], "spin") == 0)
+		return loadgen_spin(strtoul(argv[2], NULL, 10));
 	if (argc == 4 && strcmp(argv[1], "balloon") == 0)
 		return loadgen_balloon(atof(argv[2]), strtoul(argv[3], NULL, 10));
 	fprintf(stderr, "usage: loadgen latency RATE SECONDS WORK | loadgen ops SECONDS | "
-		"loadgen balloon MB_PER_S MAX_MB\n");
+		"loadgen spin THREADS | loadgen balloon MB_PER_S MAX_MB\n");
 	return 2;
 }

@@ -4,7 +4,7 @@
 #
 #   run.sh [--rounds N] [--tiny] [--only cpu,io,mem,overhead]
 #          [--policies DIR] [--runtime NAME] [--json FILE] [--results FILE]
-#          [--builddir DIR]
+#          [--builddir DIR] [--logs DIR]
 #
 # Each scenario builds tenants (cgroups) in a sandbox under this process's
 # own cgroup (tests/lib/sandbox.sh: never at a hierarchy root, removed at
@@ -33,12 +33,15 @@
 # settings being what the static arm applies by hand. The copies must pass
 # `cgov policy check`.
 #
-# Scenarios (W: the window, 5-8 s, 2 s with --tiny):
-#   cpu       victims: `loadgen latency` (200 requests/s, p50/p99 latency)
-#             and `loadgen ops` (one thread, ops/s), each on its own beside
-#             a hog: stress-ng on every core (cores) and on twice as many
-#             threads (2x); the throughput victim also beside stress-ng on
-#             every core in a tenant with cpu.shares 2048 (shares2048).
+# Scenarios (W: the window, 10-20 s, 2 s with --tiny):
+#   cpu       victims, together in each arm, each in its own tenant:
+#             `loadgen latency` (200 requests/s, p50/p99 latency) and
+#             `loadgen ops` (one thread, ops/s), beside a hog (`loadgen
+#             spin`): a spinner on every CPU (cores), twice as many (2x),
+#             and one on every CPU in a tenant with cpu.shares 2048
+#             (shares2048). Each figure also over the window's second half
+#             (_late: the steady state once a governor has reacted), and
+#             cgovd's reaction time (hog start to its first action).
 #   io        fio 4 KiB random direct reads (IOPS, p99 completion latency)
 #             beside 1 MiB direct sequential writes that pause 1 s in every
 #             5, on scratch files on the real disk (removed at exit).
@@ -58,7 +61,7 @@
 set -u
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 ROUNDS=3 TINY=0 ONLY="cpu,io,mem,overhead" POLSRC="$SRC/policies" RUNTIME=lxc
-JSON="" RESULTS="$SRC/bench/RESULTS.md" BUILD=${CGOV_BUILDDIR:-$SRC}
+JSON="" RESULTS="$SRC/bench/RESULTS.md" BUILD=${CGOV_BUILDDIR:-$SRC} LOGS=""
 usage() { sed -n '5,7p' "$0" | sed 's/^# *//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -70,6 +73,7 @@ while [ $# -gt 0 ]; do
 	--json) JSON=$2; shift ;;
 	--results) RESULTS=$2; shift ;;
 	--builddir) BUILD=$2; shift ;;
+	--logs) LOGS=$2; mkdir -p "$LOGS" || exit 2; shift ;;
 	*) usage ;;
 	esac
 	shift
@@ -83,11 +87,23 @@ TEST_NAME=scenarios
 want() { case ",$ONLY," in *",$1,"*) return 0 ;; esac; return 1; }
 for t in "$CGOV" "$CGOVD" "$HOG"; do [ -x "$t" ] || skip "$t is not built (make; make check builds cgov_hog)"; done
 need python3
-want cpu && need stress-ng
 want io && { need fio; need jq; }
 want mem && { need javac; need java; need mkswap; need swapon; }
 LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
+[ "$(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null)" = 1 ] &&
+	echo "warning: kernel.sched_autogroup_enabled is 1: other sessions on this machine each weigh as much as a tenant, whatever their nice value (sysctl kernel.sched_autogroup_enabled=0 for the run)" >&2
 sb_init
+# The sandbox first on a shared machine: on v1 its cgroup (and the ones
+# sb_init made above it) get the highest CPU weight, so other work beside
+# the run takes CPU from the arms as little as the scheduler allows (a
+# bench run of other tenants' builds otherwise starved the hog below its
+# share). Only cgroups the runner made; v2: cpu.weight of the sandbox.
+if [ "$SB_VERSION" = 1 ]; then
+	for d in $SB_CREATED; do [ -f "$d/cpu.shares" ] && echo 262144 > "$d/cpu.shares"; done
+	for mnt in $SB_MOUNTS; do [ -f "$mnt$SB_BASE/cpu.shares" ] && echo 262144 > "$mnt$SB_BASE/cpu.shares"; done
+else
+	f=$(sb_file . cpu.weight 2>/dev/null) && echo 10000 > "$f"
+fi
 
 # The memory scenario's zram swap: removed at exit (after the tenants'
 # processes are gone, so swapoff has nothing to bring back).
@@ -111,11 +127,11 @@ bench_cleanup() {
 trap bench_cleanup EXIT
 
 if [ "$TINY" = 1 ]; then
-	W_CPU=2 W_IO=2 W_OVH=2 NODE_MB=256 SWAP_MB=128 JVM_HEAP=64 JVM_LIVE=24 JVM_OPS=4000 \
+	CGOVD_WARM=${CGOVD_WARM:-1} W_CPU=2 W_IO=2 W_OVH=2 NODE_MB=256 SWAP_MB=128 JVM_HEAP=64 JVM_LIVE=24 JVM_OPS=4000 \
 		PY_LIVE=24 PY_OPS=4000 MEM_LIMIT=30
 else
-	W_CPU=5 W_IO=8 W_OVH=6 NODE_MB=768 SWAP_MB=384 JVM_HEAP=192 JVM_LIVE=96 JVM_OPS=60000 \
-		PY_LIVE=96 PY_OPS=60000 MEM_LIMIT=120
+	W_CPU=${W_CPU:-20} W_IO=${W_IO:-16} W_OVH=${W_OVH:-10} NODE_MB=768 SWAP_MB=384 JVM_HEAP=192 JVM_LIVE=96 JVM_OPS=400000 \
+		PY_LIVE=96 PY_OPS=1000000 MEM_LIMIT=120
 fi
 NCPU=$(nproc)
 FIG="$SB_TMP/figures"   # "scenario arm round metric value" lines
@@ -204,17 +220,31 @@ cgovd_start() {
 		--containers "$SB_BASE/$1" > "$DAEMON_LOG" 2>&1 &
 	DAEMON_PID=$!
 	wait_until 60 "grep -q 'debug: tick: $2 containers' \"\$DAEMON_LOG\"" || fail "cgovd did not find the $2 tenants"
+	# On a node cgovd runs long before a hog starts: its windows (the
+	# shipped rules' `avg(...) over 5s`) are full. Wait until they are
+	# (CGOVD_WARM ticks, 6 by default), or a window that has not filled
+	# yet would count as the governor's reaction time.
+	wait_until 60 "[ \"\$(grep -c 'debug: tick: $2 containers' \"\$DAEMON_LOG\")\" -ge ${CGOVD_WARM:-6} ]" ||
+		fail "cgovd did not tick ${CGOVD_WARM:-6} times"
 }
-# cgovd_stop SCENARIO ARM ROUND: stops cgovd (if running) and records how
-# many actions it applied in the window (did it react at all?).
+# cgovd_stop SCENARIO ARM ROUND [T0_MS]: stops cgovd (if running) and
+# records how many actions it applied in the window (did it react at all?)
+# and, given the hog's start (ms since the epoch), how long it took to the
+# first (reaction_s, from the journal's timestamps).
 cgovd_stop() {
 	[ -n "${DAEMON_PID:-}" ] || return 0
 	kill -TERM "$DAEMON_PID"
 	wait_until 20 'proc_exited "$DAEMON_PID"' || kill -KILL "$DAEMON_PID"
 	wait "$DAEMON_PID" 2>/dev/null
 	DAEMON_PID=""
+	[ -n "$LOGS" ] && cp "$DAEMON_LOG" "$LOGS/cgovd.$1.$2.$3.log" &&
+		cp "$SB_TMP/arm.db" "$LOGS/history.$1.$2.$3.db"
 	grep ' apply ' "$DAEMON_LOG" | sed 's/^/  cgovd: /' | head -n 3 >&2
 	fig "$1" "$2" "$3" cgovd_actions "$(grep -c ' apply ' "$DAEMON_LOG")"
+	local first
+	first=$(sqlite3 "$SB_TMP/arm.db" "SELECT min(ts_ms) FROM action WHERE kind = 'apply'" 2>/dev/null)
+	[ -n "${4:-}" ] && [ -n "$first" ] &&
+		fig "$1" "$2" "$3" reaction_s "$(awk -v a="$first" -v b="$4" 'BEGIN { printf "%.1f", (a - b) / 1000 }')"
 }
 
 # victim T OUT CMD...: runs CMD in tenant T and waits for it; 0 if it
@@ -227,58 +257,78 @@ victim() {
 }
 
 # ---- cpu ---------------------------------------------------------------------
-# cpu_victim KIND: runs the latency or the throughput victim in tenant
-# "victim" for W_CPU s and prints its figures as "metric value" lines.
-cpu_victim() {
-	local out="$SB_TMP/victim.out"
-	if [ "$1" = latency ]; then
-		victim victim "$out" "$LOADGEN" latency 200 "$W_CPU" 200000 || fail "latency victim: $(cat "$out")"
-		echo "p50_us $(kv "$out" p50_us)"; echo "p99_us $(kv "$out" p99_us)"
-	else
-		victim victim "$out" "$LOADGEN" ops "$W_CPU" || fail "throughput victim: $(cat "$out")"
-		echo "ops_per_s $(kv "$out" ops_per_s)"
-	fi
-}
-# cpu_arm KIND HOG ARM ROUND
+# Both victims run in every arm, each in its own tenant (one window serves
+# both, so the window can be long enough for a governor's reaction to
+# count): `lat`, the latency victim (200 requests/s of ~0.5 ms of work,
+# about 0.1 core: the tenant a hog hurts even when CFS gives it its share),
+# and `ops`, the throughput victim (one thread, one core: its demand fits
+# its fair share on a node of 2 CPUs or more).
+# cpu_arm HOG ARM ROUND: HOG is cores (a spinner on every CPU), 2x (twice
+# as many spinners as CPUs) or shares2048 (every CPU, in a tenant with
+# cpu.shares 2048, as the seeds give "critical" tenants).
 cpu_arm() {
-	local kind=$1 hog=$2 arm=$3 r=$4 threads=$NCPU m v
-	mk victim
+	local hog=$1 arm=$2 r=$3 threads=$NCPU sc lp op t0
+	mk lat
+	mk ops
 	if [ "$arm" != solo ]; then
 		mk hog
 		[ "$hog" = 2x ] && threads=$(( NCPU * 2 ))
 		[ "$hog" = shares2048 ] && cpu_shares hog 2048
 	fi
-	[ "$arm" = static ] && cpu_shares victim 2048
-	[ "$arm" = cgovd ] && cgovd_start "*" 2
-	[ "$arm" != solo ] && sb_run hog "$SB_TMP/hog.out" stress-ng -q --cpu "$threads"
-	cpu_victim "$kind" > "$SB_TMP/cpu.fig" || exit 1
-	while read -r m v; do
-		if [ "$arm" = solo ]; then fig "cpu-$kind" solo "$r" "$m" "$v"
-		else fig "cpu-$kind.$hog" "$arm" "$r" "$m" "$v"; fi
-	done < "$SB_TMP/cpu.fig"
-	cgovd_stop "cpu-$kind.$hog" "$arm" "$r"
+	if [ "$arm" = static ]; then cpu_shares lat 2048; cpu_shares ops 2048; fi
+	[ "$arm" = cgovd ] && cgovd_start "*" 3
+	sc=cpu.$hog
+	[ "$arm" = solo ] && sc=cpu
+	t0=$(date +%s%3N)
+	[ "$arm" != solo ] && sb_run hog "$SB_TMP/hog.out" "$LOADGEN" spin "$threads"
+	sb_run lat "$SB_TMP/lat.out" "$LOADGEN" latency 200 "$W_CPU" 200000
+	lp=$SB_LAST_PID
+	sb_run ops "$SB_TMP/ops.out" "$LOADGEN" ops "$W_CPU"
+	op=$SB_LAST_PID
+	wait "$lp" || fail "latency victim: $(cat "$SB_TMP/lat.out")"
+	wait "$op" || fail "throughput victim: $(cat "$SB_TMP/ops.out")"
+	for m in p50_us p99_us p50_late_us p99_late_us; do fig "$sc" "$arm" "$r" "$m" "$(kv "$SB_TMP/lat.out" "$m")"; done
+	for m in ops_per_s ops_late_per_s; do fig "$sc" "$arm" "$r" "$m" "$(kv "$SB_TMP/ops.out" "$m")"; done
+	cgovd_stop "$sc" "$arm" "$r" "$t0"
 	tenants_kill
 }
 run_cpu() {
-	local r kind hog arm
+	local r hog arm
 	for r in $(seq "$ROUNDS"); do
-		for kind in latency throughput; do
-			echo "cpu: round $r, $kind victim" >&2
-			cpu_arm "$kind" - solo "$r"
-			# The latency victim against the hogs on every core and on 2x
-			# threads; the throughput victim also against a hog whose tenant
-			# has cpu.shares 2048 (doc/protection-design.md section 5).
-			for hog in cores 2x shares2048; do
-				[ "$kind" = latency ] && [ "$hog" = shares2048 ] && continue
-				for arm in none static cgovd; do cpu_arm "$kind" "$hog" "$arm" "$r"; done
-			done
+		echo "cpu: round $r" >&2
+		cpu_arm - solo "$r"
+		for hog in ${CPU_HOGS:-cores 2x shares2048}; do
+			for arm in ${ARMS:-none static cgovd}; do cpu_arm "$hog" "$arm" "$r"; done
 		done
 	done
 }
 
 # ---- io ----------------------------------------------------------------------
+# io_figures LOG SECONDS: IOPS and p99 completion latency of fio's
+# per-request log (time ms, latency ns, ...), over the window and over its
+# second half (_late).
+io_figures() {
+	python3 - "$1" "$2" <<'PY'
+import sys
+rows = []
+with open(sys.argv[1]) as f:
+    for line in f:
+        p = line.split(",")
+        if len(p) >= 2:
+            rows.append((int(p[0]), int(p[1])))
+w = float(sys.argv[2])
+def p99(v):
+    v = sorted(v)
+    return v[max(0, min(len(v) - 1, int(0.99 * len(v) + 0.999999) - 1))] / 1000 if v else 0
+late = [l for t, l in rows if t >= w * 500]
+print("iops %.1f" % (len(rows) / w))
+print("p99_us %.1f" % p99([l for _, l in rows]))
+print("iops_late %.1f" % (len(late) / (w / 2)))
+print("p99_late_us %.1f" % p99(late))
+PY
+}
 run_io() {
-	local dir disk r arm out
+	local dir disk r arm out t0
 	dir=$(block_dir) || { echo "io: no block-device-backed directory: skipped" >&2; return 0; }
 	disk=$(disk_of "$dir") || { echo "io: no disk under $dir: skipped" >&2; return 0; }
 	disk=${disk#* }
@@ -286,21 +336,23 @@ run_io() {
 	SB_FILES="$SB_FILES $IO_R $IO_W"
 	for r in $(seq "$ROUNDS"); do
 		echo "io: round $r" >&2
-		for arm in solo none static cgovd; do
+		for arm in ${ARMS_IO:-solo none static cgovd}; do
 			mk victim
 			[ "$arm" != solo ] && mk backup
 			[ "$arm" = static ] && io_write_cap backup "$disk" $(( 20 << 20 ))
 			[ "$arm" = cgovd ] && cgovd_start "*" 2
+			t0=$(date +%s%3N)
 			# The flood: 4 s of 1 MiB direct writes, a 1 s pause, again.
 			[ "$arm" != solo ] && sb_run backup "$SB_TMP/backup.out" bash -c \
 				'while :; do timeout 4 "$0" flood "$1"; sleep 1; done' "$HOG" "$IO_W"
 			out="$SB_TMP/fio.json"
+			rm -f "$SB_TMP"/fiolat_*.log
 			victim victim "$out" fio --name=victim --filename="$IO_R" --rw=randread --bs=4k \
 				--direct=1 --ioengine=psync --size=$(( TINY ? 64 : 256 ))M --runtime="$W_IO" \
-				--time_based --output-format=json || fail "fio: $(tail -n 5 "$out")"
-			fig io "$arm" "$r" iops "$(jq -r '.jobs[0].read.iops' "$out")"
-			fig io "$arm" "$r" p99_us "$(jq -r '.jobs[0].read.clat_ns.percentile["99.000000"] / 1000' "$out")"
-			cgovd_stop io "$arm" "$r"
+				--time_based --write_lat_log="$SB_TMP/fiolat" --log_avg_msec=0 \
+				--output-format=json || fail "fio: $(tail -n 5 "$out")"
+			io_figures "$SB_TMP/fiolat_clat.1.log" "$W_IO" | while read -r m v; do fig io "$arm" "$r" "$m" "$v"; done
+			cgovd_stop io "$arm" "$r" "$t0"
 			tenants_kill
 		done
 	done
@@ -404,6 +456,7 @@ META="$SB_TMP/meta"
 	echo "memory=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
 	echo "cgroup=v$SB_VERSION"
 	echo "load_at_start=$LOAD_AT_START"
+	echo "autogroup=$(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null || echo n/a)"
 	echo "load_at_end=$(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "rounds=$ROUNDS"
 	echo "tiny=$TINY"
