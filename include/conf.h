@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "log.h"
 
@@ -84,6 +85,12 @@ int conf_set(struct conf *c, const char *key, const char *value, char *err, size
  * when the file does not exist (callers decide if that is fine), -EINVAL
  * when it has errors (c is then left unchanged), or another -errno. */
 int conf_load(struct conf *c, const char *path);
+
+/* conf_load's parser on an open stream: name stands for the path in the
+ * messages; fp is read to its end and left open (the caller closes it).
+ * Returns 0, or -EINVAL when it has errors (c is then left unchanged). The
+ * fuzz target feeds it an fmemopen'd input: no file per input. */
+int conf_load_stream(struct conf *c, const char *name, FILE *fp);
 
 /* Checks cross-setting constraints (the tick not above the rescan, ...).
  * Returns 0 or -EINVAL after logging the reason. */

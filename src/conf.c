@@ -410,13 +410,23 @@ conf_trim(char *s)
 int
 conf_load(struct conf *c, const char *path)
 {
-	struct conf tmp;
-	char line[4096];
 	FILE *fp;
-	int lineno = 0, errors = 0;
+	int r;
 
 	if ((fp = fopen(path, "re")) == NULL)
 		return -errno;
+	r = conf_load_stream(c, path, fp);
+	fclose(fp);
+	return r;
+}
+
+int
+conf_load_stream(struct conf *c, const char *path, FILE *fp)
+{
+	struct conf tmp;
+	char line[4096];
+	int lineno = 0, errors = 0;
+
 	conf_copy(&tmp, c);
 	while (fgets(line, sizeof line, fp) != NULL) {
 		char *hash, *eq, *key, *val, err[512];
@@ -451,7 +461,6 @@ conf_load(struct conf *c, const char *path)
 			errors++;
 		}
 	}
-	fclose(fp);
 	if (errors > 0) {
 		conf_free(&tmp);
 		return -EINVAL;

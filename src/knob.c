@@ -372,6 +372,11 @@ knob_read(const struct cgfs *fs, const char *path, enum pol_knob k, dev_t dev, i
 	case PK_CPU_QUOTA:
 		if ((r = knob_read_quota_us(fs, path, &a, &b)) < 0)
 			return r;
+		/* A quota the millicores cannot hold is no value the kernel
+		 * writes (it caps a quota near 2^44 us): a * 1000 would
+		 * overflow (found by fuzz_knob). */
+		if (a != POL_MAX && a > (INT64_MAX - b / 2) / 1000)
+			return -EIO;
 		/* Nearest millicore: 33333/100000 reads 333. */
 		*ret = a == POL_MAX ? POL_MAX : (a * 1000 + b / 2) / b;
 		return 0;

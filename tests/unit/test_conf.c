@@ -62,6 +62,31 @@ test_load_good(void **state)
 	unlink(path);
 }
 
+/* conf_load's parser on a stream (the fuzz target's way in): the same
+ * settings, the same all-or-nothing on an error, and the stream left open. */
+static void
+test_load_stream(void **state)
+{
+	static const char good[] = "interval = 250ms\ncontainers = /lxc/*\n# x\n";
+	static const char bad[] = "interval = 5s\nmax-containers = lots\n";
+	struct conf c;
+	FILE *fp;
+
+	conf_defaults(&c);
+	assert_non_null(fp = fmemopen((void *)good, sizeof good - 1, "r"));
+	assert_int_equal(conf_load_stream(&c, "mem.conf", fp), 0);
+	assert_int_equal(fgetc(fp), EOF);       /* read to its end, still open */
+	fclose(fp);
+	assert_int_equal(c.interval_ms, 250);
+	assert_int_equal(c.ncontainers, 1);
+	assert_string_equal(c.containers[0], "/lxc/*");
+	assert_non_null(fp = fmemopen((void *)bad, sizeof bad - 1, "r"));
+	assert_int_equal(conf_load_stream(&c, "mem.conf", fp), -EINVAL);
+	fclose(fp);
+	assert_int_equal(c.interval_ms, 250);   /* unchanged by the bad text */
+	conf_free(&c);
+}
+
 /* A file with an error changes nothing, not even its valid lines. */
 static void
 test_load_bad_is_atomic(void **state)
@@ -250,6 +275,7 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_load_good),
 		cmocka_unit_test(test_load_bad_is_atomic),
+		cmocka_unit_test(test_load_stream),
 		cmocka_unit_test(test_set_errors),
 		cmocka_unit_test(test_set_errors_escaped),
 		cmocka_unit_test(test_missing_file),

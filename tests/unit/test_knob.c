@@ -216,6 +216,9 @@ test_hostile_files(void **state TEST_UNUSED)
 	assert_int_equal(fake_read(2, "pids.max", "maximum\n", PK_PIDS_MAX, &v), -EIO);
 	assert_int_equal(fake_read(2, "cpu.max", "50000\n", PK_CPU_QUOTA, &v), -EIO);
 	assert_int_equal(fake_read(2, "cpu.max", "50000 0\n", PK_CPU_QUOTA, &v), -EIO);
+	/* Millicores past int64: -EIO, not an overflow (fuzz_knob found it). */
+	assert_int_equal(fake_read(2, "cpu.max", "9230227368547711 100000\n", PK_CPU_QUOTA,
+	    &v), -EIO);
 	assert_int_equal(fake_read(2, "cpu.weight", "0\n", PK_CPU_WEIGHT, &v), -EIO);
 	assert_int_equal(fake_read(2, "cgroup.freeze", "2\n", PK_FREEZE, &v), -EIO);
 	assert_int_equal(fake_read(1, "freezer.state", "MELTED\n", PK_FREEZE, &v), -EIO);
