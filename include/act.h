@@ -21,6 +21,9 @@
  *  - Owned knobs: a knob cgov changed is "owned" until it is restored. An
  *    owned knob that is no longer wanted goes back to its original: a rule
  *    cleared, a reload dropped the policy, or (act_restore_all) cgovd exits.
+ *    The original goes back as the kernel held it: where the knob's unit
+ *    rounds it (a CPU quota's millicores), its exact form (knob.h) is read
+ *    with it, journaled beside it and written back.
  *  - Never lower a memory limit below current usage (the write is refused
  *    and journaled as refused), never give a JVM container zero swap (the
  *    governor already ensures it; the actuator re-asserts the buffer when

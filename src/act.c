@@ -48,6 +48,9 @@ struct act_knob {
 	int released;           /* the admin set the original back while `last`
 	                           was wanted: leave it alone while it still is */
 	int64_t orig;           /* the value before cgov (owned only) */
+	char orig_exact[KNOB_EXACT_LEN];   /* its kernel form where orig rounds
+	                           it (a CPU quota, knob.h): what a restore
+	                           writes back; "" when orig is exact */
 	int64_t last;           /* what cgov wrote last (PK_KILL: 1 once killed);
 	                           GOV_UNKNOWN after act_reconcile */
 	int64_t cur;            /* read back in this sync; GOV_UNKNOWN unread */
@@ -80,6 +83,10 @@ struct act_step {
 	int journaled;               /* the pre-write step committed */
 	int err;                     /* -errno of the write, 0 */
 	int64_t id;                  /* journal row of an apply */
+	/* The kernel's exact form (knob.h) of the original: of `old` for an
+	 * apply that takes the knob over (journaled with it), of `new` for a
+	 * restore (written back); "" when the value is exact. */
+	char exact[KNOB_EXACT_LEN];
 	char why[192];
 };
 
@@ -663,7 +670,7 @@ act_plan_want(struct act *a, struct act_ct *c, const struct act_want *x, int64_t
 	uint64_t cooldown = x->w->policy != NULL ? x->w->policy->cooldown_ms :
 	    POL_DEFAULT_COOLDOWN_MS;
 	struct act_step *s;
-	char why[192];
+	char why[192], exact[KNOB_EXACT_LEN] = "";
 	int64_t cur;
 	int r;
 
@@ -684,9 +691,12 @@ act_plan_want(struct act *a, struct act_ct *c, const struct act_want *x, int64_t
 		e->refused = GOV_UNKNOWN;
 		return 0;               /* no read: the sample says it is so */
 	}
+	/* Read by path: the kernel's exact form of the value comes with it,
+	 * the original a restore writes back if cgov takes the knob over. */
 	if (e->owned)
 		cur = e->cur;
-	else if ((r = knob_read(a->fs, c->path, e->knob, e->dev, &cur)) < 0) {
+	else if ((r = knob_read_exact(a->fs, c->path, e->knob, e->dev, &cur, exact,
+	    sizeof exact)) < 0) {
 		if (cgfs_gone(r))
 			return -ENOENT;
 		log_debug("%s: cannot read %s: %s", escape_log(0, c->path),
@@ -724,6 +734,8 @@ act_plan_want(struct act *a, struct act_ct *c, const struct act_want *x, int64_t
 	s = act_plan_add(p, x->k, JK_APPLY, cur, x->value);
 	act_step_want_set(s, x->w);
 	s->first = !e->owned;
+	if (s->first && e->knob != PK_FREEZE)   /* a freeze always ends thawed */
+		snprintf(s->exact, sizeof s->exact, "%s", exact);
 	snprintf(s->why, sizeof s->why, "%s", x->w->why);
 	return 0;
 }
@@ -830,6 +842,7 @@ act_plan_restore(struct act *a, struct act_ct *c, size_t k, int64_t now_ms, int 
 		return r;
 	}
 	s = act_plan_add(p, k, JK_RESTORE, e->cur, e->orig);
+	snprintf(s->exact, sizeof s->exact, "%s", e->orig_exact);
 	snprintf(s->why, sizeof s->why, "%s", why);
 	return 0;
 }
@@ -992,8 +1005,8 @@ act_pre_write(struct act *a, struct act_ct *c, int64_t now_ms)
 		struct act_knob *e = &c->k[i];
 
 		if (e->owned && !e->journaled && !a->dry_run)
-			r = journal_orig_put(a->st, c->cid, &c->id, (int)e->knob, (int64_t)e->dev,
-			    e->orig, e->changed_ms);
+			r = journal_orig_put_exact(a->st, c->cid, &c->id, (int)e->knob,
+			    (int64_t)e->dev, e->orig, e->orig_exact, e->changed_ms);
 	}
 	for (size_t i = 0; i < p->n && r == 0; i++) {
 		struct act_step *s = &p->v[i];
@@ -1002,8 +1015,8 @@ act_pre_write(struct act *a, struct act_ct *c, int64_t now_ms)
 		if (s->kind == JK_RESTORE)
 			continue;
 		if (s->first && !a->dry_run)
-			r = journal_orig_put(a->st, c->cid, &c->id, (int)e->knob, (int64_t)e->dev,
-			    act_orig_of(e->knob, s->old), now_ms);
+			r = journal_orig_put_exact(a->st, c->cid, &c->id, (int)e->knob,
+			    (int64_t)e->dev, act_orig_of(e->knob, s->old), s->exact, now_ms);
 		if (r == 0)
 			r = act_row(a, c, s, s->kind, 0, now_ms, &s->id);
 		if (r == 0 && s->release)
@@ -1278,7 +1291,8 @@ act_do(struct act *a, struct act_ct *c, struct act_step *s, int64_t now_ms)
 	if (!a->dry_run && s->kind == JK_RESTORE && tenant_id_check(a->fs, c->path, &c->id) == 0)
 		r = -ENOENT;
 	else if (!a->dry_run)
-		r = knob_write(a->fs, c->path, e->knob, e->dev, s->new);
+		r = knob_write_exact(a->fs, c->path, e->knob, e->dev, s->new,
+		    s->kind == JK_RESTORE ? s->exact : NULL);
 	e->changed_ms = now_ms;
 	if (r < 0) {
 		s->err = r;
@@ -1295,6 +1309,7 @@ act_do(struct act *a, struct act_ct *c, struct act_step *s, int64_t now_ms)
 	if (s->first) {
 		e->owned = 1;
 		e->orig = act_orig_of(e->knob, s->old);
+		snprintf(e->orig_exact, sizeof e->orig_exact, "%s", s->exact);
 		e->journaled = s->journaled && !a->dry_run;
 	}
 	if (act_step_want(s) != NULL)
@@ -1740,6 +1755,8 @@ act_reconcile(struct act *a, int64_t now_ms)
 			continue;
 		e->owned = e->journaled = 1;
 		e->orig = o->value;
+		snprintf(e->orig_exact, sizeof e->orig_exact, "%s",
+		    o->exact != NULL ? o->exact : "");
 		e->last = GOV_UNKNOWN;  /* read back on the first sync */
 		owned++;
 	}
