@@ -30,7 +30,10 @@
  *    something else changes it, whatever the policy's on-drift says). On
  *    v1 a tenant without a memory limit has no buffer to keep (memsw =
  *    limit + buffer is unlimited): its swap buffer want is dropped, one
- *    refused row says so, and nothing is written (no false drift).
+ *    refused row says so, and nothing is written (no false drift). When a
+ *    v1 limit and buffer both change, the limit is written first when set
+ *    or raised, the buffer first when the limit is lowered, whatever order
+ *    the wants came in.
  *  - oom-score-adj is per task (oomadj.h): while owned, every task of the
  *    subtree is checked on each sync and a stray value is drift; a task
  *    set back to the original is never taken as a release.

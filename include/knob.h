@@ -25,7 +25,8 @@
  * swap buffer on v1 is derived: memsw - limit, and writing it writes memsw =
  * current limit + buffer. Writing the memory limit on v1 keeps the buffer:
  * memsw and limit are written in the order the kernel accepts (memsw >=
- * limit at every step).
+ * limit at every step). Which of the two knobs goes first when both change
+ * is the actuator's order (act.c: the limit first when set or raised).
  *
  * Writes go through cgfs_write() (libcgroup). Nothing here decides whether
  * a write is allowed: that is the actuator's job (act.h).

@@ -1321,6 +1321,52 @@ act_do(struct act *a, struct act_ct *c, struct act_step *s, int64_t now_ms)
 	return 1;
 }
 
+/* Does step s write its knob (rather than journal a finding)? */
+static int
+act_step_writes(const struct act_step *s)
+{
+	return s->kind == JK_APPLY || s->kind == JK_REASSERT || s->kind == JK_RESTORE;
+}
+
+/* v1: the swap buffer is memsw - limit, and knob_write keeps each of the
+ * two across a write of the other. So the order of a tenant's two writes
+ * decides what the buffer becomes: written while the limit is still
+ * unlimited, memsw = unlimited + buffer stays unlimited (read back next
+ * sync: a drift nobody made). The limit goes first when it is set or
+ * raised, the buffer first when the limit is lowered (memsw shrinks over
+ * the old limit, then both come down together), whatever order the
+ * policy's lines, and so the wants, came in. Reorders c's plan, and so its
+ * journal rows, to that. */
+static void
+act_plan_order_memory(const struct act *a, struct act_ct *c)
+{
+	struct act_plan *p = &c->plan;
+	size_t lim = p->n, buf = p->n;
+	struct act_step tmp;
+	int raise;
+
+	if (a->fs->ctrl[CG_MEMORY].version != 1)
+		return;
+	for (size_t i = 0; i < p->n; i++) {
+		if (!act_step_writes(&p->v[i]))
+			continue;
+		if (c->k[p->v[i].k].knob == PK_MEM_LIMIT && lim == p->n)
+			lim = i;
+		else if (c->k[p->v[i].k].knob == PK_SWAP_BUFFER && buf == p->n)
+			buf = i;
+	}
+	if (lim == p->n || buf == p->n)
+		return;
+	raise = p->v[lim].old == POL_MAX || p->v[lim].old == GOV_UNKNOWN ||
+	    p->v[lim].old == STORE_NULL || p->v[lim].new == POL_MAX ||
+	    p->v[lim].new > p->v[lim].old;
+	if ((raise && lim > buf) || (!raise && buf > lim)) {
+		tmp = p->v[lim];
+		p->v[lim] = p->v[buf];
+		p->v[buf] = tmp;
+	}
+}
+
 /* Carries out the plans of the batch v[0..n): every decision journaled in
  * one durable commit, then every write, then one commit of the outcomes.
  * The plans are emptied. Returns the number of knob writes made. */
@@ -1329,6 +1375,8 @@ act_carry_out_batch(struct act *a, struct act_ct **v, size_t n, int64_t now_ms)
 {
 	int done = 0;
 
+	for (size_t i = 0; i < n; i++)
+		act_plan_order_memory(a, v[i]);
 	if (act_journal_batch(a, v, n, 1, now_ms) == 0)
 		for (size_t i = 0; i < n; i++)
 			act_pre_done(a, v[i]);

@@ -767,6 +767,39 @@ test_restore_exact_quota(void **state)
 	ct_write(CG_CPU, "cpu.cfs_quota_us", "-1");
 }
 
+/* v1: a swap buffer wanted before the memory limit of a tenant without
+ * one is written after it (memsw = unlimited + buffer would stay
+ * unlimited), and the next sync finds no drift; lowered, both come down. */
+static void
+test_v1_limit_before_buffer(void **state)
+{
+	struct act *a = new_act(0, 0);
+	struct gov_want w[2] = {
+		want(PK_SWAP_BUFFER, 64 * MIB, &pol, NULL),
+		want(PK_MEM_LIMIT, 256 * MIB, &pol, NULL),
+	};
+	char mem[600];
+
+	snprintf(mem, sizeof mem, "%s%s/memory.memsw.limit_in_bytes",
+	    sb.fs->ctrl[CG_MEMORY].mount, sb.ct);
+	if (access(mem, F_OK) < 0)
+		skip();
+	assert_int_equal(sync1(a, w, 2, T0), 2);
+	assert_string_equal(ct_read(CG_MEMORY, "memory.limit_in_bytes"), "268435456");
+	assert_string_equal(ct_read(CG_MEMORY, "memory.memsw.limit_in_bytes"), "335544320");
+	assert_int_equal(sync1(a, w, 2, T0 + 1000), 0);
+	assert_int_equal(count_kind(JK_DRIFT), 0);
+	w[0].value = 32 * MIB;
+	w[1].value = 128 * MIB;
+	assert_int_equal(sync1(a, w, 2, T0 + COOL), 2);
+	assert_string_equal(ct_read(CG_MEMORY, "memory.limit_in_bytes"), "134217728");
+	assert_string_equal(ct_read(CG_MEMORY, "memory.memsw.limit_in_bytes"), "167772160");
+	assert_int_equal(sync1(a, w, 2, T0 + COOL + 1000), 0);
+	assert_int_equal(count_kind(JK_DRIFT), 0);
+	assert_int_equal(count_kind(JK_REASSERT), 0);
+	act_free(a);
+}
+
 /* Originals of a container that is gone are dropped at reconcile. */
 static void
 test_reconcile_gone(void **state)
@@ -1122,6 +1155,7 @@ main(void)
 		T(test_journal_down),
 		T(test_reconcile_after_crash),
 		T(test_restore_exact_quota),
+		T(test_v1_limit_before_buffer),
 		T(test_reconcile_gone),
 		T(test_memory_floor),
 		T(test_memory_floor_restore),
