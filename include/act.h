@@ -148,6 +148,12 @@ void act_forget(struct act *a, uint64_t key);
  * restores. */
 int act_restore_all(struct act *a, int64_t now_ms, int statics);
 
+/* Does tenant key's last act_sync keep wanting knob k (device 0)? A want
+ * it dropped does not count: nothing is written for it (v1: the swap
+ * buffer of a tenant without a memory limit). For the daemon's warnings
+ * about what is written (a swap buffer on a host without swap). */
+int act_wanted(const struct act *a, uint64_t key, enum pol_knob k);
+
 /* When a change that tenant key's last sync deferred (a knob's cooldown)
  * can be made, 0: none. The daemon decides an event-driven container
  * again then, rather than at the next tick. */

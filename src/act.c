@@ -66,6 +66,8 @@ struct act_knob {
 	int64_t action_id;      /* the journal row of the apply, 0 unknown */
 	int nolimit_said;       /* v1 swap buffer: the "no memory limit" row is
 	                           journaled (until a limit shows up) */
+	int dropped;            /* wanted in the sync under way, but the want
+	                           was dropped: nothing is written for it */
 };
 
 /* One decision of a sync. */
@@ -1449,7 +1451,7 @@ act_expand(struct act *a, struct act_ct *c, const struct gov_want *w, size_t n, 
 	size_t nv = 0;
 
 	for (size_t i = 0; i < c->nk; i++)
-		c->k[i].seen = 0;
+		c->k[i].seen = c->k[i].dropped = 0;
 	/* Two passes: a want for one device beats an every-disk want of the
 	 * same knob on that device (the more specific line wins), whatever
 	 * order the governor listed them in. */
@@ -1568,6 +1570,7 @@ act_drop_nolimit_buffer(struct act *a, struct act_ct *c, struct act_want *v, siz
 		e->nolimit_said = 0;
 		return (int)nv;
 	}
+	e->dropped = 1;
 	if (e->owned) {
 		e->seen = 0;            /* restored as no longer wanted */
 	} else if (!e->nolimit_said) {
@@ -1940,6 +1943,19 @@ act_restore_all(struct act *a, int64_t now_ms, int statics)
 	total = act_carry_out_batch(a, a->ct, a->nct, now_ms);
 	total += act_carry_out_batch(a, a->orph, a->norph, now_ms);
 	return total;
+}
+
+int
+act_wanted(const struct act *a, uint64_t key, enum pol_knob k)
+{
+	const struct act_ct *c = act_ct_find(a, key, NULL);
+
+	if (c == NULL)
+		return 0;
+	for (size_t i = 0; i < c->nk; i++)
+		if (c->k[i].knob == k && c->k[i].dev == 0)
+			return c->k[i].seen && !c->k[i].dropped;
+	return 0;
 }
 
 int64_t

@@ -59,6 +59,12 @@ DAEMON_LOG="$SB_TMP/cgovd.log"
 DAEMON_PID=$!
 settled $((256 * M)) $((320 * M)) "set from no limit"
 [ "$(rows apply)" = 2 ] || fail "$(rows apply) apply rows, want 2: $("$CGOV" --db "$DB" actions)"
+# A buffer written on a host without swap is warned about (a tenant
+# without a limit, whose buffer is not written, is not: govern_jvm_nolimit).
+if [ "$(awk 'NR > 1' /proc/swaps | wc -l)" = 0 ]; then
+	grep -q "box keeps a swap buffer, but this host has no swap to give" "$DAEMON_LOG" ||
+		fail "no warning of a swap buffer written on a host without swap"
+fi
 pass "set from no limit: limit 256M, memsw 320M, no drift"
 
 # Lowered (the tenant uses nothing: no floor in the way), then raised;
