@@ -21,13 +21,19 @@
  *  - Owned knobs: a knob cgov changed is "owned" until it is restored. An
  *    owned knob that is no longer wanted goes back to its original: a rule
  *    cleared, a reload dropped the policy, or (act_restore_all) cgovd exits.
+ *    The original goes back as the kernel held it: where the knob's unit
+ *    rounds it (a CPU quota's millicores), its exact form (knob.h) is read
+ *    with it, journaled beside it and written back.
  *  - Never lower a memory limit below current usage (the write is refused
  *    and journaled as refused), never give a JVM container zero swap (the
  *    governor already ensures it; the actuator re-asserts the buffer when
  *    something else changes it, whatever the policy's on-drift says). On
  *    v1 a tenant without a memory limit has no buffer to keep (memsw =
  *    limit + buffer is unlimited): its swap buffer want is dropped, one
- *    refused row says so, and nothing is written (no false drift).
+ *    refused row says so, and nothing is written (no false drift). When a
+ *    v1 limit and buffer both change, the limit is written first when set
+ *    or raised, the buffer first when the limit is lowered, whatever order
+ *    the wants came in.
  *  - oom-score-adj is per task (oomadj.h): while owned, every task of the
  *    subtree is checked on each sync and a stray value is drift; a task
  *    set back to the original is never taken as a release.
@@ -141,6 +147,12 @@ void act_forget(struct act *a, uint64_t key);
  * knob's cooldown) goes back now, cooldown or not. Returns the number of
  * restores. */
 int act_restore_all(struct act *a, int64_t now_ms, int statics);
+
+/* Does tenant key's last act_sync keep wanting knob k (device 0)? A want
+ * it dropped does not count: nothing is written for it (v1: the swap
+ * buffer of a tenant without a memory limit). For the daemon's warnings
+ * about what is written (a swap buffer on a host without swap). */
+int act_wanted(const struct act *a, uint64_t key, enum pol_knob k);
 
 /* When a change that tenant key's last sync deferred (a knob's cooldown)
  * can be made, 0: none. The daemon decides an event-driven container

@@ -61,6 +61,8 @@ struct journal_orig {
 	int knob;                /* enum pol_knob */
 	int64_t dev;             /* MAJ:MIN as makedev() value, 0 for non-io knobs */
 	int64_t value;           /* knob unit, POL_MAX unlimited */
+	char *exact;             /* the kernel's own form where value rounds it
+	                            (knob.h: a CPU quota); NULL: value is exact */
 	int64_t ts_ms;           /* when cgov first changed it */
 };
 
@@ -68,6 +70,10 @@ struct journal_orig {
  * (the first original is the true one). */
 int journal_orig_put(struct store *st, int64_t cid, const struct tenant_id *id, int knob,
     int64_t dev, int64_t value, int64_t ts_ms);
+/* The same with the kernel's exact form of value (knob_read_exact; NULL or
+ * "": value is exact), what a restore writes back (schema 6). */
+int journal_orig_put_exact(struct store *st, int64_t cid, const struct tenant_id *id,
+    int knob, int64_t dev, int64_t value, const char *exact, int64_t ts_ms);
 /* Forgets it (after a restore, or when the container is gone for good). */
 int journal_orig_del(struct store *st, int64_t cid, const struct tenant_id *id, int knob,
     int64_t dev);

@@ -25,7 +25,8 @@
  * swap buffer on v1 is derived: memsw - limit, and writing it writes memsw =
  * current limit + buffer. Writing the memory limit on v1 keeps the buffer:
  * memsw and limit are written in the order the kernel accepts (memsw >=
- * limit at every step).
+ * limit at every step). Which of the two knobs goes first when both change
+ * is the actuator's order (act.c: the limit first when set or raised).
  *
  * Writes go through cgfs_write() (libcgroup). Nothing here decides whether
  * a write is allowed: that is the actuator's job (act.h).
@@ -50,6 +51,29 @@ int knob_available(const struct cgfs *fs, enum pol_knob k);
  * -EIO (unparsable). */
 int knob_read(const struct cgfs *fs, const char *path, enum pol_knob k, dev_t dev,
     int64_t *ret);
+
+/* A value in the knob's unit may round the kernel's: a CPU quota in
+ * millicores is QUOTA/PERIOD microseconds (301007/100000 reads 3010), so a
+ * restore of the millicores would write 301000. The kernel's own value is
+ * kept beside it as text, the "exact" form: "QUOTA PERIOD" ("max PERIOD"
+ * when unlimited), cpu.max's form, on both versions; "" for every knob whose
+ * unit is the kernel's (bytes, shares: v2's weight converts back exactly,
+ * tasks, ...). KNOB_EXACT_LEN bytes always hold it. */
+#define KNOB_EXACT_LEN 48
+
+/* knob_read, and the kernel's exact form of the value into exact (len
+ * bytes, NULL for none; "" where the value is exact), from the same read.
+ * Returns as knob_read. */
+int knob_read_exact(const struct cgfs *fs, const char *path, enum pol_knob k, dev_t dev,
+    int64_t *ret, char *exact, size_t len);
+
+/* Writes back a value read with knob_read_exact (a restore): exact's quota
+ * and period as they were (v1 writes cfs_period_us only when it differs,
+ * then cfs_quota_us; v2 cpu.max at once). exact NULL or "" is knob_write
+ * of value; an exact form that is not value's (a damaged journal) is
+ * logged and value is written. Returns 0 or the -errno of cgfs_write(). */
+int knob_write_exact(const struct cgfs *fs, const char *path, enum pol_knob k, dev_t dev,
+    int64_t value, const char *exact);
 
 /* Writes value to knob k of container path (see the ordering rules above).
  * Returns 0 or the -errno of cgfs_write(); -EINVAL for a value the knob

@@ -30,7 +30,7 @@
 
 /* Current schema version; store_open() migrates older files up to it, one
  * step at a time, each in its own transaction. */
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 /* The writer must not stall governing: a second writer (an operator's
  * sqlite3 shell) gets a short wait, then the history tick is dropped with

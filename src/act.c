@@ -48,6 +48,9 @@ struct act_knob {
 	int released;           /* the admin set the original back while `last`
 	                           was wanted: leave it alone while it still is */
 	int64_t orig;           /* the value before cgov (owned only) */
+	char orig_exact[KNOB_EXACT_LEN];   /* its kernel form where orig rounds
+	                           it (a CPU quota, knob.h): what a restore
+	                           writes back; "" when orig is exact */
 	int64_t last;           /* what cgov wrote last (PK_KILL: 1 once killed);
 	                           GOV_UNKNOWN after act_reconcile */
 	int64_t cur;            /* read back in this sync; GOV_UNKNOWN unread */
@@ -63,6 +66,8 @@ struct act_knob {
 	int64_t action_id;      /* the journal row of the apply, 0 unknown */
 	int nolimit_said;       /* v1 swap buffer: the "no memory limit" row is
 	                           journaled (until a limit shows up) */
+	int dropped;            /* wanted in the sync under way, but the want
+	                           was dropped: nothing is written for it */
 };
 
 /* One decision of a sync. */
@@ -80,6 +85,10 @@ struct act_step {
 	int journaled;               /* the pre-write step committed */
 	int err;                     /* -errno of the write, 0 */
 	int64_t id;                  /* journal row of an apply */
+	/* The kernel's exact form (knob.h) of the original: of `old` for an
+	 * apply that takes the knob over (journaled with it), of `new` for a
+	 * restore (written back); "" when the value is exact. */
+	char exact[KNOB_EXACT_LEN];
 	char why[192];
 };
 
@@ -663,7 +672,7 @@ act_plan_want(struct act *a, struct act_ct *c, const struct act_want *x, int64_t
 	uint64_t cooldown = x->w->policy != NULL ? x->w->policy->cooldown_ms :
 	    POL_DEFAULT_COOLDOWN_MS;
 	struct act_step *s;
-	char why[192];
+	char why[192], exact[KNOB_EXACT_LEN] = "";
 	int64_t cur;
 	int r;
 
@@ -684,9 +693,12 @@ act_plan_want(struct act *a, struct act_ct *c, const struct act_want *x, int64_t
 		e->refused = GOV_UNKNOWN;
 		return 0;               /* no read: the sample says it is so */
 	}
+	/* Read by path: the kernel's exact form of the value comes with it,
+	 * the original a restore writes back if cgov takes the knob over. */
 	if (e->owned)
 		cur = e->cur;
-	else if ((r = knob_read(a->fs, c->path, e->knob, e->dev, &cur)) < 0) {
+	else if ((r = knob_read_exact(a->fs, c->path, e->knob, e->dev, &cur, exact,
+	    sizeof exact)) < 0) {
 		if (cgfs_gone(r))
 			return -ENOENT;
 		log_debug("%s: cannot read %s: %s", escape_log(0, c->path),
@@ -724,6 +736,8 @@ act_plan_want(struct act *a, struct act_ct *c, const struct act_want *x, int64_t
 	s = act_plan_add(p, x->k, JK_APPLY, cur, x->value);
 	act_step_want_set(s, x->w);
 	s->first = !e->owned;
+	if (s->first && e->knob != PK_FREEZE)   /* a freeze always ends thawed */
+		snprintf(s->exact, sizeof s->exact, "%s", exact);
 	snprintf(s->why, sizeof s->why, "%s", x->w->why);
 	return 0;
 }
@@ -830,6 +844,7 @@ act_plan_restore(struct act *a, struct act_ct *c, size_t k, int64_t now_ms, int 
 		return r;
 	}
 	s = act_plan_add(p, k, JK_RESTORE, e->cur, e->orig);
+	snprintf(s->exact, sizeof s->exact, "%s", e->orig_exact);
 	snprintf(s->why, sizeof s->why, "%s", why);
 	return 0;
 }
@@ -992,8 +1007,8 @@ act_pre_write(struct act *a, struct act_ct *c, int64_t now_ms)
 		struct act_knob *e = &c->k[i];
 
 		if (e->owned && !e->journaled && !a->dry_run)
-			r = journal_orig_put(a->st, c->cid, &c->id, (int)e->knob, (int64_t)e->dev,
-			    e->orig, e->changed_ms);
+			r = journal_orig_put_exact(a->st, c->cid, &c->id, (int)e->knob,
+			    (int64_t)e->dev, e->orig, e->orig_exact, e->changed_ms);
 	}
 	for (size_t i = 0; i < p->n && r == 0; i++) {
 		struct act_step *s = &p->v[i];
@@ -1002,8 +1017,8 @@ act_pre_write(struct act *a, struct act_ct *c, int64_t now_ms)
 		if (s->kind == JK_RESTORE)
 			continue;
 		if (s->first && !a->dry_run)
-			r = journal_orig_put(a->st, c->cid, &c->id, (int)e->knob, (int64_t)e->dev,
-			    act_orig_of(e->knob, s->old), now_ms);
+			r = journal_orig_put_exact(a->st, c->cid, &c->id, (int)e->knob,
+			    (int64_t)e->dev, act_orig_of(e->knob, s->old), s->exact, now_ms);
 		if (r == 0)
 			r = act_row(a, c, s, s->kind, 0, now_ms, &s->id);
 		if (r == 0 && s->release)
@@ -1278,7 +1293,8 @@ act_do(struct act *a, struct act_ct *c, struct act_step *s, int64_t now_ms)
 	if (!a->dry_run && s->kind == JK_RESTORE && tenant_id_check(a->fs, c->path, &c->id) == 0)
 		r = -ENOENT;
 	else if (!a->dry_run)
-		r = knob_write(a->fs, c->path, e->knob, e->dev, s->new);
+		r = knob_write_exact(a->fs, c->path, e->knob, e->dev, s->new,
+		    s->kind == JK_RESTORE ? s->exact : NULL);
 	e->changed_ms = now_ms;
 	if (r < 0) {
 		s->err = r;
@@ -1295,6 +1311,7 @@ act_do(struct act *a, struct act_ct *c, struct act_step *s, int64_t now_ms)
 	if (s->first) {
 		e->owned = 1;
 		e->orig = act_orig_of(e->knob, s->old);
+		snprintf(e->orig_exact, sizeof e->orig_exact, "%s", s->exact);
 		e->journaled = s->journaled && !a->dry_run;
 	}
 	if (act_step_want(s) != NULL)
@@ -1306,6 +1323,52 @@ act_do(struct act *a, struct act_ct *c, struct act_step *s, int64_t now_ms)
 	return 1;
 }
 
+/* Does step s write its knob (rather than journal a finding)? */
+static int
+act_step_writes(const struct act_step *s)
+{
+	return s->kind == JK_APPLY || s->kind == JK_REASSERT || s->kind == JK_RESTORE;
+}
+
+/* v1: the swap buffer is memsw - limit, and knob_write keeps each of the
+ * two across a write of the other. So the order of a tenant's two writes
+ * decides what the buffer becomes: written while the limit is still
+ * unlimited, memsw = unlimited + buffer stays unlimited (read back next
+ * sync: a drift nobody made). The limit goes first when it is set or
+ * raised, the buffer first when the limit is lowered (memsw shrinks over
+ * the old limit, then both come down together), whatever order the
+ * policy's lines, and so the wants, came in. Reorders c's plan, and so its
+ * journal rows, to that. */
+static void
+act_plan_order_memory(const struct act *a, struct act_ct *c)
+{
+	struct act_plan *p = &c->plan;
+	size_t lim = p->n, buf = p->n;
+	struct act_step tmp;
+	int raise;
+
+	if (a->fs->ctrl[CG_MEMORY].version != 1)
+		return;
+	for (size_t i = 0; i < p->n; i++) {
+		if (!act_step_writes(&p->v[i]))
+			continue;
+		if (c->k[p->v[i].k].knob == PK_MEM_LIMIT && lim == p->n)
+			lim = i;
+		else if (c->k[p->v[i].k].knob == PK_SWAP_BUFFER && buf == p->n)
+			buf = i;
+	}
+	if (lim == p->n || buf == p->n)
+		return;
+	raise = p->v[lim].old == POL_MAX || p->v[lim].old == GOV_UNKNOWN ||
+	    p->v[lim].old == STORE_NULL || p->v[lim].new == POL_MAX ||
+	    p->v[lim].new > p->v[lim].old;
+	if ((raise && lim > buf) || (!raise && buf > lim)) {
+		tmp = p->v[lim];
+		p->v[lim] = p->v[buf];
+		p->v[buf] = tmp;
+	}
+}
+
 /* Carries out the plans of the batch v[0..n): every decision journaled in
  * one durable commit, then every write, then one commit of the outcomes.
  * The plans are emptied. Returns the number of knob writes made. */
@@ -1314,6 +1377,8 @@ act_carry_out_batch(struct act *a, struct act_ct **v, size_t n, int64_t now_ms)
 {
 	int done = 0;
 
+	for (size_t i = 0; i < n; i++)
+		act_plan_order_memory(a, v[i]);
 	if (act_journal_batch(a, v, n, 1, now_ms) == 0)
 		for (size_t i = 0; i < n; i++)
 			act_pre_done(a, v[i]);
@@ -1386,7 +1451,7 @@ act_expand(struct act *a, struct act_ct *c, const struct gov_want *w, size_t n, 
 	size_t nv = 0;
 
 	for (size_t i = 0; i < c->nk; i++)
-		c->k[i].seen = 0;
+		c->k[i].seen = c->k[i].dropped = 0;
 	/* Two passes: a want for one device beats an every-disk want of the
 	 * same knob on that device (the more specific line wins), whatever
 	 * order the governor listed them in. */
@@ -1505,6 +1570,7 @@ act_drop_nolimit_buffer(struct act *a, struct act_ct *c, struct act_want *v, siz
 		e->nolimit_said = 0;
 		return (int)nv;
 	}
+	e->dropped = 1;
 	if (e->owned) {
 		e->seen = 0;            /* restored as no longer wanted */
 	} else if (!e->nolimit_said) {
@@ -1740,6 +1806,8 @@ act_reconcile(struct act *a, int64_t now_ms)
 			continue;
 		e->owned = e->journaled = 1;
 		e->orig = o->value;
+		snprintf(e->orig_exact, sizeof e->orig_exact, "%s",
+		    o->exact != NULL ? o->exact : "");
 		e->last = GOV_UNKNOWN;  /* read back on the first sync */
 		owned++;
 	}
@@ -1875,6 +1943,19 @@ act_restore_all(struct act *a, int64_t now_ms, int statics)
 	total = act_carry_out_batch(a, a->ct, a->nct, now_ms);
 	total += act_carry_out_batch(a, a->orph, a->norph, now_ms);
 	return total;
+}
+
+int
+act_wanted(const struct act *a, uint64_t key, enum pol_knob k)
+{
+	const struct act_ct *c = act_ct_find(a, key, NULL);
+
+	if (c == NULL)
+		return 0;
+	for (size_t i = 0; i < c->nk; i++)
+		if (c->k[i].knob == k && c->k[i].dev == 0)
+			return c->k[i].seen && !c->k[i].dropped;
+	return 0;
 }
 
 int64_t

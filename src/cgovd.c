@@ -6,6 +6,9 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -85,6 +88,7 @@ struct daemon {
 	int store_warned;               /* the database failed to open */
 	int64_t roll_next_ms;           /* housekeeping idle until then (wall) */
 	int roll_failing;               /* rollups or retention failed: warned */
+	int roll_worked;                /* housekeeping did work since it was idle */
 	struct temp *temp;              /* temperatures; NULL: off or no libsensors */
 	struct event *ev_sensors;
 	int temp_fresh;                 /* read since the last tick stored them */
@@ -459,6 +463,47 @@ on_sensors(evutil_socket_t fd, short what, void *arg)
 	daemon_read_temps(arg);
 }
 
+/* Once the minute's housekeeping is done, the heap's free pages go back to
+ * the kernel. A rollup builds per-container accumulators over a minute of
+ * containers, churned ones included (thousands of small arrays), and frees
+ * them at the end; glibc keeps the freed pages in the heap (only its top
+ * is trimmed, and only past M_TRIM_THRESHOLD), so RSS stepped up by a few
+ * MiB at each rollup under churn. malloc_trim(0) gives back every free
+ * page, the heap's middle included (madvise): once a minute, after the
+ * work, a walk of the free lists of a heap of a few MiB. cgovd is
+ * single-threaded: one arena, so there is no M_ARENA_MAX to tune. */
+/* The resident size in KiB (/proc/self/statm), 0 unknown. */
+static long
+daemon_rss_kib(void)
+{
+	long size, resident = 0;
+	FILE *fp = fopen("/proc/self/statm", "re");
+
+	if (fp == NULL)
+		return 0;
+	if (fscanf(fp, "%ld %ld", &size, &resident) != 2)
+		resident = 0;
+	fclose(fp);
+	return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+static void
+daemon_trim(struct daemon *d)
+{
+	long before;
+
+	(void)d;
+#if defined(__GLIBC__)
+	before = log_enabled(LOG_LEVEL_DEBUG) ? daemon_rss_kib() : 0;
+	malloc_trim(0);
+	if (before > 0)
+		log_debug("history: malloc_trim: RSS %ld KiB -> %ld KiB", before,
+		    daemon_rss_kib());
+#else
+	(void)before;
+#endif
+}
+
 /* History housekeeping (rollup.h): one bounded step per tick, right after
  * the tick's own commit, while there is work (a minute or an hour to roll
  * up, the current hour's partial row, a batch past retention or over the
@@ -489,11 +534,16 @@ daemon_housekeep(struct daemon *d)
 		work = ROLL_IDLE;
 	} else
 		d->roll_failing = 0;
-	if (work == ROLL_IDLE)
+	if (work == ROLL_IDLE) {
 		d->roll_next_ms = now - now % 60000 + 60000;
-	else
+		if (d->roll_worked)
+			daemon_trim(d);
+		d->roll_worked = 0;
+	} else {
+		d->roll_worked = 1;
 		log_debug("history: %s in %lld ms", roll_work_name(work),
 		    (long long)(units_mono_ms() - t0));
+	}
 }
 
 /* A rule pending on an event-driven container is decided when its `for`

@@ -852,7 +852,9 @@ governing_events(const struct governing *g)
 }
 
 /* A swap buffer on a host without swap protects nothing: say so loudly,
- * once (again if swap comes and goes). */
+ * once (again if swap comes and goes). Only for a buffer the actuator
+ * keeps (after act_sync): the want of a v1 tenant without a memory limit
+ * is dropped, nothing is written for it, and there is nothing to warn of. */
 static void
 gv_check_swap(struct governing *g, const struct gv_ct *c, const struct gov_want *w, size_t n)
 {
@@ -862,7 +864,7 @@ gv_check_swap(struct governing *g, const struct gv_ct *c, const struct gov_want 
 		g->noswap_warned = 0;
 		return;
 	}
-	if (g->noswap_warned || isnan(total))
+	if (g->noswap_warned || isnan(total) || !act_wanted(g->act, c->key, PK_SWAP_BUFFER))
 		return;
 	for (size_t i = 0; i < n; i++) {
 		if (w[i].knob != PK_SWAP_BUFFER || w[i].value <= 0)
@@ -896,12 +898,12 @@ gv_decide(struct governing *g, struct gv_ct *c, const struct cg_sample *s, int f
 
 	act_base(g->act, &at, s, gc.base);
 	gov_eval(g->gov, &gc, m, now_ms, &w, &nw);
-	gv_check_swap(g, c, w, nw);
 	/* A knob about to be written: the container's next sample reads its
 	 * settings afresh (sampler.h), or drift would be judged on a value
 	 * from before the write. */
 	if (act_sync(g->act, &at, w, nw, now_ms) > 0)
 		fleet_refresh(g->fleet, c->key);
+	gv_check_swap(g, c, w, nw);
 	if (c->event_driven)
 		gv_update_due(g, c);
 }

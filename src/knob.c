@@ -338,12 +338,29 @@ knob_read_memsw(const struct cgfs *fs, const char *path, int64_t *ret_limit,
 	return knob_read_limit(fs, CG_MEMORY, path, "memory.limit_in_bytes", ret_limit);
 }
 
+/* Millicores of QUOTA/PERIOD microseconds, to the nearest (33333/100000
+ * reads 333); an unlimited quota is POL_MAX. */
+static int64_t
+knob_quota_mc(int64_t quota, int64_t period)
+{
+	return quota == POL_MAX ? POL_MAX : (quota * 1000 + period / 2) / period;
+}
+
 int
 knob_read(const struct cgfs *fs, const char *path, enum pol_knob k, dev_t dev, int64_t *ret)
+{
+	return knob_read_exact(fs, path, k, dev, ret, NULL, 0);
+}
+
+int
+knob_read_exact(const struct cgfs *fs, const char *path, enum pol_knob k, dev_t dev,
+    int64_t *ret, char *exact, size_t len)
 {
 	int64_t a, b;
 	int r;
 
+	if (exact != NULL && len > 0)
+		exact[0] = '\0';
 	if ((unsigned)k >= PK__MAX || k == PK_KILL)
 		return -EINVAL;
 	if (k == PK_OOM_ADJ)
@@ -378,7 +395,13 @@ knob_read(const struct cgfs *fs, const char *path, enum pol_knob k, dev_t dev, i
 		if (a != POL_MAX && a > (INT64_MAX - b / 2) / 1000)
 			return -EIO;
 		/* Nearest millicore: 33333/100000 reads 333. */
-		*ret = a == POL_MAX ? POL_MAX : (a * 1000 + b / 2) / b;
+		*ret = knob_quota_mc(a, b);
+		if (exact != NULL && len > 0) {
+			if (a == POL_MAX)
+				snprintf(exact, len, "max %" PRId64, b);
+			else
+				snprintf(exact, len, "%" PRId64 " %" PRId64, a, b);
+		}
 		return 0;
 	case PK_FREEZE:
 		return knob_read_freeze(fs, path, ret);
@@ -486,6 +509,73 @@ knob_write_quota(const struct cgfs *fs, const char *path, int64_t mc)
 	knob_limit_text(fs, PK_CPU_QUOTA, us, text, sizeof text);
 	snprintf(text + strlen(text), sizeof text - strlen(text), " %" PRId64, period);
 	return cgfs_write(fs, CG_CPU, path, "cpu.max", text);
+}
+
+/* Parses the exact form of a CPU quota, "QUOTA PERIOD" or "max PERIOD" in
+ * microseconds (knob_read_exact). Returns 0 or -EINVAL. */
+static int
+knob_parse_exact_quota(const char *exact, int64_t *ret_quota, int64_t *ret_period)
+{
+	char buf[KNOB_EXACT_LEN], *sp;
+
+	if (strlen(exact) >= sizeof buf)
+		return -EINVAL;
+	memcpy(buf, exact, strlen(exact) + 1);
+	if ((sp = strchr(buf, ' ')) == NULL)
+		return -EINVAL;
+	*sp++ = '\0';
+	if (knob_parse_limit(buf, ret_quota) < 0 || knob_parse_i64(sp, ret_period) < 0 ||
+	    *ret_period <= 0 || *ret_period > INT64_MAX / 1000 ||
+	    (*ret_quota != POL_MAX && (*ret_quota <= 0 || *ret_quota > INT64_MAX / 1000)))
+		return -EINVAL;
+	return 0;
+}
+
+/* Puts a quota and its period back as they were. On v1 the period is
+ * written first, and only when it differs (cgov keeps the period: it
+ * differs only when someone changed it since); v2 takes both at once. */
+static int
+knob_write_quota_us(const struct cgfs *fs, const char *path, int64_t quota, int64_t period)
+{
+	int64_t q, cur;
+	char text[64];
+	int r;
+
+	if (fs->ctrl[CG_CPU].version == 2) {
+		knob_limit_text(fs, PK_CPU_QUOTA, quota, text, sizeof text);
+		snprintf(text + strlen(text), sizeof text - strlen(text), " %" PRId64, period);
+		return cgfs_write(fs, CG_CPU, path, "cpu.max", text);
+	}
+	if ((r = knob_read_quota_us(fs, path, &q, &cur)) < 0)
+		return r;
+	if (cur != period) {
+		snprintf(text, sizeof text, "%" PRId64, period);
+		if ((r = cgfs_write(fs, CG_CPU, path, "cpu.cfs_period_us", text)) < 0)
+			return r;
+	}
+	return knob_write_limit(fs, PK_CPU_QUOTA, path, "cpu.cfs_quota_us", quota);
+}
+
+int
+knob_write_exact(const struct cgfs *fs, const char *path, enum pol_knob k, dev_t dev,
+    int64_t value, const char *exact)
+{
+	int64_t quota, period;
+
+	if (exact == NULL || exact[0] == '\0')
+		return knob_write(fs, path, k, dev, value);
+	/* Only the CPU quota has an exact form. One that is not the value it
+	 * stands for (a damaged journal) is not trusted: the value goes back,
+	 * rounded, rather than no restore at all. */
+	if (k != PK_CPU_QUOTA || knob_parse_exact_quota(exact, &quota, &period) < 0 ||
+	    knob_quota_mc(quota, period) != value) {
+		log_warnx("%s: %s: exact original \"%s\" does not match; writing the rounded "
+		    "value", escape_log(0, path), pol_knob_name(k), escape_log(1, exact));
+		return knob_write(fs, path, k, dev, value);
+	}
+	if (knob_version(fs, k) == 0)
+		return -ENXIO;
+	return knob_write_quota_us(fs, path, quota, period);
 }
 
 /* "MAJ:MIN N" on v1, where 0 removes the rule; "MAJ:MIN key=N|max" on v2.

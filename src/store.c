@@ -257,6 +257,12 @@ static const struct store_migration store_migrations[] = {
 	  " PRIMARY KEY (tick, sensor)) WITHOUT ROWID;"
 	  "CREATE VIEW temp_v AS SELECT t.tick, k.ts_ms, t.sensor,"
 	  " t.mc / 1000.0 AS celsius FROM temp t JOIN tick k ON k.id = t.tick;" },
+	/* An original whose knob unit rounds the kernel's value (a CPU quota
+	 * in millicores is quota/period) keeps the kernel's own form too,
+	 * "QUOTA PERIOD" (knob.h): a restore writes back exactly what was
+	 * there. NULL: value is exact. */
+	{ 6,
+	  "ALTER TABLE knob_orig ADD COLUMN exact TEXT;" },
 };
 
 #define STORE_NMIGRATIONS \

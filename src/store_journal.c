@@ -232,15 +232,26 @@ int
 journal_orig_put(struct store *st, int64_t cid, const struct tenant_id *id, int knob,
     int64_t dev, int64_t value, int64_t ts_ms)
 {
+	return journal_orig_put_exact(st, cid, id, knob, dev, value, NULL, ts_ms);
+}
+
+int
+journal_orig_put_exact(struct store *st, int64_t cid, const struct tenant_id *id, int knob,
+    int64_t dev, int64_t value, const char *exact, int64_t ts_ms)
+{
 	sqlite3_stmt *stmt;
 	int err;
 
 	if ((err = journal_writable(st)) != 0)
 		return err;
 	if ((err = journal_prepare(st, "INSERT INTO knob_orig(cid, ino, cgid, knob, dev,"
-	    " value, ts_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
-	    &stmt)) != 0)
+	    " value, ts_ms, exact) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+	    " ON CONFLICT DO NOTHING", &stmt)) != 0)
 		return err;
+	if (exact != NULL && exact[0] != '\0')
+		sqlite3_bind_text(stmt, 8, exact, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(stmt, 8);
 	sqlite3_bind_int64(stmt, 1, cid);
 	sqlite3_bind_int64(stmt, 2, journal_ino(id));
 	sqlite3_bind_int64(stmt, 3, journal_cgid(id));
@@ -281,7 +292,7 @@ journal_orig_list(struct store *st, struct journal_orig **ret, size_t *ret_n)
 	*ret = NULL;
 	*ret_n = 0;
 	if ((err = journal_prepare(st, "SELECT o.cid, c.path, o.knob, o.dev, o.value,"
-	    " o.ts_ms, o.ino, o.cgid FROM knob_orig o LEFT JOIN container c ON c.id = o.cid"
+	    " o.ts_ms, o.ino, o.cgid, o.exact FROM knob_orig o LEFT JOIN container c ON c.id = o.cid"
 	    " ORDER BY o.cid, o.ino, o.knob, o.dev", &stmt)) != 0)
 		return err;
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -297,6 +308,7 @@ journal_orig_list(struct store *st, struct journal_orig **ret, size_t *ret_n)
 		o->ts_ms = sqlite3_column_int64(stmt, 5);
 		o->id.ino = (uint64_t)sqlite3_column_int64(stmt, 6);
 		o->id.cgid = (uint64_t)sqlite3_column_int64(stmt, 7);
+		o->exact = journal_column_text(stmt, 8);
 	}
 	if (rc != SQLITE_DONE) {
 		err = store_error(st, rc, "journal originals");
@@ -313,8 +325,10 @@ journal_orig_list(struct store *st, struct journal_orig **ret, size_t *ret_n)
 void
 journal_origs_free(struct journal_orig *v, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		free(v[i].path);
+		free(v[i].exact);
+	}
 	free(v);
 }
 

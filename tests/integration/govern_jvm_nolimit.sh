@@ -6,7 +6,9 @@
 # and journal `drift 512M -> max ... released`: a false pair on every JVM
 # start. Now: memsw is never written, no apply and no drift are journaled,
 # and one `refused` row says why (once, not each tick) for a policy that
-# names a buffer; the JVM floor of a policy that names none journals nothing.
+# names a buffer; the JVM floor of a policy that names none journals nothing;
+# and on a host without swap no "no swap to give" warning is logged for a
+# buffer that is never written.
 # Its swap is then bounded by its parent's memsw: the refused row says the
 # parent's buffer, and a parent's buffer below the wanted one is warned
 # about. On v2 memory.swap.max does not depend on memory.max: skipped there.
@@ -65,6 +67,9 @@ run_daemon() {
 	[ "$(cat "$MEMSW")" = "$ORIG_MEMSW" ] || fail "$1: memsw changed to $(cat "$MEMSW")"
 	grep -q "apply.*swap-buffer\|swap-buffer.*behind cgov's back" "$DAEMON_LOG" &&
 		fail "$1: the log says an apply or a drift: $(grep swap-buffer "$DAEMON_LOG")"
+	# Nothing is written: a host without swap is nothing to warn about.
+	grep -q "no swap to give" "$DAEMON_LOG" &&
+		fail "$1: warned of no swap for a buffer never written: $(grep "no swap" "$DAEMON_LOG")"
 	kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID"; DAEMON_PID=""
 	[ "$(rows restore)" = 0 ] || fail "$1: a restore was journaled for a knob never written"
 	[ "$(cat "$MEMSW")" = "$ORIG_MEMSW" ] && [ "$(cat "$LIMIT")" = "$ORIG_LIMIT" ] ||

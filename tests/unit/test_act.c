@@ -727,6 +727,79 @@ test_reconcile_after_crash(void **state)
 	act_free(a);
 }
 
+/* A CPU quota's original is the kernel's quota and period, not its
+ * millicores: 301007 us per period goes back as 301007, not 301000, both
+ * from memory and from the journal after a crash. */
+static void
+test_restore_exact_quota(void **state)
+{
+	struct act *a = new_act(0, 0);
+	struct gov_want w = want(PK_CPU_QUOTA, 500, &pol, NULL);
+	struct journal_orig *o;
+	char period[32], orig[64], half[32];
+	size_t n;
+
+	snprintf(period, sizeof period, "%s", ct_read(CG_CPU, "cpu.cfs_period_us"));
+	snprintf(orig, sizeof orig, "301007 %s", period);
+	snprintf(half, sizeof half, "%lld", atoll(period) / 2);
+	ct_write(CG_CPU, "cpu.cfs_quota_us", "301007");
+
+	assert_int_equal(sync1(a, &w, 1, T0), 1);
+	assert_string_equal(ct_read(CG_CPU, "cpu.cfs_quota_us"), half);
+	assert_int_equal(n = origs(&o), 1);
+	assert_int_equal(o[0].value, (301007 * 1000 + atoll(period) / 2) / atoll(period));
+	assert_string_equal(o[0].exact, orig);
+	journal_origs_free(o, n);
+	assert_int_equal(sync1(a, NULL, 0, T0 + COOL), 1);
+	assert_string_equal(ct_read(CG_CPU, "cpu.cfs_quota_us"), "301007");
+	assert_string_equal(ct_read(CG_CPU, "cpu.cfs_period_us"), period);
+
+	assert_int_equal(sync1(a, &w, 1, T0 + 2 * COOL), 1);
+	act_free(a);                             /* the crash: no restore */
+	assert_string_equal(ct_read(CG_CPU, "cpu.cfs_quota_us"), half);
+	a = new_act(0, 0);
+	assert_int_equal(act_reconcile(a, T0 + 3 * COOL), 1);
+	assert_int_equal(act_settle(a, T0 + 3 * COOL), 1);
+	assert_string_equal(ct_read(CG_CPU, "cpu.cfs_quota_us"), "301007");
+	assert_string_equal(ct_read(CG_CPU, "cpu.cfs_period_us"), period);
+	assert_int_equal(count_origs(), 0);
+	act_free(a);
+	ct_write(CG_CPU, "cpu.cfs_quota_us", "-1");
+}
+
+/* v1: a swap buffer wanted before the memory limit of a tenant without
+ * one is written after it (memsw = unlimited + buffer would stay
+ * unlimited), and the next sync finds no drift; lowered, both come down. */
+static void
+test_v1_limit_before_buffer(void **state)
+{
+	struct act *a = new_act(0, 0);
+	struct gov_want w[2] = {
+		want(PK_SWAP_BUFFER, 64 * MIB, &pol, NULL),
+		want(PK_MEM_LIMIT, 256 * MIB, &pol, NULL),
+	};
+	char mem[600];
+
+	snprintf(mem, sizeof mem, "%s%s/memory.memsw.limit_in_bytes",
+	    sb.fs->ctrl[CG_MEMORY].mount, sb.ct);
+	if (access(mem, F_OK) < 0)
+		skip();
+	assert_int_equal(sync1(a, w, 2, T0), 2);
+	assert_string_equal(ct_read(CG_MEMORY, "memory.limit_in_bytes"), "268435456");
+	assert_string_equal(ct_read(CG_MEMORY, "memory.memsw.limit_in_bytes"), "335544320");
+	assert_int_equal(sync1(a, w, 2, T0 + 1000), 0);
+	assert_int_equal(count_kind(JK_DRIFT), 0);
+	w[0].value = 32 * MIB;
+	w[1].value = 128 * MIB;
+	assert_int_equal(sync1(a, w, 2, T0 + COOL), 2);
+	assert_string_equal(ct_read(CG_MEMORY, "memory.limit_in_bytes"), "134217728");
+	assert_string_equal(ct_read(CG_MEMORY, "memory.memsw.limit_in_bytes"), "167772160");
+	assert_int_equal(sync1(a, w, 2, T0 + COOL + 1000), 0);
+	assert_int_equal(count_kind(JK_DRIFT), 0);
+	assert_int_equal(count_kind(JK_REASSERT), 0);
+	act_free(a);
+}
+
 /* Originals of a container that is gone are dropped at reconcile. */
 static void
 test_reconcile_gone(void **state)
@@ -1081,6 +1154,8 @@ main(void)
 		T(test_release),
 		T(test_journal_down),
 		T(test_reconcile_after_crash),
+		T(test_restore_exact_quota),
+		T(test_v1_limit_before_buffer),
 		T(test_reconcile_gone),
 		T(test_memory_floor),
 		T(test_memory_floor_restore),

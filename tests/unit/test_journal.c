@@ -176,6 +176,48 @@ test_originals(void **state TEST_UNUSED)
 	store_close(st);
 }
 
+/* An original whose value rounds the kernel's (a CPU quota in millicores)
+ * keeps the kernel's exact form; one without has NULL. A file of schema 5,
+ * from before the column, migrates with its originals kept. */
+static void
+test_originals_exact(void **state TEST_UNUSED)
+{
+	struct store *st = test_open("exact.db", 0);
+	struct journal_orig *o;
+	int64_t a = test_container(st, "/lxc/a", "a");
+	char *path = test_path("exact.db");
+	sqlite3 *db;
+	size_t n;
+
+	assert_int_equal(journal_orig_put_exact(st, a, NULL, PK_CPU_QUOTA, 0, 3010,
+	    "301007 100000", T0), 0);
+	assert_int_equal(journal_orig_put_exact(st, a, NULL, PK_MEM_LIMIT, 0, 1 << 30, "", T0), 0);
+	assert_int_equal(journal_orig_list(st, &o, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(o[0].knob, PK_MEM_LIMIT);
+	assert_null(o[0].exact);
+	assert_int_equal(o[1].knob, PK_CPU_QUOTA);
+	assert_int_equal(o[1].value, 3010);
+	assert_string_equal(o[1].exact, "301007 100000");
+	journal_origs_free(o, n);
+	store_close(st);
+
+	/* Back to schema 5: the column goes, the rows stay. */
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "ALTER TABLE knob_orig DROP COLUMN exact;"
+	    " PRAGMA user_version = 5", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	st = test_open("exact.db", 0);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+	assert_int_equal(journal_orig_list(st, &o, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(o[1].value, 3010);
+	assert_null(o[1].exact);
+	journal_origs_free(o, n);
+	store_close(st);
+	free(path);
+}
+
 static void
 test_actions(void **state TEST_UNUSED)
 {
@@ -528,6 +570,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_migrate_v1),
 		cmocka_unit_test(test_originals),
+		cmocka_unit_test(test_originals_exact),
 		cmocka_unit_test(test_actions),
 		cmocka_unit_test(test_rule_states),
 		cmocka_unit_test(test_daemon),
