@@ -339,11 +339,17 @@ knob_read_memsw(const struct cgfs *fs, const char *path, int64_t *ret_limit,
 }
 
 /* Millicores of QUOTA/PERIOD microseconds, to the nearest (33333/100000
- * reads 333); an unlimited quota is POL_MAX. */
+ * reads 333); an unlimited quota is POL_MAX. A quota too large for the
+ * arithmetic (no kernel holds one: it caps them near 2^44 us) reads -1,
+ * which matches no knob value: callers check it or compare with a value. */
 static int64_t
 knob_quota_mc(int64_t quota, int64_t period)
 {
-	return quota == POL_MAX ? POL_MAX : (quota * 1000 + period / 2) / period;
+	if (quota == POL_MAX)
+		return POL_MAX;
+	if (quota < 0 || period <= 0 || quota > (INT64_MAX - period / 2) / 1000)
+		return -1;
+	return (quota * 1000 + period / 2) / period;
 }
 
 int
