@@ -21,9 +21,7 @@
 #     policy's static limit.
 . "$(dirname "$0")/../lib/sandbox.sh"
 sb_init
-DB="$SB_TMP/cgov.db"
-POL="$SB_TMP/policies"
-mkdir -p "$POL"
+sb_policy_dir
 ROUNDS=${KILL9_ROUNDS:-10}
 SEED=${KILL9_SEED:-$(( $(date +%s) % 32768 ))}
 for t in hoga hogb s1 s2 s3 free; do sb_mk "$t"; done

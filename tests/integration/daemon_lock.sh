@@ -5,9 +5,7 @@
 # first frees the lock and a new cgovd takes it over.
 . "$(dirname "$0")/../lib/sandbox.sh"
 sb_init
-DB="$SB_TMP/cgov.db"
-POL="$SB_TMP/policies"
-mkdir -p "$POL"
+sb_policy_dir
 sb_mk web
 M=$((1024 * 1024))
 LIMIT=$(sb_file web memory.limit_in_bytes || sb_file web memory.max) || skip "no memory limit knob"

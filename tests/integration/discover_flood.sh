@@ -9,9 +9,7 @@
 # truncation is logged once per burst.
 . "$(dirname "$0")/../lib/sandbox.sh"
 sb_init
-DB="$SB_TMP/cgov.db"
-POL="$SB_TMP/policies"
-mkdir -p "$POL"
+sb_policy_dir
 sb_mk flood
 sb_mk good
 sb_mk good/web

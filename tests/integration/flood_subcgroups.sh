@@ -18,9 +18,7 @@
 # unified hierarchy. FLOOD_HIER="pids cpu memory" floods those alone. The figures printed say how many went where.
 . "$(dirname "$0")/../lib/sandbox.sh"
 sb_init
-DB="$SB_TMP/cgov.db"
-POL="$SB_TMP/policies"
-mkdir -p "$POL"
+sb_policy_dir
 N=${FLOOD_N:-5000}
 MEM_N=${FLOOD_MEM_N:-10000}
 TICKS=${FLOOD_TICKS:-20}

@@ -9,9 +9,7 @@
 # journals and writes nothing.
 . "$(dirname "$0")/../lib/sandbox.sh"
 sb_init
-DB="$SB_TMP/cgov.db"
-POL="$SB_TMP/policies"
-mkdir -p "$POL"
+sb_policy_dir
 sb_mk hog
 sb_mk idle
 

@@ -6,9 +6,7 @@
 . "$(dirname "$0")/../lib/sandbox.sh"
 sb_init
 need jq
-DB="$SB_TMP/cgov.db"
-POL="$SB_TMP/policies"
-mkdir -p "$POL"
+sb_policy_dir
 sb_mk flood
 DIR=$(block_dir) || skip "no block-device-backed directory for direct I/O"
 read -r DISK DISKDEV <<EOF

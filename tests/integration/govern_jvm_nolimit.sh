@@ -22,11 +22,7 @@ POL="$SB_TMP/policies"
 CONF="$SB_TMP/cgov.conf"
 mkdir -p "$POL"
 sb_mk big
-MEMSW=$(sb_file big memory.memsw.limit_in_bytes) || skip "no swap accounting (memsw)"
-LIMIT=$(sb_file big memory.limit_in_bytes)
-ORIG_MEMSW=$(cat "$MEMSW")
-ORIG_LIMIT=$(cat "$LIMIT")
-[ "$ORIG_LIMIT" -ge $((1 << 60)) ] || skip "the sandbox's memory limit is not unlimited ($ORIG_LIMIT)"
+sb_v1_memsw big
 
 sb_idle_java
 cat > "$CONF" <<EOF

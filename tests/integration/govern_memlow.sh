@@ -8,9 +8,7 @@
 . "$(dirname "$0")/../lib/sandbox.sh"
 sb_init
 need jq
-DB="$SB_TMP/cgov.db"
-POL="$SB_TMP/policies"
-mkdir -p "$POL"
+sb_policy_dir
 sb_mk victim
 sb_file victim pids.current >/dev/null || sb_file victim pids.max >/dev/null || skip "no pids controller"
 M=$((1024 * 1024))

@@ -14,9 +14,7 @@
 # CPU).
 . "$(dirname "$0")/../lib/sandbox.sh"
 sb_init
-DB="$SB_TMP/cgov.db"
-POL="$SB_TMP/policies"
-mkdir -p "$POL"
+sb_policy_dir
 sb_mk storm
 M=$((1024 * 1024))
 

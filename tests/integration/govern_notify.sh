@@ -7,9 +7,7 @@
 . "$(dirname "$0")/../lib/sandbox.sh"
 sb_init
 need jq
-DB="$SB_TMP/cgov.db"
-POL="$SB_TMP/policies"
-mkdir -p "$POL"
+sb_policy_dir
 sb_mk grow
 sb_mk oom
 QUOTA=$(sb_file grow cpu.cfs_quota_us || sb_file grow cpu.max) || skip "no CPU quota knob"

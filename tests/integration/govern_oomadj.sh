@@ -12,9 +12,7 @@
 . "$(dirname "$0")/../lib/sandbox.sh"
 sb_init
 need jq
-DB="$SB_TMP/cgov.db"
-POL="$SB_TMP/policies"
-mkdir -p "$POL"
+sb_policy_dir
 sb_mk grow
 # Tasks live in leaves only (v2 allows none in a cgroup with enabled
 # controllers below it): grow/top stands for the container's own tasks.

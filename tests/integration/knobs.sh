@@ -11,9 +11,7 @@
 sb_init
 need jq
 need python3
-DB="$SB_TMP/cgov.db"
-POL="$SB_TMP/policies"
-mkdir -p "$POL"
+sb_policy_dir
 sb_mk box
 sb_mk plain
 M=$((1024 * 1024))

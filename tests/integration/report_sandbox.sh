@@ -10,9 +10,7 @@
 . "$(dirname "$0")/../lib/sandbox.sh"
 need jq
 sb_init
-DB="$SB_TMP/cgov.db"
-POL="$SB_TMP/policies"
-mkdir -p "$POL"
+sb_policy_dir
 sb_mk hog
 sb_mk idle
 LIMIT=$((256 * 1024 * 1024))

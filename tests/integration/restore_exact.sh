@@ -9,9 +9,7 @@
 . "$(dirname "$0")/../lib/sandbox.sh"
 sb_init
 need jq
-DB="$SB_TMP/cgov.db"
-POL="$SB_TMP/policies"
-mkdir -p "$POL"
+sb_policy_dir
 sb_mk box
 
 if [ "$SB_VERSION" = 1 ]; then

@@ -8,9 +8,7 @@
 . "$(dirname "$0")/../lib/sandbox.sh"
 sb_init
 need jq
-DB="$SB_TMP/cgov.db"
-POL="$SB_TMP/policies"
-mkdir -p "$POL"
+sb_policy_dir
 M=$((1024 * 1024))
 G=$((1024 * M))
 for f in "$CGOV_SRCDIR"/policies/*.policy; do

@@ -6,9 +6,7 @@
 . "$(dirname "$0")/../lib/sandbox.sh"
 sb_init
 need python3
-DB="$SB_TMP/cgov.db"
-POL="$SB_TMP/policies"
-mkdir -p "$POL"
+sb_policy_dir
 sb_mk m
 QUOTA=$(sb_file m cpu.cfs_quota_us || sb_file m cpu.max) || skip "no CPU quota knob"
 quota() { cut -d' ' -f1 "$QUOTA"; }

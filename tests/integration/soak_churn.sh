@@ -24,9 +24,7 @@
 # container made after the churn still gets it (governing never stalled).
 . "$(dirname "$0")/../lib/sandbox.sh"
 sb_init
-DB="$SB_TMP/cgov.db"
-POL="$SB_TMP/policies"
-mkdir -p "$POL"
+sb_policy_dir
 CHURN="$CGOV_BUILDDIR/tests/helpers/cgov_churn"
 [ -x "$CHURN" ] || fail "no $CHURN (make check builds it)"
 GOVERNED=${SOAK_GOVERNED:-300}

@@ -12,15 +12,9 @@
 sb_init
 need jq
 [ "$SB_VERSION" = 1 ] || skip "v2: memory.swap.max does not depend on memory.max"
-DB="$SB_TMP/cgov.db"
-POL="$SB_TMP/policies"
-mkdir -p "$POL"
+sb_policy_dir
 sb_mk box
-MEMSW=$(sb_file box memory.memsw.limit_in_bytes) || skip "no swap accounting (memsw)"
-LIMIT=$(sb_file box memory.limit_in_bytes)
-ORIG_MEMSW=$(cat "$MEMSW")
-ORIG_LIMIT=$(cat "$LIMIT")
-[ "$ORIG_LIMIT" -ge $((1 << 60)) ] || skip "the sandbox's memory limit is not unlimited ($ORIG_LIMIT)"
+sb_v1_memsw box
 M=$((1024 * 1024))
 
 # policy BUFFER LIMIT: the buffer's line first, the "bad" order.

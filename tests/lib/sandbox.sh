@@ -234,6 +234,26 @@ sb_cleanup() {
 	exit $rc
 }
 
+# sb_policy_dir: DB (a history database) and POL (an empty policies
+# directory) in the test's temporary directory, for a cgovd the test runs.
+sb_policy_dir() {
+	DB="$SB_TMP/cgov.db"
+	POL="$SB_TMP/policies"
+	mkdir -p "$POL" || fail "mkdir $POL"
+}
+
+# sb_v1_memsw NAME: on v1, container NAME's memory.limit_in_bytes and
+# memory.memsw.limit_in_bytes as LIMIT and MEMSW, their values as
+# ORIG_LIMIT and ORIG_MEMSW; skips without swap accounting, or when the
+# limit is not unlimited (the tests start from a tenant without one).
+sb_v1_memsw() {
+	MEMSW=$(sb_file "$1" memory.memsw.limit_in_bytes) || skip "no swap accounting (memsw)"
+	LIMIT=$(sb_file "$1" memory.limit_in_bytes)
+	ORIG_MEMSW=$(cat "$MEMSW")
+	ORIG_LIMIT=$(cat "$LIMIT")
+	[ "$ORIG_LIMIT" -ge $((1 << 60)) ] || skip "the sandbox's memory limit is not unlimited ($ORIG_LIMIT)"
+}
+
 # sb_tmpfs DIR SIZE: a tmpfs of SIZE on DIR (made if missing; mode 0755, as
 # cgovd wants the database directory), unmounted by
 # sb_cleanup after the daemon has exited. Fails if it cannot be mounted.
