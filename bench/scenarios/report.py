@@ -5,8 +5,9 @@ python3 report.py META FIGURES JSON RESULTS
 
 META holds key=value lines (machine, kernel, load, ...); FIGURES holds
 "scenario arm round metric value" lines, one per figure of one round. Each
-arm's figure is the median of its rounds, except OOM kills (the total) and
-"finished" flags (how many rounds finished). Ratios are of the victim's
+arm's figure is the median of its rounds, except OOM kills (the total),
+"finished" flags (how many rounds finished) and node_full (how many rounds
+filled the node). Ratios are of the victim's
 solo median: cpu.cores is compared with cpu's solo. Metrics named *_late_*
 are taken over the second half of the window (the steady state once a
 governor has reacted); reaction_s is cgovd's time from the hog's start to
@@ -56,7 +57,8 @@ def summarize(raw):
                 nums = [v for v in vs if v is not None]
                 if len(nums) != len(vs) or not nums:
                     agg = None
-                elif metric.startswith("oom_") or metric.endswith("_finished"):
+                elif metric.startswith("oom_") or metric.endswith("_finished") \
+                        or metric == "node_full":
                     agg = sum(nums)
                 else:
                     agg = statistics.median(nums)
@@ -164,7 +166,7 @@ def markdown(meta, summary, tgts):
                   "beside more than its hog; ratios are noisier than on a quiet node."
                   % (load, ncpu)]
     lines += ["", "Medians of %s round(s) (OOM kills: total over the rounds; finished: rounds"
-              " finished); in brackets the ratio to solo." % m.get("rounds", "?"), "",
+              " finished; node_full: rounds that filled the node); in brackets the ratio to solo." % m.get("rounds", "?"), "",
               "| scenario | metric | solo | none | static | cgovd |",
               "|---|---|---|---|---|---|"]
     for scen in sorted(summary):
