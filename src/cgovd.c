@@ -463,15 +463,6 @@ on_sensors(evutil_socket_t fd, short what, void *arg)
 	daemon_read_temps(arg);
 }
 
-/* Once the minute's housekeeping is done, the heap's free pages go back to
- * the kernel. A rollup builds per-container accumulators over a minute of
- * containers, churned ones included (thousands of small arrays), and frees
- * them at the end; glibc keeps the freed pages in the heap (only its top
- * is trimmed, and only past M_TRIM_THRESHOLD), so RSS stepped up by a few
- * MiB at each rollup under churn. malloc_trim(0) gives back every free
- * page, the heap's middle included (madvise): once a minute, after the
- * work, a walk of the free lists of a heap of a few MiB. cgovd is
- * single-threaded: one arena, so there is no M_ARENA_MAX to tune. */
 /* The resident size in KiB (/proc/self/statm), 0 unknown. */
 static long
 daemon_rss_kib(void)
@@ -487,6 +478,15 @@ daemon_rss_kib(void)
 	return resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
+/* Once the minute's housekeeping is done, the heap's free pages go back to
+ * the kernel. A rollup builds per-container accumulators over a minute of
+ * containers, churned ones included (thousands of small arrays), and frees
+ * them at the end; glibc keeps the freed pages in the heap (only its top
+ * is trimmed, and only past M_TRIM_THRESHOLD), so RSS stepped up by a few
+ * MiB at each rollup under churn. malloc_trim(0) gives back every free
+ * page, the heap's middle included (madvise): once a minute, after the
+ * work, a walk of the free lists of a heap of a few MiB. cgovd is
+ * single-threaded: one arena, so there is no M_ARENA_MAX to tune. */
 static void
 daemon_trim(struct daemon *d)
 {
