@@ -4,7 +4,8 @@
  * wraparound, a late timer, a counter that goes back, spans too short),
  * then the poller on a fake proc directory: a missing file is not watched,
  * a file whose counter climbs calls back above the threshold and not
- * below it. */
+ * below it. Then governing's side: the thresholds the policies put on
+ * node.pressure.*, and wakes folded per 50 ms. */
 #include "config.h"
 
 #include <errno.h>
@@ -22,7 +23,12 @@
 #include <cmocka.h>
 
 #include "cgfs.h"
+#include "conf.h"
+#include "fleet.h"
+#include "governing.h"
 #include "nodewatch.h"
+#include "policy.h"
+#include "sampler.h"
 
 #define assert_near(a, b) assert_true(fabs((a) - (b)) < 1e-6)
 
@@ -240,6 +246,83 @@ test_poller(void **state)
 	rmdir(tmpdir);
 }
 
+/* --- governing's side ------------------------------------------------------ */
+
+/* The lowest `>`/`>=` threshold of any rule's when, per resource; `<`,
+ * until and container pressure do not count. */
+static void
+test_thresholds(void **state)
+{
+	static const char text[] =
+	    "policy \"a\" {\n"
+	    "    rule \"r1\" {\n"
+	    "        when io.write > 20M/s and node.pressure.io > 30%\n"
+	    "        do io write-limit 5M/s\n"
+	    "    }\n"
+	    "    rule \"r2\" {\n"
+	    "        when io.write > 90M/s or node.pressure.io >= 12.5% and cpu > 1 core\n"
+	    "        do io write-limit 5M/s\n"
+	    "        until node.pressure.cpu > 1%\n"
+	    "    }\n"
+	    "}\n"
+	    "policy \"b\" {\n"
+	    "    rule \"r3\" {\n"
+	    "        when node.pressure.memory < 5% and pressure.cpu > 3%\n"
+	    "        do cpu shares 512\n"
+	    "    }\n"
+	    "    rule \"r4\" {\n"
+	    "        when avg(node.pressure.memory) over 10s > 40%\n"
+	    "        do cpu shares 512\n"
+	    "    }\n"
+	    "}\n";
+	char root[] = "/tmp/cgov-nodewatch-gov-XXXXXX";
+	struct policy_set *ps = NULL;
+	struct pol_diags d = { 0 };
+	struct cgfs *fs = NULL;
+	struct sampler *sa;
+	struct fleet *f;
+	struct governing *g;
+	struct conf c;
+	double thr[NODEWATCH__MAX];
+
+	(void)state;
+	assert_int_equal(policy_parse_buffer("t.policy", text, strlen(text), &ps, &d), 0);
+	pol_diags_free(&d);
+	assert_non_null(mkdtemp(root));
+	assert_int_equal(cgfs_open_root(root, 2, root, 0, &fs), 0);
+	sa = sampler_new(fs, 64);
+	f = fleet_new(sa, fs, NULL);
+	conf_defaults(&c);
+	g = governing_new(fs, f, NULL, &c, 1);
+
+	governing_node_thresholds(g, thr);              /* no policies */
+	for (int i = 0; i < NODEWATCH__MAX; i++)
+		assert_true(isnan(thr[i]));
+	governing_set_policies(g, ps);
+	governing_node_thresholds(g, thr);
+	assert_true(isnan(thr[NODEWATCH_CPU]));        /* in an until only */
+	assert_near(thr[NODEWATCH_MEMORY], 40.0);      /* `<` does not count */
+	assert_near(thr[NODEWATCH_IO], 12.5);
+
+	/* Wakes of one resource fold within 50 ms; the others' do not. */
+	assert_int_equal(governing_node_wakes(g), 0);
+	assert_int_equal(governing_node_wake(g, NODEWATCH_IO, 50, 10000), 0);
+	assert_int_equal(governing_node_wakes(g), 1);
+	governing_node_wake(g, NODEWATCH_IO, 50, 10049);
+	assert_int_equal(governing_node_wakes(g), 1);
+	governing_node_wake(g, NODEWATCH_MEMORY, 50, 10049);
+	assert_int_equal(governing_node_wakes(g), 2);
+	governing_node_wake(g, NODEWATCH_IO, 50, 10050);
+	assert_int_equal(governing_node_wakes(g), 3);
+
+	governing_free(g);
+	fleet_free(f);
+	sampler_free(sa);
+	conf_free(&c);
+	cgfs_close(fs);
+	rmdir(root);
+}
+
 int
 main(void)
 {
@@ -249,6 +332,7 @@ main(void)
 		cmocka_unit_test(test_share_late_timer),
 		cmocka_unit_test(test_share_backwards),
 		cmocka_unit_test(test_poller),
+		cmocka_unit_test(test_thresholds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
