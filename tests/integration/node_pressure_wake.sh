@@ -76,4 +76,5 @@ grep -q "debug: node pressure: io at .*: 1 container decided now" "$DAEMON_LOG" 
 	fail "no node pressure wake in the log"
 # Still the first tick's: the second would be $INTERVAL_MS after the first.
 [ "$(ticks)" = 1 ] || fail "a second tick came before the check ended"
-pass "writer start -> apply row ${lat} ms (limit seen after $((seen_ms - start_ms)) ms), tick ${INTERVAL_MS} ms; $(limit) bytes/s on $DISK ($DISKDEV)"
+first=$(grep -m1 -o "node pressure: io at [0-9.]*%" "$DAEMON_LOG")
+pass "${first#node pressure: }: writer start -> apply row ${lat} ms (limit seen after $((seen_ms - start_ms)) ms), tick ${INTERVAL_MS} ms; $(limit) bytes/s on $DISK ($DISKDEV)"
