@@ -81,6 +81,10 @@ ssize_t cgfs_pread(int fd, char *buf, size_t len);
 /* Reads a /proc file ("meminfo", "pressure/cpu", ...) of the layout's proc
  * directory. Same return as cgfs_read_at. */
 ssize_t cgfs_read_proc(const struct cgfs *fs, const char *name, char *buf, size_t len);
+/* Opens that /proc file read-only (O_CLOEXEC), for a reader that comes
+ * back often (cgfs_pread). Returns the descriptor (the caller closes it)
+ * or -errno; -ENOENT: the kernel has no such file (e.g. no PSI). */
+int cgfs_open_proc(const struct cgfs *fs, const char *name);
 
 /* Writes value to knob `file` of cgroup `path` in controller c's hierarchy,
  * through libcgroup (cgroup_modify_cgroup), the one write path of cgov.

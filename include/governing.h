@@ -17,6 +17,7 @@
 #ifndef CGOV_GOVERNING_H
 #define CGOV_GOVERNING_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "act.h"
@@ -24,6 +25,7 @@
 #include "conf.h"
 #include "fleet.h"
 #include "govern.h"
+#include "nodewatch.h"
 #include "notify.h"
 #include "policy.h"
 #include "store.h"
@@ -93,6 +95,22 @@ void governing_run_due(struct governing *g, int64_t now_ms);
 
 /* Notifications handled since start. */
 uint64_t governing_events(const struct governing *g);
+
+/* The node pressure watch (nodewatch.h). governing_node_thresholds: for
+ * each resource, the lowest percentage that a rule's `when` of the policy
+ * set compares node.pressure.<res> with (> or >=); NAN where none does:
+ * what nodewatch_set wants, again after every governing_set_policies.
+ * governing_node_wake: the node's "some" share of res is pct (percent,
+ * fresh): unless such a wake came less than GV_EVENT_GAP_MS (50 ms) ago,
+ * node.pressure.<res> becomes pct until the next tick, and every governed
+ * container seen by the last tick whose rules' `when` names it is sampled
+ * and decided now (rates since the last tick), its writes done before
+ * this returns. Returns how many were decided. governing_node_wakes: the
+ * wakes handled since start (those not folded). */
+void governing_node_thresholds(const struct governing *g, double ret[NODEWATCH__MAX]);
+size_t governing_node_wake(struct governing *g, enum nodewatch_res res, double pct,
+    int64_t now_ms);
+uint64_t governing_node_wakes(const struct governing *g);
 
 /* The state of every rule of every policy governing each container, as of
  * the last decision (/metrics): fn is called once per (container, policy,

@@ -316,11 +316,10 @@ cgfs_pread(int fd, char *buf, size_t len)
 	return cgfs_read_all(fd, buf, len, 1);
 }
 
-ssize_t
-cgfs_read_proc(const struct cgfs *fs, const char *name, char *buf, size_t len)
+/* The path of /proc file `name` of fs's proc directory, in either naming. */
+static void
+cgfs_proc_path(const struct cgfs *fs, const char *name, char *path, size_t len)
 {
-	char path[512];
-
 	if (fs->proc_flat) {
 		char flat[128];
 
@@ -328,10 +327,30 @@ cgfs_read_proc(const struct cgfs *fs, const char *name, char *buf, size_t len)
 		for (char *p = flat; *p != '\0'; p++)
 			if (*p == '/')
 				*p = '-';
-		snprintf(path, sizeof path, "%s/proc-%s", fs->proc_dir, flat);
+		snprintf(path, len, "%s/proc-%s", fs->proc_dir, flat);
 	} else
-		snprintf(path, sizeof path, "%s/%s", fs->proc_dir, name);
+		snprintf(path, len, "%s/%s", fs->proc_dir, name);
+}
+
+ssize_t
+cgfs_read_proc(const struct cgfs *fs, const char *name, char *buf, size_t len)
+{
+	char path[512];
+
+	cgfs_proc_path(fs, name, path, sizeof path);
 	return cgfs_read_at(AT_FDCWD, path, buf, len);
+}
+
+int
+cgfs_open_proc(const struct cgfs *fs, const char *name)
+{
+	char path[512];
+	int fd;
+
+	cgfs_proc_path(fs, name, path, sizeof path);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -errno;
+	return fd;
 }
 
 /* libcgroup's result as a negative errno. A failed write(2) of the value

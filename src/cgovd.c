@@ -29,6 +29,7 @@
 #include "hook.h"
 #include "ioacct.h"
 #include "lock.h"
+#include "nodewatch.h"
 #include "notify.h"
 #include "log.h"
 #include "policy.h"
@@ -79,6 +80,7 @@ struct daemon {
 	struct event *ev_hup, *ev_term, *ev_int;
 	struct event *ev_due;           /* a pending rule's `for` ends (events) */
 	struct notify *notify;          /* kernel notifications; NULL none */
+	struct nodewatch *nodewatch;    /* node pressure polled; NULL none */
 	struct prom *prom;              /* /metrics; NULL off */
 	int prom_fd;                    /* its socket until the loop exists; -1 */
 	int64_t last_tick_mono, last_memstat_mono;
@@ -590,6 +592,35 @@ on_notify(void *arg, uint64_t key, enum notify_kind kind, int64_t mono_ms)
 	daemon_arm_due(d);
 }
 
+/* The node's stall share is over a rule's threshold between ticks: the
+ * containers whose rules name it are decided now (nodewatch.h). */
+static void
+on_nodewatch(void *arg, enum nodewatch_res res, double pct, int64_t mono_ms)
+{
+	struct daemon *d = arg;
+
+	(void)mono_ms;
+	if (d->gov == NULL)
+		return;
+	governing_node_wake(d->gov, res, pct, gov_ms());
+	daemon_arm_due(d);
+}
+
+/* Polls the node pressures the policies compare, and only those. */
+static void
+daemon_watch_node(struct daemon *d)
+{
+	double thr[NODEWATCH__MAX];
+	int n;
+
+	if (d->nodewatch == NULL || d->gov == NULL)
+		return;
+	governing_node_thresholds(d->gov, thr);
+	if ((n = nodewatch_set(d->nodewatch, thr)) > 0)
+		log_debug("node pressure: %d resource%s polled every %d ms", n, n == 1 ? "" : "s",
+		    NODEWATCH_PERIOD_MS);
+}
+
 static void
 on_tick(evutil_socket_t fd, short what, void *arg)
 {
@@ -683,6 +714,7 @@ daemon_reload(struct daemon *d)
 	daemon_log_policies(ps, c.policies);
 	governing_set_conf(d->gov, &c);
 	governing_set_policies(d->gov, ps);
+	daemon_watch_node(d);
 	discover_free(d->disc);
 	d->disc = disc;
 	conf_free(&d->conf);
@@ -993,6 +1025,12 @@ main(int argc, char **argv)
 		    "only", strerror(-r));
 	else
 		governing_set_notify(d.gov, d.notify);
+	/* The node's pressure between ticks: a poll, not a PSI trigger
+	 * (nodewatch.h says why); off with the notifications. */
+	if (!d.conf.no_notify && nodewatch_new(d.base, d.fs, on_nodewatch, &d, &d.nodewatch) < 0)
+		log_warnx("node pressure watch unavailable: rules on node.pressure.* are decided "
+		    "at the tick only");
+	daemon_watch_node(&d);
 	d.ev_hup = evsignal_new(d.base, SIGHUP, on_signal, &d);
 	d.ev_term = evsignal_new(d.base, SIGTERM, on_signal, &d);
 	d.ev_int = evsignal_new(d.base, SIGINT, on_signal, &d);
@@ -1033,6 +1071,8 @@ main(int argc, char **argv)
 	 * the loop it is registered with. */
 	governing_set_notify(d.gov, NULL);
 	notify_free(d.notify);
+	nodewatch_free(d.nodewatch);
+	d.nodewatch = NULL;
 	event_free(d.ev_hup);
 	event_free(d.ev_term);
 	event_free(d.ev_int);

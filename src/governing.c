@@ -55,6 +55,8 @@ struct gv_ct {
 	int procs_known, jvm, governed;
 	int match_stale;                /* governed must be recomputed */
 	int64_t procs_ms;               /* when the names were read */
+	unsigned node_psi;              /* bit per nodewatch_res: its rules'
+	                                   when compares node.pressure.* */
 };
 
 struct gv_state_arg {
@@ -95,6 +97,8 @@ struct governing {
 	struct notify *nt;              /* kernel notifications (borrowed); NULL */
 	unsigned arm_warned;            /* bit per notify kind: failure logged */
 	uint64_t nevents;               /* notifications handled */
+	int64_t node_wake_ms[NODEWATCH__MAX];  /* the last node pressure wake */
+	uint64_t nnodewakes;            /* node pressure wakes handled */
 };
 
 int
@@ -747,22 +751,32 @@ gv_journal_oom(struct governing *g, struct gv_ct *c, enum notify_kind kind,
 		    strerror(-r));
 }
 
-/* Samples container c now and decides: a notification, or a rule's `for`
- * come due. Rates are over the span since the tick before the last, so a
- * few milliseconds since the last tick make no noisy figure. */
+/* Samples container c now and decides, without acting yet (gv_eval_now
+ * acts): a notification, a rule's `for` come due, or a node pressure
+ * wake. Rates are over the span since the tick before the last, so a few
+ * milliseconds since the last tick make no noisy figure. A node wake
+ * (since_last) comes at any time: its rates are over the span since the
+ * last tick once that is NODEWATCH_MIN_SPAN_MS long, so a flood that began
+ * after the last tick is not diluted over two ticks (and the first tick,
+ * which has none before it, gives rates too). */
 static void
-gv_eval_now(struct governing *g, struct gv_ct *c, int64_t now_ms)
+gv_eval_sample(struct governing *g, struct gv_ct *c, int64_t now_ms, int since_last)
 {
 	struct metrics_growth gr = c->growth;   /* the ticks' smoothing stays theirs */
 	struct gov_metrics m;
 	struct cg_sample s;
 	int64_t mono = units_mono_ms();
+	const struct cg_sample *base = c->have_prev ? &c->prev : NULL;
+	int64_t base_mono = c->prev_mono;
 	int full;
 
 	if (fleet_sample_one(g->fleet, c->key, &s, &full) < 0)
 		return;                 /* gone: the next tick drops it */
-	metrics_from_samples(&s, c->have_prev ? &c->prev : NULL,
-	    c->have_prev ? mono - c->prev_mono : 0, &gr, &m);
+	if (since_last && mono - c->cur_mono >= NODEWATCH_MIN_SPAN_MS) {
+		base = &c->cur;
+		base_mono = c->cur_mono;
+	}
+	metrics_from_samples(&s, base, base != NULL ? mono - base_mono : 0, &gr, &m);
 	for (int i = PM_NODE_CPU; i < PM__MAX; i++) {
 		m.v[i] = g->node.v[i];
 		m.limit[i] = g->node.limit[i];
@@ -771,10 +785,17 @@ gv_eval_now(struct governing *g, struct gv_ct *c, int64_t now_ms)
 	m.nsensors = g->node.nsensors;
 	gv_fill_relative(g, c, &m);     /* contention as of the last tick */
 	gv_decide(g, c, &s, full, &m, now_ms);
-	act_flush(g->act, now_ms);
-	gv_journal_events(g);
 	log_debug("container %s: decided now (memory %.0f bytes) in %lld ms",
 	    escape_log(0, c->path), m.v[PM_MEMORY], (long long)(units_mono_ms() - mono));
+}
+
+/* gv_eval_sample, then what it decided is journaled and written. */
+static void
+gv_eval_now(struct governing *g, struct gv_ct *c, int64_t now_ms)
+{
+	gv_eval_sample(g, c, now_ms, 0);
+	act_flush(g->act, now_ms);
+	gv_journal_events(g);
 }
 
 void
@@ -849,6 +870,91 @@ uint64_t
 governing_events(const struct governing *g)
 {
 	return g->nevents;
+}
+
+/* --- node pressure wakes (nodewatch.h) --------------------------------------- */
+
+_Static_assert(PM_NODE_PRESSURE_MEMORY == PM_NODE_PRESSURE_CPU + NODEWATCH_MEMORY &&
+    PM_NODE_PRESSURE_IO == PM_NODE_PRESSURE_CPU + NODEWATCH_IO,
+    "nodewatch's resources are in the order of the node.pressure.* metrics");
+
+/* The NODEWATCH_* bits of the node.pressure.* metrics that the `when` of
+ * a rule of a policy governing c compares with > or >=. */
+static unsigned
+gv_node_psi(const struct governing *g, const struct gv_ct *c)
+{
+	unsigned bits = 0;
+
+	for (size_t i = 0; g->ps != NULL && i < g->ps->n; i++) {
+		const struct policy *p = &g->ps->v[i];
+
+		if (!policy_match(p, c->path, c->runtime, (const char *const *)c->procs,
+		    c->nprocs, c->procs_known))
+			continue;
+		for (size_t j = 0; j < p->nrules; j++)
+			for (int k = 0; k < NODEWATCH__MAX; k++)
+				if (!isnan(gv_cond_psi(p->rules[j].when, PM_NODE_PRESSURE_CPU + k)))
+					bits |= 1u << k;
+	}
+	return bits;
+}
+
+void
+governing_node_thresholds(const struct governing *g, double ret[NODEWATCH__MAX])
+{
+	for (int k = 0; k < NODEWATCH__MAX; k++)
+		ret[k] = NAN;
+	for (size_t i = 0; g->ps != NULL && i < g->ps->n; i++) {
+		const struct policy *p = &g->ps->v[i];
+
+		for (size_t j = 0; j < p->nrules; j++)
+			for (int k = 0; k < NODEWATCH__MAX; k++) {
+				double v = gv_cond_psi(p->rules[j].when, PM_NODE_PRESSURE_CPU + k);
+
+				if (!isnan(v) && (isnan(ret[k]) || v < ret[k]))
+					ret[k] = v;
+			}
+	}
+}
+
+size_t
+governing_node_wake(struct governing *g, enum nodewatch_res res, double pct, int64_t now_ms)
+{
+	size_t n = 0;
+
+	if ((unsigned)res >= NODEWATCH__MAX)
+		return 0;
+	/* Folded like a container's notifications: while the node stays
+	 * above, one wake per gap at most. */
+	if (g->node_wake_ms[res] != 0 && now_ms - g->node_wake_ms[res] < GV_EVENT_GAP_MS)
+		return 0;
+	g->node_wake_ms[res] = now_ms;
+	g->nnodewakes++;
+	/* The fresh share until the next tick computes the tick's own. */
+	g->node.v[PM_NODE_PRESSURE_CPU + res] = pct;
+	for (size_t i = 0; i < g->n; i++) {
+		struct gv_ct *c = &g->ct[i];
+
+		/* Seen by the last tick: the others are gone or not yet judged. */
+		if (!c->governed || !(c->node_psi & (1u << res)) || c->seen + 1 != g->tick)
+			continue;
+		gv_eval_sample(g, c, now_ms, 1);
+		n++;
+	}
+	/* One durable journal commit for all of them, then the writes. */
+	if (n > 0) {
+		act_flush(g->act, now_ms);
+		gv_journal_events(g);
+	}
+	log_debug("node pressure: %s at %.1f%%: %zu container%s decided now",
+	    nodewatch_res_name(res), pct, n, n == 1 ? "" : "s");
+	return n;
+}
+
+uint64_t
+governing_node_wakes(const struct governing *g)
+{
+	return g->nnodewakes;
 }
 
 /* A swap buffer on a host without swap protects nothing: say so loudly,
@@ -1026,6 +1132,7 @@ governing_run(struct governing *g, int64_t now_ms)
 		/* Matching changes only with the names or the policies. */
 		if (c->match_stale) {
 			c->governed = gv_governed(g, c);
+			c->node_psi = c->governed ? gv_node_psi(g, c) : 0;
 			c->match_stale = 0;
 		}
 		governed += c->governed != 0;
