@@ -97,7 +97,8 @@ struct governing {
 	struct notify *nt;              /* kernel notifications (borrowed); NULL */
 	unsigned arm_warned;            /* bit per notify kind: failure logged */
 	uint64_t nevents;               /* notifications handled */
-	int64_t node_wake_ms[NODEWATCH__MAX];  /* the last node pressure wake */
+	uint64_t node_wake_tick[NODEWATCH__MAX];  /* tick + 1 of the last node
+	                                             pressure wake; 0 none */
 	uint64_t nnodewakes;            /* node pressure wakes handled */
 };
 
@@ -924,11 +925,13 @@ governing_node_wake(struct governing *g, enum nodewatch_res res, double pct, int
 
 	if ((unsigned)res >= NODEWATCH__MAX)
 		return 0;
-	/* Folded like a container's notifications: while the node stays
-	 * above, one wake per gap at most. */
-	if (g->node_wake_ms[res] != 0 && now_ms - g->node_wake_ms[res] < GV_EVENT_GAP_MS)
+	/* One wake per resource between two ticks: the wake is there to
+	 * see the first moments of a storm before the tick would; while the
+	 * node stays above, the ticks decide (a wake per 100 ms poll would
+	 * sample every container concerned ten times a second). */
+	if (g->node_wake_tick[res] == g->tick + 1)
 		return 0;
-	g->node_wake_ms[res] = now_ms;
+	g->node_wake_tick[res] = g->tick + 1;
 	g->nnodewakes++;
 	/* The fresh share until the next tick computes the tick's own. */
 	g->node.v[PM_NODE_PRESSURE_CPU + res] = pct;

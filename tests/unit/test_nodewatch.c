@@ -5,7 +5,7 @@
  * then the poller on a fake proc directory: a missing file is not watched,
  * a file whose counter climbs calls back above the threshold and not
  * below it. Then governing's side: the thresholds the policies put on
- * node.pressure.*, and wakes folded per 50 ms. */
+ * node.pressure.*, and one wake per resource between two ticks. */
 #include "config.h"
 
 #include <errno.h>
@@ -304,15 +304,17 @@ test_thresholds(void **state)
 	assert_near(thr[NODEWATCH_MEMORY], 40.0);      /* `<` does not count */
 	assert_near(thr[NODEWATCH_IO], 12.5);
 
-	/* Wakes of one resource fold within 50 ms; the others' do not. */
+	/* One wake per resource between two ticks; the others' are their own. */
 	assert_int_equal(governing_node_wakes(g), 0);
 	assert_int_equal(governing_node_wake(g, NODEWATCH_IO, 50, 10000), 0);
 	assert_int_equal(governing_node_wakes(g), 1);
-	governing_node_wake(g, NODEWATCH_IO, 50, 10049);
+	governing_node_wake(g, NODEWATCH_IO, 50, 10100);
+	governing_node_wake(g, NODEWATCH_IO, 90, 10900);
 	assert_int_equal(governing_node_wakes(g), 1);
-	governing_node_wake(g, NODEWATCH_MEMORY, 50, 10049);
+	governing_node_wake(g, NODEWATCH_MEMORY, 50, 10100);
 	assert_int_equal(governing_node_wakes(g), 2);
-	governing_node_wake(g, NODEWATCH_IO, 50, 10050);
+	governing_run(g, 11000);                        /* a tick */
+	governing_node_wake(g, NODEWATCH_IO, 50, 11100);
 	assert_int_equal(governing_node_wakes(g), 3);
 
 	governing_free(g);
