@@ -27,11 +27,11 @@
  *   - no limit is INFINITY; a % of a limit that is unknown, unlimited or 0
  *     is unknown (a condition "N% of limit" on it is false);
  *   - memory.eta is unknown unless memory and a finite limit are known and
- *     the smoothed growth is positive; 0 at or over the limit. The daemon
- *     then lowers it to the nearest limit enclosing the container
- *     (metrics_room_eta: an ancestor cgroup's limit, the node's
- *     MemAvailable), so a tenant without a limit of its own has one too;
- *     a span of history knows only the container's own limit.
+ *     the smoothed growth is positive; 0 at or over the limit. That is
+ *     the container's own limit; the daemon then counts down to the
+ *     nearest limit enclosing it (metrics_room_eta: an ancestor cgroup's
+ *     limit, the node's MemAvailable), so a tenant without a limit of its
+ *     own has an ETA too. A span of history knows only its own limit.
  */
 #ifndef CGOV_METRICS_H
 #define CGOV_METRICS_H
