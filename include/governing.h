@@ -4,7 +4,9 @@
  * the policies want) and the actuator (act.h: journal, write, restore).
  * Per tick, fleet_tick() hands every container's samples to the observer
  * registered here, which turns them into the metrics the conditions see
- * (metrics.h: cores, rates, % throttled, PSI %, memory growth);
+ * (metrics.h: cores, rates, % throttled, PSI %, memory growth; memory.eta
+ * to the nearest limit enclosing the container, memroom.h, while policies
+ * are loaded);
  * governing_run() then, outside the store's tick transaction, evaluates
  * and acts, and journals the rule state changes and the daemon's heartbeat.
  *

@@ -27,7 +27,11 @@
  *   - no limit is INFINITY; a % of a limit that is unknown, unlimited or 0
  *     is unknown (a condition "N% of limit" on it is false);
  *   - memory.eta is unknown unless memory and a finite limit are known and
- *     the smoothed growth is positive; 0 at or over the limit.
+ *     the smoothed growth is positive; 0 at or over the limit. That is
+ *     the container's own limit; the daemon then counts down to the
+ *     nearest limit enclosing it (metrics_room_eta: an ancestor cgroup's
+ *     limit, the node's MemAvailable), so a tenant without a limit of its
+ *     own has an ETA too. A span of history knows only its own limit.
  */
 #ifndef CGOV_METRICS_H
 #define CGOV_METRICS_H
@@ -113,6 +117,23 @@ struct metrics_span {
  * unknown. */
 void metrics_span_eval(const struct metrics_span *s, struct metrics_growth *growth,
     struct gov_metrics *m);
+
+/* The lesser of two headrooms in bytes (what a limit leaves: limit less
+ * usage, the node's MemAvailable): INFINITY is no limit, NAN unknown. The
+ * least of those known: an unknown part (an ancestor that vanished, a
+ * meminfo not read) is left out, not taken for 0 nor for the whole
+ * answer; NAN only when both are. A lower bound does not need every part:
+ * the container reaches the least known one no later than it says. */
+double metrics_room_min(double a, double b);
+
+/* Lowers m's memory.eta (as metrics_span_eval left it, of the container's
+ * own limit) to the time until the container's smoothed growth gr uses up
+ * room: the least headroom of the limits that enclose the container above
+ * its own (its ancestors' limits less their usage, the node's
+ * MemAvailable; metrics_room_min). 0 when room <= 0. Leaves memory.eta as
+ * it is when room is NAN or INFINITY, or gr is NULL, unknown or not
+ * growing (unknown stays unknown). */
+void metrics_room_eta(struct gov_metrics *m, const struct metrics_growth *gr, double room);
 
 /* The span between the cumulative samples cur and prev (NULL on the first
  * tick: levels and limits, no rates), dt_ms apart. */

@@ -16,6 +16,7 @@
 #include "journal.h"
 #include "knob.h"
 #include "log.h"
+#include "memroom.h"
 #include "metrics.h"
 #include "notify.h"
 #include "units.h"
@@ -48,6 +49,10 @@ struct gv_ct {
 	int64_t oom_ms[2];              /* the last OOM / OOM kill journaled */
 	struct gov_metrics m;
 	struct metrics_growth growth;
+	struct memroom_set anc;         /* ancestors with a memory limit */
+	int anc_found;                  /* anc was looked for */
+	double room;                    /* the least headroom above it (bytes;
+	                                   NAN unknown): memory.eta's */
 	char **procs;                   /* the names of the last two reads */
 	size_t nprocs;
 	char **last;                    /* the names of the last read alone */
@@ -87,6 +92,7 @@ struct governing {
 	size_t nsensors;
 	double temp_hottest;            /* NAN: no sensor known */
 	struct hook *hook;              /* on-action (borrowed); NULL */
+	struct memroom *mr;             /* the limits above the containers */
 
 	/* What relative conditions are of (cgov.policy(5)): the node's CPUs,
 	 * the stated disk capabilities, and this tick's contention. */
@@ -143,7 +149,32 @@ gv_ct_clear(struct gv_ct *c)
 	knob_procs_free(c->procs, c->nprocs);
 	knob_procs_free(c->last, c->nlast);
 	notify_ct_free(c->nt);
+	memroom_set_clear(&c->anc);
 	memset(c, 0, sizeof *c);
+}
+
+/* memory.eta counts down to the nearest limit that encloses c, not only
+ * its own: a tenant without a limit balloons into its parent's (an LXC
+ * or Docker "node" slice) or the node's, and the OOM killer then picks by
+ * size. The ancestors are found on c's full reads (the limits cadence),
+ * their usage read once a tick for all containers below them; the node's
+ * MemAvailable is this tick's (gv_on_node runs first). Only while
+ * policies are loaded: a node without them pays nothing. */
+static void
+gv_room(struct governing *g, struct gv_ct *c, int full)
+{
+	c->room = NAN;
+	if (g->ps == NULL) {
+		c->anc_found = 0;
+		return;
+	}
+	if (full || !c->anc_found) {
+		memroom_find(g->mr, c->path, g->tick + 1, &c->anc);
+		c->anc_found = 1;
+	}
+	c->room = metrics_room_min(memroom_left(g->mr, &c->anc, g->tick + 1),
+	    g->node.v[PM_NODE_MEMORY_AVAILABLE]);
+	metrics_room_eta(&c->m, &c->growth, c->room);
 }
 
 static void
@@ -181,6 +212,7 @@ gv_on_ct(void *arg, const struct fleet_obs *o)
 	c->cur_full = o->full;
 	c->cur_mono = units_mono_ms();
 	metrics_from_samples(o->cur, o->prev, o->dt_ms, &c->growth, &c->m);
+	gv_room(g, c, o->full);
 }
 
 static void
@@ -244,6 +276,7 @@ governing_new(const struct cgfs *fs, struct fleet *f, struct store *st, const st
 	ac.max_actions_per_min = c->max_actions_per_min;
 	g->gov = gov_new(&gc);
 	g->act = act_new(fs, NULL, &ac);
+	g->mr = memroom_new(fs);
 	g->procs_interval_ms = c->procs_ms;
 	g->interval_ms = c->interval_ms;
 	g->exit_restore_all = c->exit_restore_all;
@@ -270,6 +303,7 @@ governing_free(struct governing *g)
 	free(g->ct);
 	act_free(g->act);
 	gov_free(g->gov);
+	memroom_free(g->mr);
 	policy_set_free(g->ps);
 	free(g->policies_path);
 	free(g);
@@ -778,6 +812,7 @@ gv_eval_sample(struct governing *g, struct gv_ct *c, int64_t now_ms, int since_l
 		base_mono = c->cur_mono;
 	}
 	metrics_from_samples(&s, base, base != NULL ? mono - base_mono : 0, &gr, &m);
+	metrics_room_eta(&m, &gr, c->room);     /* the limits above, as of the last tick */
 	for (int i = PM_NODE_CPU; i < PM__MAX; i++) {
 		m.v[i] = g->node.v[i];
 		m.limit[i] = g->node.limit[i];
@@ -1143,6 +1178,7 @@ governing_run(struct governing *g, int64_t now_ms)
 		gv_decide(g, c, &c->cur, c->cur_full, &c->m, now_ms);
 	}
 	g->n = out;
+	memroom_sweep(g->mr, g->tick + 1);
 	g->tick++;
 	/* Every decision of the tick: one durable journal commit, then the
 	 * writes. Then what a crashed cgovd left that no tenant claimed. */

@@ -145,6 +145,28 @@ metrics_span_eval(const struct metrics_span *s, struct metrics_growth *gr, struc
 	}
 }
 
+double
+metrics_room_min(double a, double b)
+{
+	if (isnan(a))
+		return b;
+	if (isnan(b))
+		return a;
+	return a < b ? a : b;
+}
+
+void
+metrics_room_eta(struct gov_metrics *m, const struct metrics_growth *gr, double room)
+{
+	double eta;
+
+	if (isnan(room) || isinf(room) || gr == NULL || !gr->known || !(gr->rate > 0))
+		return;
+	eta = room > 0 ? room / gr->rate * 1000.0 : 0;
+	if (isnan(m->v[PM_MEMORY_ETA]) || eta < m->v[PM_MEMORY_ETA])
+		m->v[PM_MEMORY_ETA] = eta;
+}
+
 void
 metrics_span_from_samples(const struct cg_sample *a, const struct cg_sample *b, int64_t dt,
     struct metrics_span *s)

@@ -15,6 +15,10 @@
  *                               bytes/s (a victim's disk throughput)
  *   cgov_hog flood FILE         rewrite the first 32 MiB of FILE with O_DIRECT
  *                               1 MiB writes until killed
+ *   cgov_hog pace MIB_S BYTES   allocate and touch 1 MiB at a time, MIB_S
+ *                               MiB a second on the clock, until BYTES are
+ *                               held, then wait: a steady balloon (prints
+ *                               "ready" at once)
  *
  * "mem" and "spin" write "ready\n" to stdout once the load is in place,
  * so a test can wait on that instead of sleeping.
@@ -229,6 +233,37 @@ hog_flood(const char *path)
 	}
 }
 
+static int
+hog_pace(double mib_s, unsigned long long bytes)
+{
+	const size_t chunk = 1 << 20;
+	struct timespec t0, due;
+	unsigned long long i = 0;
+
+	if (!(mib_s > 0))
+		return 2;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ready();
+	for (unsigned long long held = 0; held < bytes; held += chunk, i++) {
+		char *p = malloc(chunk);
+		double at = (double)(i + 1) / mib_s;
+
+		if (p == NULL)
+			return 1;
+		for (size_t off = 0; off < chunk; off += 4096)
+			p[off] = 1;
+		due.tv_sec = t0.tv_sec + (time_t)at;
+		due.tv_nsec = t0.tv_nsec + (long)((at - (double)(time_t)at) * 1e9);
+		if (due.tv_nsec >= 1000000000L) {
+			due.tv_sec++;
+			due.tv_nsec -= 1000000000L;
+		}
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &due, NULL);
+	}
+	for (;;)
+		pause();
+}
+
 int
 main(int argc, char **argv)
 {
@@ -246,6 +281,8 @@ main(int argc, char **argv)
 		return hog_read(argv[2], atol(argv[3]));
 	if (argc == 3 && strcmp(argv[1], "flood") == 0)
 		return hog_flood(argv[2]);
-	fprintf(stderr, "usage: cgov_hog mem BYTES | spin | write FILE BYTES | grow BYTES | count THREADS MS | read FILE MS | flood FILE\n");
+	if (argc == 4 && strcmp(argv[1], "pace") == 0)
+		return hog_pace(atof(argv[2]), strtoull(argv[3], NULL, 10));
+	fprintf(stderr, "usage: cgov_hog mem BYTES | spin | write FILE BYTES | grow BYTES | count THREADS MS | read FILE MS | flood FILE | pace MIB_S BYTES\n");
 	return 2;
 }

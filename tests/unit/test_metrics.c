@@ -154,6 +154,70 @@ test_memory_eta(void **state)
 	assert_true(isnan(m.v[PM_MEMORY_ETA]));
 }
 
+/* memory.eta to the nearest enclosing limit (metrics_room_eta): the
+ * container's own, an ancestor's or the node's, whichever is tightest at
+ * the smoothed growth; unknown when not growing. */
+static void
+test_memory_eta_room(void **state TEST_UNUSED)
+{
+	struct cg_sample s0 = sample(0, 200 << 20), s1 = s0;
+	struct metrics_growth g = { 0 };
+	struct gov_metrics m;
+
+	/* 100M/s; own limit 400M: 100M left, 1 s. */
+	s1.mem_current = 300 << 20;
+	metrics(&s1, &s0, 1000, &g, &m);
+	assert_true(fabs(m.v[PM_MEMORY_ETA] - 1000) < 1e-6);
+	/* Own limit tighter: an ancestor leaving 500M, the node 2G, change nothing. */
+	metrics_room_eta(&m, &g, metrics_room_min(500 * MiB, 2048 * MiB));
+	assert_true(fabs(m.v[PM_MEMORY_ETA] - 1000) < 1e-6);
+	/* Ancestor tighter: 50M left there, 0.5 s. */
+	metrics_room_eta(&m, &g, metrics_room_min(50 * MiB, 2048 * MiB));
+	assert_true(fabs(m.v[PM_MEMORY_ETA] - 500) < 1e-6);
+
+	/* No limit of its own: unknown, until the room above says. */
+	s0.mem_limit = s1.mem_limit = CG_UNLIMITED;
+	g = (struct metrics_growth){ 0 };
+	metrics(&s1, &s0, 1000, &g, &m);
+	assert_true(isnan(m.v[PM_MEMORY_ETA]));
+	metrics_room_eta(&m, &g, INFINITY);               /* nothing above */
+	assert_true(isnan(m.v[PM_MEMORY_ETA]));
+	metrics_room_eta(&m, &g, NAN);                    /* unknown above */
+	assert_true(isnan(m.v[PM_MEMORY_ETA]));
+	/* Ancestor tighter than the node: 300M at 100M/s. */
+	metrics_room_eta(&m, &g, metrics_room_min(300 * MiB, 1024 * MiB));
+	assert_true(fabs(m.v[PM_MEMORY_ETA] - 3000) < 1e-6);
+	/* Node tighter (an ancestor leaves 300M, the node 150M): 1.5 s. */
+	metrics(&s1, &s0, 1000, &g, &m);
+	metrics_room_eta(&m, &g, metrics_room_min(300 * MiB, 150 * MiB));
+	assert_true(fabs(m.v[PM_MEMORY_ETA] - 1500) < 1e-6);
+	/* An ancestor over its limit: 0. */
+	metrics_room_eta(&m, &g, -(double)MiB);
+	assert_true(m.v[PM_MEMORY_ETA] == 0);
+
+	/* Not growing (flat then shrinking): unknown, whatever the room. */
+	g = (struct metrics_growth){ 0 };
+	metrics(&s0, &s0, 1000, &g, &m);
+	assert_true(g.known && g.rate == 0);
+	metrics_room_eta(&m, &g, 10 * MiB);
+	assert_true(isnan(m.v[PM_MEMORY_ETA]));
+	metrics(&s0, &s1, 1000, &g, &m);
+	assert_true(g.rate < 0);
+	metrics_room_eta(&m, &g, 10 * MiB);
+	assert_true(isnan(m.v[PM_MEMORY_ETA]));
+	/* No growth kept (history spans): unknown. */
+	metrics_room_eta(&m, NULL, 10 * MiB);
+	assert_true(isnan(m.v[PM_MEMORY_ETA]));
+
+	/* The least of those known; unknown only when none is. */
+	assert_true(metrics_room_min(NAN, 5) == 5);
+	assert_true(metrics_room_min(5, NAN) == 5);
+	assert_true(isnan(metrics_room_min(NAN, NAN)));
+	assert_true(metrics_room_min(INFINITY, 7) == 7);
+	assert_true(isinf(metrics_room_min(INFINITY, NAN)));
+	assert_true(metrics_room_min(-3, 7) == -3);
+}
+
 static void
 test_node(void **state)
 {
@@ -658,6 +722,7 @@ main(void)
 		cmocka_unit_test(test_rates),
 		cmocka_unit_test(test_idle_and_reset),
 		cmocka_unit_test(test_memory_eta),
+		cmocka_unit_test(test_memory_eta_room),
 		cmocka_unit_test(test_node),
 		cmocka_unit_test(test_helpers),
 		cmocka_unit_test(test_unknown_fields),
