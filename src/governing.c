@@ -551,6 +551,14 @@ gv_journal_events(struct governing *g)
 			log_debug("container %s: policy \"%s\" rule \"%s\": %s -> %s",
 			    escape_log(0, path), e->policy->name, e->rule->name,
 			    gov_state_name(e->from), gov_state_name(e->to));
+		/* A container found since the last history tick has no id yet:
+		 * an event between two ticks (a notification, a node pressure
+		 * wake) registers it here, as the actuator does, or its rule's
+		 * state would never be journaled (only changes are). */
+		if (jr == 0 && c != NULL && c->cid == 0 &&
+		    store_container_upsert(g->st, c->path, c->name, c->runtime, units_now_ms(),
+		    &c->cid) < 0)
+			c->cid = 0;
 		if (jr == 0 && c != NULL && c->cid != 0)
 			journal_rule_state_put(g->st, c->cid, e->policy->name, e->rule->name,
 			    gov_state_name(e->to), e->rung, e->since_ms, e->why);
