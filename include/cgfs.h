@@ -15,6 +15,7 @@
 #define CGOV_CGFS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 enum cg_ctrl {
@@ -73,6 +74,15 @@ int cgfs_open_dir(const struct cgfs *fs, enum cg_ctrl c, const char *path);
  * len - 1 bytes; a longer file is truncated and -EFBIG returned). Returns
  * the byte count or -errno; -ENOENT/-ENODEV mean the cgroup went away. */
 ssize_t cgfs_read_at(int dirfd, const char *name, char *buf, size_t len);
+
+/* Reads file `file` of cgroup `path` in controller c's hierarchy as one
+ * number (cgparse_u64: "max" and the v1 sentinels are CG_UNLIMITED), for
+ * an occasional read (it opens and closes the directory). Returns 0 and
+ * *ret, -errno of cgfs_open_dir/cgfs_read_at (-ENOENT/-ENODEV: gone;
+ * -EFBIG: far longer than a number), or -EINVAL when the file holds no
+ * such number. */
+int cgfs_read_u64(const struct cgfs *fs, enum cg_ctrl c, const char *path, const char *file,
+    uint64_t *ret);
 
 /* Reads a cached descriptor from offset 0, the sampling hot path: one
  * pread(2) per file per tick, no open/close. Same return as cgfs_read_at. */

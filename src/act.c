@@ -433,18 +433,12 @@ act_mem_usage(const struct act *a, const char *path, int64_t *ret)
 {
 	const char *file = a->fs->ctrl[CG_MEMORY].version == 2 ? "memory.current" :
 	    "memory.usage_in_bytes";
-	char buf[64];
 	uint64_t v;
-	ssize_t n;
-	int fd;
+	int r;
 
-	if ((fd = cgfs_open_dir(a->fs, CG_MEMORY, path)) < 0)
-		return fd;
-	n = cgfs_read_at(fd, file, buf, sizeof buf);
-	close(fd);
-	if (n < 0)
-		return (int)n;
-	if (cgparse_u64(buf, &v) < 0 || v >= CG_UNLIMITED)
+	if ((r = cgfs_read_u64(a->fs, CG_MEMORY, path, file, &v)) < 0)
+		return r == -EINVAL ? -EIO : r;
+	if (v >= CG_UNLIMITED)
 		return -EIO;
 	*ret = (int64_t)v;
 	return 0;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cgfs.h"
+#include "cgparse.h"
 #include "escape.h"
 #include "log.h"
 #include "xmalloc.h"
@@ -308,6 +309,23 @@ cgfs_read_at(int dirfd, const char *name, char *buf, size_t len)
 	r = cgfs_read_all(fd, buf, len, 0);
 	close(fd);
 	return r;
+}
+
+int
+cgfs_read_u64(const struct cgfs *fs, enum cg_ctrl c, const char *path, const char *file,
+    uint64_t *ret)
+{
+	char buf[64];
+	ssize_t n;
+	int fd;
+
+	if ((fd = cgfs_open_dir(fs, c, path)) < 0)
+		return fd;
+	n = cgfs_read_at(fd, file, buf, sizeof buf);
+	close(fd);
+	if (n < 0)
+		return (int)n;
+	return cgparse_u64(buf, ret) < 0 ? -EINVAL : 0;
 }
 
 ssize_t

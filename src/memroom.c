@@ -87,19 +87,12 @@ memroom_get(struct memroom *mr, const char *path)
 static uint64_t
 memroom_read(const struct memroom *mr, const char *path, const char *name)
 {
-	char buf[64];
-	uint64_t v = CG_UNKNOWN;
-	ssize_t n;
-	int fd;
+	uint64_t v;
+	int r;
 
-	if ((fd = cgfs_open_dir(mr->fs, CG_MEMORY, path)) < 0)
-		return CG_UNKNOWN;
-	n = cgfs_read_at(fd, name, buf, sizeof buf);
-	close(fd);
-	if (n < 0 || cgparse_u64(buf, &v) < 0) {
-		if (n < 0 && !cgfs_gone((int)n))
-			log_debug("memroom: %s of %s: %s", name, escape_log(0, path),
-			    strerror((int)-n));
+	if ((r = cgfs_read_u64(mr->fs, CG_MEMORY, path, name, &v)) < 0) {
+		if (r != -EINVAL && !cgfs_gone(r))
+			log_debug("memroom: %s of %s: %s", name, escape_log(0, path), strerror(-r));
 		return CG_UNKNOWN;
 	}
 	return v;

@@ -253,6 +253,29 @@ test_missing_and_hostile_paths(void **state)
 	cgfs_close(fs);
 }
 
+/* One number of one file: a value, "max", a file that holds no number, a
+ * file or a cgroup that is not there. */
+static void
+test_read_u64(void **state)
+{
+	struct cgfs *fs = open_snapshot("v2-unified", 2);
+	uint64_t v = 0;
+
+	(void)state;
+	assert_int_equal(cgfs_read_u64(fs, CG_MEMORY, "/tenant", "memory.max", &v), 0);
+	assert_true(v == 536870912ULL);
+	assert_int_equal(cgfs_read_u64(fs, CG_MEMORY, "/tenant", "memory.current", &v), 0);
+	assert_true(v == 220549120ULL);
+	assert_int_equal(cgfs_read_u64(fs, CG_MEMORY, "/tenant", "cgroup.max.depth", &v), 0);
+	assert_true(v == CG_UNLIMITED);         /* "max" */
+	assert_int_equal(cgfs_read_u64(fs, CG_CPU, "/tenant", "cpu.max", &v), -EINVAL);
+	assert_int_equal(cgfs_read_u64(fs, CG_MEMORY, "/tenant", "memory.stat", &v), -EFBIG);
+	assert_int_equal(cgfs_read_u64(fs, CG_MEMORY, "/tenant", "no.such.file", &v), -ENOENT);
+	assert_int_equal(cgfs_read_u64(fs, CG_MEMORY, "/gone", "memory.max", &v), -ENOENT);
+	assert_int_equal(cgfs_read_u64(fs, CG_MEMORY, "/tenant/..", "memory.max", &v), -EINVAL);
+	cgfs_close(fs);
+}
+
 /* A one-file cgroup in a new temporary root: tmpl receives the root,
  * dir the cgroup, file the file's path. */
 static void
@@ -638,6 +661,7 @@ main(void)
 		cmocka_unit_test(test_budget_bounds_directories),
 		cmocka_unit_test(test_no_memstat_is_not_gone),
 		cmocka_unit_test(test_missing_and_hostile_paths),
+		cmocka_unit_test(test_read_u64),
 		cmocka_unit_test(test_vanished_container),
 		cmocka_unit_test(test_empty_io_stat_is_zero),
 		cmocka_unit_test(test_cadence_carries_settings),
