@@ -8,11 +8,7 @@ sb_init
 need jq
 sb_policy_dir
 sb_mk flood
-DIR=$(block_dir) || skip "no block-device-backed directory for direct I/O"
-read -r DISK DISKDEV <<EOF
-$(disk_of "$DIR")
-EOF
-[ -n "$DISKDEV" ] || skip "no disk under $DIR"
+sb_block_disk
 
 if [ "$SB_VERSION" = 1 ]; then
 	LIMIT_FILE=$(sb_file flood blkio.throttle.write_bps_device) || skip "no blkio throttling"

@@ -144,11 +144,7 @@ wait_until 10 'test -z "$(cat "$(sb_file hog cgroup.procs)" "$(sb_file victim cg
 rm -f "$POL/10-cpu.policy"
 
 # --- 2. a writer with pauses: windows vs for ----------------------------------
-DIR=$(block_dir) || skip "no block-device-backed directory for direct I/O"
-read -r DISK DISKDEV <<EOF
-$(disk_of "$DIR")
-EOF
-[ -n "$DISKDEV" ] || skip "no disk under $DIR"
+sb_block_disk
 sb_mk backup
 if [ "$SB_VERSION" = 1 ]; then
 	LIMIT_FILE=$(sb_file backup blkio.throttle.write_bps_device) || skip "no blkio throttling"

@@ -23,11 +23,7 @@ sb_mk lxc
 sb_mk lxc/critical-db
 sb_mk lxc/backup-1
 sb_mk lxc/web
-DIR=$(block_dir) || skip "no block-device-backed directory for direct I/O"
-read -r DISK DISKDEV <<EOF
-$(disk_of "$DIR")
-EOF
-[ -n "$DISKDEV" ] || skip "no disk under $DIR"
+sb_block_disk
 
 if [ "$SB_VERSION" = 1 ]; then
 	limit() { cat "$(sb_file "$1" memory.limit_in_bytes)"; }

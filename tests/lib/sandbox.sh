@@ -298,3 +298,13 @@ disk_of() {
 	[ -e "$sys/partition" ] && sys=$(dirname "$sys")
 	echo "$(basename "$sys") $(cat "$sys/dev")"
 }
+
+# sb_block_disk: sets DIR (block_dir), DISK and DISKDEV (disk_of DIR) for
+# a test of direct I/O, or skips the test when the host has none.
+sb_block_disk() {
+	DIR=$(block_dir) || skip "no block-device-backed directory for direct I/O"
+	read -r DISK DISKDEV <<EOF
+$(disk_of "$DIR")
+EOF
+	[ -n "$DISKDEV" ] || skip "no disk under $DIR"
+}
