@@ -90,8 +90,14 @@ double metrics_busy_pct(double busy, double total);
  * the newest span) so one burst does not make an ETA of milliseconds.
  * Zero it before the first span. */
 struct metrics_growth {
-	double rate;                     /* bytes/s */
+	double rate;                     /* bytes/s of memory */
 	int known;
+	/* The footprint's growth: memory plus swap (memory alone where swap
+	 * is not known). What counts toward an enclosing limit: a tenant
+	 * that refaults what reclaim swapped out moves pages from swap back
+	 * to memory, its memory grows and its footprint does not. */
+	double foot_rate;                /* bytes/s */
+	int foot_known;
 };
 
 /* One container over one span: a tick (the daemon: deltas of two samples)
@@ -101,6 +107,7 @@ struct metrics_span {
 	double mem, swap, pids;          /* bytes, bytes, tasks: the level */
 	double mem_prev;                 /* the level one span earlier (growth);
 	                                    NAN: none */
+	double swap_prev;                /* the same of swap (footprint growth) */
 	double mem_limit, swap_limit, pids_max;
 	double cpu_limit_cores;          /* quota / period */
 	/* counter deltas over the span */
@@ -127,7 +134,9 @@ void metrics_span_eval(const struct metrics_span *s, struct metrics_growth *grow
 double metrics_room_min(double a, double b);
 
 /* Lowers m's memory.eta (as metrics_span_eval left it, of the container's
- * own limit) to the time until the container's smoothed growth gr uses up
+ * own limit) to the time until the container's smoothed footprint growth
+ * (gr->foot_rate: memory plus swap, so that a tenant refaulting what it
+ * had swapped out is not taken for a grower when the node is full) uses up
  * room: the least headroom of the limits that enclose the container above
  * its own (its ancestors' limits less their usage, the node's
  * MemAvailable; metrics_room_min). 0 when room <= 0. Leaves memory.eta as

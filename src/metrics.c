@@ -136,6 +136,10 @@ metrics_span_eval(const struct metrics_span *s, struct metrics_growth *gr, struc
 		growth = (s->mem - s->mem_prev) * 1000.0 / (double)dt;
 		gr->rate = gr->known ? 0.5 * gr->rate + 0.5 * growth : growth;
 		gr->known = 1;
+		if (!isnan(s->swap) && !isnan(s->swap_prev))
+			growth += (s->swap - s->swap_prev) * 1000.0 / (double)dt;
+		gr->foot_rate = gr->foot_known ? 0.5 * gr->foot_rate + 0.5 * growth : growth;
+		gr->foot_known = 1;
 	}
 	if (gr->known && gr->rate > 0 && isfinite(m->limit[PM_MEMORY]) &&
 	    !isnan(m->v[PM_MEMORY])) {
@@ -160,9 +164,9 @@ metrics_room_eta(struct gov_metrics *m, const struct metrics_growth *gr, double 
 {
 	double eta;
 
-	if (isnan(room) || isinf(room) || gr == NULL || !gr->known || !(gr->rate > 0))
+	if (isnan(room) || isinf(room) || gr == NULL || !gr->foot_known || !(gr->foot_rate > 0))
 		return;
-	eta = room > 0 ? room / gr->rate * 1000.0 : 0;
+	eta = room > 0 ? room / gr->foot_rate * 1000.0 : 0;
 	if (isnan(m->v[PM_MEMORY_ETA]) || eta < m->v[PM_MEMORY_ETA])
 		m->v[PM_MEMORY_ETA] = eta;
 }
@@ -176,7 +180,7 @@ metrics_span_from_samples(const struct cg_sample *a, const struct cg_sample *b, 
 		.mem = metrics_num(a->mem_current),
 		.swap = metrics_num(a->swap_current),
 		.pids = metrics_num(a->pids_current),
-		.mem_prev = NAN,
+		.mem_prev = NAN, .swap_prev = NAN,
 		.mem_limit = metrics_limit(a->mem_limit),
 		.swap_limit = metrics_limit(a->swap_limit),
 		.pids_max = metrics_limit(a->pids_max),
@@ -193,6 +197,7 @@ metrics_span_from_samples(const struct cg_sample *a, const struct cg_sample *b, 
 	if (b == NULL)
 		return;
 	s->mem_prev = metrics_num(b->mem_current);
+	s->swap_prev = metrics_num(b->swap_current);
 	s->cpu_us = metrics_delta(a->cpu_usage_us, b->cpu_usage_us);
 	s->nr_periods = metrics_delta(a->nr_periods, b->nr_periods);
 	s->nr_throttled = metrics_delta(a->nr_throttled, b->nr_throttled);
@@ -221,7 +226,7 @@ metrics_span_from_rec(const struct roll_rec *r, double mem_prev, struct metrics_
 	*s = (struct metrics_span){
 		.dt_ms = r->dt_ms,
 		.mem = r->mem_avg, .swap = r->swap_avg, .pids = r->pids_avg,
-		.mem_prev = mem_prev,
+		.mem_prev = mem_prev, .swap_prev = NAN,
 		.mem_limit = r->mem_limit, .swap_limit = r->swap_limit,
 		.pids_max = r->pids_limit,
 		.cpu_limit_cores = r->cpu_limit_cores,

@@ -209,6 +209,29 @@ test_memory_eta_room(void **state TEST_UNUSED)
 	metrics_room_eta(&m, NULL, 10 * MiB);
 	assert_true(isnan(m.v[PM_MEMORY_ETA]));
 
+	/* Toward the room above, the footprint counts (memory plus swap): a
+	 * tenant refaulting 100M/s of what reclaim swapped out (memory up,
+	 * swap down as much) is not growing; one that allocates is, into
+	 * swap included. Its own limit still counts memory alone. */
+	s0 = sample(0, 200 << 20);
+	s0.mem_limit = CG_UNLIMITED;
+	s0.swap_current = 300 << 20;
+	s1 = s0;
+	s1.mem_current = 300 << 20;
+	s1.swap_current = 200 << 20;
+	g = (struct metrics_growth){ 0 };
+	metrics(&s1, &s0, 1000, &g, &m);
+	assert_true(g.known && fabs(g.rate - 100 * MiB) < 1e-6);
+	assert_true(g.foot_known && g.foot_rate == 0);
+	metrics_room_eta(&m, &g, 10 * MiB);
+	assert_true(isnan(m.v[PM_MEMORY_ETA]));
+	s1.swap_current = 350 << 20;                      /* and 50M/s more into swap */
+	g = (struct metrics_growth){ 0 };
+	metrics(&s1, &s0, 1000, &g, &m);
+	assert_true(fabs(g.foot_rate - 150 * MiB) < 1e-6);
+	metrics_room_eta(&m, &g, 300 * MiB);
+	assert_true(fabs(m.v[PM_MEMORY_ETA] - 2000) < 1e-6);
+
 	/* The least of those known; unknown only when none is. */
 	assert_true(metrics_room_min(NAN, 5) == 5);
 	assert_true(metrics_room_min(5, NAN) == 5);
