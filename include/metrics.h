@@ -92,13 +92,20 @@ double metrics_busy_pct(double busy, double total);
 struct metrics_growth {
 	double rate;                     /* bytes/s of memory */
 	int known;
-	/* The footprint's growth: memory plus swap (memory alone where swap
-	 * is not known). What counts toward an enclosing limit: a tenant
-	 * that refaults what reclaim swapped out moves pages from swap back
-	 * to memory, its memory grows and its footprint does not. */
+	/* The footprint's growth over the last span alone: memory plus swap
+	 * (memory alone where swap is not known). What counts toward an
+	 * enclosing limit: there the room runs out for everyone at once (a
+	 * full node leaves each tenant ~0), so a smoothed rate, which decays
+	 * but never reaches 0, would give a tenant that grew once, at its
+	 * start, an eta of milliseconds for ever after; and a tenant that
+	 * refaults what reclaim swapped out moves pages from swap back to
+	 * memory: its memory grows, its footprint does not. */
 	double foot_rate;                /* bytes/s */
 	int foot_known;
 };
+
+/* A footprint growing slower than this is not growing (page jitter). */
+#define METRICS_FOOT_FLOOR (1024.0 * 1024.0)    /* bytes/s */
 
 /* One container over one span: a tick (the daemon: deltas of two samples)
  * or a stored record (`cgov policy simulate`: a tick, a minute, an hour). */
@@ -134,14 +141,13 @@ void metrics_span_eval(const struct metrics_span *s, struct metrics_growth *grow
 double metrics_room_min(double a, double b);
 
 /* Lowers m's memory.eta (as metrics_span_eval left it, of the container's
- * own limit) to the time until the container's smoothed footprint growth
- * (gr->foot_rate: memory plus swap, so that a tenant refaulting what it
- * had swapped out is not taken for a grower when the node is full) uses up
- * room: the least headroom of the limits that enclose the container above
+ * own limit) to the time until the container's footprint growth of the
+ * last span (gr->foot_rate, memory plus swap: see struct metrics_growth)
+ * uses up room: the least headroom of the limits that enclose the container above
  * its own (its ancestors' limits less their usage, the node's
  * MemAvailable; metrics_room_min). 0 when room <= 0. Leaves memory.eta as
- * it is when room is NAN or INFINITY, or gr is NULL, unknown or not
- * growing (unknown stays unknown). */
+ * it is when room is NAN or INFINITY, or gr is NULL, unknown or growing
+ * by METRICS_FOOT_FLOOR or less (unknown stays unknown). */
 void metrics_room_eta(struct gov_metrics *m, const struct metrics_growth *gr, double room);
 
 /* The span between the cumulative samples cur and prev (NULL on the first

@@ -138,7 +138,7 @@ metrics_span_eval(const struct metrics_span *s, struct metrics_growth *gr, struc
 		gr->known = 1;
 		if (!isnan(s->swap) && !isnan(s->swap_prev))
 			growth += (s->swap - s->swap_prev) * 1000.0 / (double)dt;
-		gr->foot_rate = gr->foot_known ? 0.5 * gr->foot_rate + 0.5 * growth : growth;
+		gr->foot_rate = growth;
 		gr->foot_known = 1;
 	}
 	if (gr->known && gr->rate > 0 && isfinite(m->limit[PM_MEMORY]) &&
@@ -164,7 +164,8 @@ metrics_room_eta(struct gov_metrics *m, const struct metrics_growth *gr, double 
 {
 	double eta;
 
-	if (isnan(room) || isinf(room) || gr == NULL || !gr->foot_known || !(gr->foot_rate > 0))
+	if (isnan(room) || isinf(room) || gr == NULL || !gr->foot_known ||
+	    !(gr->foot_rate > METRICS_FOOT_FLOOR))
 		return;
 	eta = room > 0 ? room / gr->foot_rate * 1000.0 : 0;
 	if (isnan(m->v[PM_MEMORY_ETA]) || eta < m->v[PM_MEMORY_ETA])

@@ -209,7 +209,7 @@ test_memory_eta_room(void **state TEST_UNUSED)
 	metrics_room_eta(&m, NULL, 10 * MiB);
 	assert_true(isnan(m.v[PM_MEMORY_ETA]));
 
-	/* Toward the room above, the footprint counts (memory plus swap): a
+	/* Toward the room above, the footprint's last span counts (memory plus swap): a
 	 * tenant refaulting 100M/s of what reclaim swapped out (memory up,
 	 * swap down as much) is not growing; one that allocates is, into
 	 * swap included. Its own limit still counts memory alone. */
@@ -231,6 +231,19 @@ test_memory_eta_room(void **state TEST_UNUSED)
 	assert_true(fabs(g.foot_rate - 150 * MiB) < 1e-6);
 	metrics_room_eta(&m, &g, 300 * MiB);
 	assert_true(fabs(m.v[PM_MEMORY_ETA] - 2000) < 1e-6);
+	/* The last span alone: a start-up that grew once and then held its
+	 * ground is no grower a tick later (a smoothed rate would still be
+	 * half of it), whatever little room the node has left. */
+	metrics(&s1, &s1, 1000, &g, &m);
+	assert_true(g.rate > 0 && g.foot_rate == 0);
+	metrics_room_eta(&m, &g, 0);
+	assert_true(isnan(m.v[PM_MEMORY_ETA]));
+	/* Page jitter (under METRICS_FOOT_FLOOR) is no growth either. */
+	s0 = s1;
+	s1.mem_current += 512 << 10;
+	metrics(&s1, &s0, 1000, &g, &m);
+	metrics_room_eta(&m, &g, 0);
+	assert_true(isnan(m.v[PM_MEMORY_ETA]));
 
 	/* The least of those known; unknown only when none is. */
 	assert_true(metrics_room_min(NAN, 5) == 5);
