@@ -103,8 +103,9 @@ uint64_t governing_events(const struct governing *g);
  * set compares node.pressure.<res> with (> or >=); NAN where none does:
  * what nodewatch_set wants, again after every governing_set_policies.
  * governing_node_wake: the node's "some" share of res is pct (percent,
- * fresh): unless such a wake came since the last tick (one per resource
- * between two ticks),
+ * fresh): unless it comes too soon after the last (per resource, the
+ * first wake after a tick at once, then after gaps of 200, 400, 800 ms
+ * and so on until the next tick),
  * node.pressure.<res> becomes pct until the next tick, and every governed
  * container seen by the last tick whose rules' `when` names it is sampled
  * and decided now (rates since the last tick), its writes done before

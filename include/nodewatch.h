@@ -21,8 +21,8 @@
  * NODEWATCH_WINDOW_MS (or of the span the ring holds, when at least
  * NODEWATCH_MIN_SPAN_MS) is compared with the threshold, and above it the
  * callback is called with that share, at every poll while it stays above:
- * the caller decides how often it acts on it (governing.c: once per
- * resource between two ticks).
+ * the caller decides how often it acts on it (governing.c: at once
+ * after a tick, then after doubling gaps from 200 ms).
  *
  * Cost: one pread(2) of a small seq_file per watched resource per period,
  * on a descriptor opened once: 10 to 30 reads a second, a few microseconds

@@ -103,8 +103,11 @@ struct governing {
 	struct notify *nt;              /* kernel notifications (borrowed); NULL */
 	unsigned arm_warned;            /* bit per notify kind: failure logged */
 	uint64_t nevents;               /* notifications handled */
-	uint64_t node_wake_tick[NODEWATCH__MAX];  /* tick + 1 of the last node
-	                                             pressure wake; 0 none */
+	/* Node pressure wakes, per resource: the tick (+ 1; 0 none) of the
+	 * last, when the next may come, and the gap after that one. */
+	uint64_t node_wake_tick[NODEWATCH__MAX];
+	int64_t node_wake_next[NODEWATCH__MAX];
+	int64_t node_wake_gap[NODEWATCH__MAX];
 	uint64_t nnodewakes;            /* node pressure wakes handled */
 };
 
@@ -596,6 +599,8 @@ static void gv_fill_relative(const struct governing *g, const struct gv_ct *c,
  * the gap each would cost a sample and a decision. The first event of a
  * burst is decided at once, so reaction time does not pay for it. */
 #define GV_EVENT_GAP_MS 50
+/* The first gap between two node pressure wakes of a tick (doubling). */
+#define GV_NODE_WAKE_GAP_MS 200
 /* OOM events of one kind journaled at most once a second per container
  * (an OOM storm must not become a storm of durable commits). */
 #define GV_OOM_GAP_MS 1000
@@ -968,13 +973,23 @@ governing_node_wake(struct governing *g, enum nodewatch_res res, double pct, int
 
 	if ((unsigned)res >= NODEWATCH__MAX)
 		return 0;
-	/* One wake per resource between two ticks: the wake is there to
-	 * see the first moments of a storm before the tick would; while the
-	 * node stays above, the ticks decide (a wake per 100 ms poll would
-	 * sample every container concerned ten times a second). */
-	if (g->node_wake_tick[res] == g->tick + 1)
+	/* The wake is there to see the first moments of a storm before the
+	 * tick would. A wake per 100 ms poll would sample every container
+	 * concerned ten times a second while the node stays above; one wake
+	 * per tick can come too early (the pressure of another source, a
+	 * writer whose bytes are not counted yet) and leave the storm to the
+	 * tick. So: the first wake after a tick at once, the next ones after
+	 * gaps that double from GV_NODE_WAKE_GAP_MS (200, 400, 800 ms...):
+	 * at most 3 wakes in a 1 s tick. */
+	if (g->node_wake_tick[res] != g->tick + 1) {
+		g->node_wake_tick[res] = g->tick + 1;
+		g->node_wake_next[res] = 0;
+		g->node_wake_gap[res] = GV_NODE_WAKE_GAP_MS;
+	}
+	if (now_ms < g->node_wake_next[res])
 		return 0;
-	g->node_wake_tick[res] = g->tick + 1;
+	g->node_wake_next[res] = now_ms + g->node_wake_gap[res];
+	g->node_wake_gap[res] *= 2;
 	g->nnodewakes++;
 	/* The fresh share until the next tick computes the tick's own. */
 	g->node.v[PM_NODE_PRESSURE_CPU + res] = pct;

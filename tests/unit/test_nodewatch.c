@@ -5,7 +5,7 @@
  * then the poller on a fake proc directory: a missing file is not watched,
  * a file whose counter climbs calls back above the threshold and not
  * below it. Then governing's side: the thresholds the policies put on
- * node.pressure.*, and one wake per resource between two ticks. */
+ * node.pressure.*, and the wakes' doubling gaps, reset by a tick. */
 #include "config.h"
 
 #include <errno.h>
@@ -304,18 +304,26 @@ test_thresholds(void **state)
 	assert_near(thr[NODEWATCH_MEMORY], 40.0);      /* `<` does not count */
 	assert_near(thr[NODEWATCH_IO], 12.5);
 
-	/* One wake per resource between two ticks; the others' are their own. */
+	/* Per resource: the first wake after a tick at once, then after
+	 * gaps of 200, 400, 800 ms...; the others' are their own. */
 	assert_int_equal(governing_node_wakes(g), 0);
 	assert_int_equal(governing_node_wake(g, NODEWATCH_IO, 50, 10000), 0);
 	assert_int_equal(governing_node_wakes(g), 1);
-	governing_node_wake(g, NODEWATCH_IO, 50, 10100);
-	governing_node_wake(g, NODEWATCH_IO, 90, 10900);
+	governing_node_wake(g, NODEWATCH_IO, 50, 10100);        /* within 200 ms */
 	assert_int_equal(governing_node_wakes(g), 1);
-	governing_node_wake(g, NODEWATCH_MEMORY, 50, 10100);
+	governing_node_wake(g, NODEWATCH_IO, 50, 10200);        /* 200 ms on */
 	assert_int_equal(governing_node_wakes(g), 2);
-	governing_run(g, 11000);                        /* a tick */
-	governing_node_wake(g, NODEWATCH_IO, 50, 11100);
+	governing_node_wake(g, NODEWATCH_IO, 50, 10500);        /* within 400 ms */
+	assert_int_equal(governing_node_wakes(g), 2);
+	governing_node_wake(g, NODEWATCH_IO, 90, 10600);        /* 400 ms on */
 	assert_int_equal(governing_node_wakes(g), 3);
+	governing_node_wake(g, NODEWATCH_IO, 90, 11300);        /* within 800 ms */
+	assert_int_equal(governing_node_wakes(g), 3);
+	governing_node_wake(g, NODEWATCH_MEMORY, 50, 10100);
+	assert_int_equal(governing_node_wakes(g), 4);
+	governing_run(g, 11350);                        /* a tick: at once again */
+	governing_node_wake(g, NODEWATCH_IO, 50, 11400);
+	assert_int_equal(governing_node_wakes(g), 5);
 
 	governing_free(g);
 	fleet_free(f);
