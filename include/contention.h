@@ -54,8 +54,13 @@ void contention_add(struct contention *c, uint64_t key, const struct gov_metrics
 /* Fills m->share (cores: ncpu x weight / the weights wanting CPU, counting
  * this container as if it joined when it wants none; NAN when nobody wants
  * CPU or ncpu is unknown), m->ncpu and m->v[PM_OTHERS_PRESSURE_*] (the
- * highest of the others, leaving key out) for container key. */
-void contention_fill(const struct contention *c, uint64_t key, double weight, double ncpu,
-    struct gov_metrics *m);
+ * highest of the others, leaving key out) for container key. counted says
+ * whether key's weight is in c's sum: whether the metrics it was added
+ * with wanted CPU (contention_wants_cpu). At the tick those are m; a
+ * decision between ticks has fresher metrics than c, and a tenant that
+ * started to want CPU since is counted in too, or a hog that began after
+ * the tick would be given the whole node as its share. */
+void contention_fill(const struct contention *c, uint64_t key, double weight, int counted,
+    double ncpu, struct gov_metrics *m);
 
 #endif

@@ -21,8 +21,9 @@
  * NODEWATCH_WINDOW_MS (or of the span the ring holds, when at least
  * NODEWATCH_MIN_SPAN_MS) is compared with the threshold, and above it the
  * callback is called with that share, at every poll while it stays above:
- * the caller decides how often it acts on it (governing.c: at once
- * after a tick, then after doubling gaps from 200 ms).
+ * the caller decides how often it acts on it (governing.c: on the onset
+ * of a storm, nodewatch_onset, at once after a tick, then after doubling
+ * gaps from 200 ms).
  *
  * Cost: one pread(2) of a small seq_file per watched resource per period,
  * on a descriptor opened once: 10 to 30 reads a second, a few microseconds
@@ -79,6 +80,20 @@ void nodewatch_ring_push(struct nodewatch_ring *r, int64_t t_ms, uint64_t total_
  * a period of timer slack) before it. NAN when that span is shorter than
  * NODEWATCH_MIN_SPAN_MS (too few readings yet, or a ring just restarted). */
 double nodewatch_ring_share(const struct nodewatch_ring *r);
+
+/* Points (percent of wall time) by which a share must rise above the
+ * last tick's to be a new storm on a node that was already over the
+ * threshold at that tick. */
+#define NODEWATCH_RISE         10.0
+
+/* Whether a share pct over threshold thr is the onset of a storm, worth a
+ * decision between ticks: the last tick's share tick_pct (NAN: unknown)
+ * was at or under thr, or pct is NODEWATCH_RISE points above it. A node
+ * that stays contended (CPU "some" over 20% is common on a busy node) is
+ * left to the ticks: its containers are not sampled up to four times a
+ * tick for as long as it lasts, while a new hog that makes it worse still
+ * wakes them. */
+int nodewatch_onset(double tick_pct, double thr, double pct);
 
 /* --- the poller ------------------------------------------------------- */
 

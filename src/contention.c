@@ -56,16 +56,16 @@ contention_add(struct contention *c, uint64_t key, const struct gov_metrics *m, 
 }
 
 void
-contention_fill(const struct contention *c, uint64_t key, double weight, double ncpu,
-    struct gov_metrics *m)
+contention_fill(const struct contention *c, uint64_t key, double weight, int counted,
+    double ncpu, struct gov_metrics *m)
 {
 	double w = contention_weight(weight), sum = c->wsum;
 
 	m->ncpu = ncpu > 0 ? ncpu : NAN;
-	/* One that wants no CPU now is counted as if it joined: its share is
-	 * what it would get. */
-	if (!contention_wants_cpu(m))
-		sum = sum > 0 ? sum + w : 0;
+	/* One that is not in the sum is counted as if it joined: its share is
+	 * what it would get (nobody's when nobody wants CPU, itself included). */
+	if (!counted)
+		sum = sum > 0 || contention_wants_cpu(m) ? sum + w : 0;
 	m->share = sum > 0 && ncpu > 0 ? ncpu * w / sum : NAN;
 	for (int k = 0; k < 3; k++)
 		m->v[PM_OTHERS_PRESSURE_CPU + k] = c->top[k].key == key && !isnan(c->top[k].v[0]) ?

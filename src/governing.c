@@ -40,6 +40,8 @@ struct gv_ct {
 	int cur_full;                   /* cur's settings were read now */
 	int have_prev;
 	int64_t cur_mono, prev_mono;    /* when they were taken (monotonic ms) */
+	struct cg_sample *woke;         /* the last node pressure wake's; NULL */
+	int64_t woke_mono;
 	struct notify_ct *nt;           /* its kernel notifications; NULL none */
 	int arm_stale;                  /* what to arm must be recomputed */
 	int event_driven;               /* levels or PSI triggers are armed */
@@ -108,6 +110,8 @@ struct governing {
 	uint64_t node_wake_tick[NODEWATCH__MAX];
 	int64_t node_wake_next[NODEWATCH__MAX];
 	int64_t node_wake_gap[NODEWATCH__MAX];
+	double node_tick_psi[NODEWATCH__MAX];   /* the last tick's shares (%);
+	                                           NAN unknown */
 	uint64_t nnodewakes;            /* node pressure wakes handled */
 };
 
@@ -153,6 +157,7 @@ gv_ct_clear(struct gv_ct *c)
 	knob_procs_free(c->last, c->nlast);
 	notify_ct_free(c->nt);
 	memroom_set_clear(&c->anc);
+	free(c->woke);
 	memset(c, 0, sizeof *c);
 }
 
@@ -224,6 +229,8 @@ gv_on_node(void *arg, const struct cg_node *a, const struct cg_node *b, int64_t 
 	struct governing *g = arg;
 
 	metrics_node_from_samples(a, b, dt, &g->node);
+	for (int k = 0; k < NODEWATCH__MAX; k++)
+		g->node_tick_psi[k] = g->node.v[PM_NODE_PRESSURE_CPU + k];
 	g->ncpu = a->cpu.ncpu > 0 && a->cpu.ncpu != UINT32_MAX ? (double)a->cpu.ncpu : NAN;
 	g->node.v[PM_NODE_TEMP] = g->temp_hottest;
 	g->node.sensors = g->sensors;
@@ -280,6 +287,8 @@ governing_new(const struct cgfs *fs, struct fleet *f, struct store *st, const st
 	g->gov = gov_new(&gc);
 	g->act = act_new(fs, NULL, &ac);
 	g->mr = memroom_new(fs);
+	for (int k = 0; k < NODEWATCH__MAX; k++)
+		g->node_tick_psi[k] = NAN;
 	g->procs_interval_ms = c->procs_ms;
 	g->interval_ms = c->interval_ms;
 	g->exit_restore_all = c->exit_restore_all;
@@ -804,9 +813,12 @@ gv_journal_oom(struct governing *g, struct gv_ct *c, enum notify_kind kind,
  * wake. Rates are over the span since the tick before the last, so a few
  * milliseconds since the last tick make no noisy figure. A node wake
  * (since_last) comes at any time: its rates are over the span since the
- * last tick once that is NODEWATCH_MIN_SPAN_MS long, so a flood that began
- * after the last tick is not diluted over two ticks (and the first tick,
- * which has none before it, gives rates too). */
+ * newest of the last tick and the last wake that is NODEWATCH_MIN_SPAN_MS
+ * old, so a storm that began after the last tick is not diluted over two
+ * ticks (and the first tick, which has none before it, gives rates too).
+ * The last wake matters for a CPU hog: a wake comes ~0.1 s into a storm,
+ * when the hog's cores since the tick are still a fraction of what it
+ * takes; the next wake, 0.2 s later, sees it whole. */
 static void
 gv_eval_sample(struct governing *g, struct gv_ct *c, int64_t now_ms, int since_last)
 {
@@ -820,11 +832,23 @@ gv_eval_sample(struct governing *g, struct gv_ct *c, int64_t now_ms, int since_l
 
 	if (fleet_sample_one(g->fleet, c->key, &s, &full) < 0)
 		return;                 /* gone: the next tick drops it */
-	if (since_last && mono - c->cur_mono >= NODEWATCH_MIN_SPAN_MS) {
-		base = &c->cur;
-		base_mono = c->cur_mono;
+	if (since_last) {
+		if (c->woke != NULL && c->woke_mono > c->cur_mono &&
+		    mono - c->woke_mono >= NODEWATCH_MIN_SPAN_MS) {
+			base = c->woke;
+			base_mono = c->woke_mono;
+		} else if (mono - c->cur_mono >= NODEWATCH_MIN_SPAN_MS) {
+			base = &c->cur;
+			base_mono = c->cur_mono;
+		}
 	}
 	metrics_from_samples(&s, base, base != NULL ? mono - base_mono : 0, &gr, &m);
+	if (since_last) {
+		if (c->woke == NULL)
+			c->woke = xmalloc(sizeof *c->woke);
+		*c->woke = s;
+		c->woke_mono = mono;
+	}
 	metrics_room_eta(&m, &gr, c->room);     /* the limits above, as of the last tick */
 	for (int i = PM_NODE_CPU; i < PM__MAX; i++) {
 		m.v[i] = g->node.v[i];
@@ -971,10 +995,17 @@ governing_node_wake(struct governing *g, enum nodewatch_res res, double pct, int
 {
 	size_t n = 0;
 
+	double thr[NODEWATCH__MAX];
+
 	if ((unsigned)res >= NODEWATCH__MAX)
 		return 0;
+	governing_node_thresholds(g, thr);
+	if (!nodewatch_onset(g->node_tick_psi[res], thr[res], pct))
+		return 0;
 	/* The wake is there to see the first moments of a storm before the
-	 * tick would. A wake per 100 ms poll would sample every container
+	 * tick would: not a node that was over the threshold at the last
+	 * tick already and has not grown worse (nodewatch_onset), which the
+	 * ticks see. A wake per 100 ms poll would sample every container
 	 * concerned ten times a second while the node stays above; one wake
 	 * per tick can come too early (the pressure of another source, a
 	 * writer whose bytes are not counted yet) and leave the storm to the
@@ -1151,7 +1182,9 @@ gv_contention(struct governing *g)
 static void
 gv_fill_relative(const struct governing *g, const struct gv_ct *c, struct gov_metrics *m)
 {
-	contention_fill(&g->cont, c->key, gv_weight(c), g->ncpu, m);
+	/* c->m is what gv_contention added (this tick's, or the last tick's
+	 * when m is fresher: a decision between ticks). */
+	contention_fill(&g->cont, c->key, gv_weight(c), contention_wants_cpu(&c->m), g->ncpu, m);
 	for (size_t k = 0; k < 4; k++)
 		m->dev[k] = g->dev[k];
 }

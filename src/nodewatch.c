@@ -100,6 +100,14 @@ nodewatch_ring_share(const struct nodewatch_ring *r)
 	return pct > 100.0 ? 100.0 : pct;
 }
 
+int
+nodewatch_onset(double tick_pct, double thr, double pct)
+{
+	if (isnan(tick_pct) || isnan(thr))
+		return 1;
+	return tick_pct <= thr || pct >= tick_pct + NODEWATCH_RISE;
+}
+
 /* --- the poller -------------------------------------------------------- */
 
 /* Reads src's counter. Returns 0, or -errno (-EINVAL: no "some" total). */

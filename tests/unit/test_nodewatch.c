@@ -333,6 +333,22 @@ test_thresholds(void **state)
 	rmdir(root);
 }
 
+/* A wake is for the onset of a storm: the last tick under the threshold
+ * (or unknown), or a rise of NODEWATCH_RISE points over it. */
+static void
+test_onset(void **state)
+{
+	(void)state;
+	assert_true(nodewatch_onset(NAN, 20, 25));      /* no tick yet */
+	assert_true(nodewatch_onset(5, NAN, 25));       /* no threshold known */
+	assert_true(nodewatch_onset(5, 20, 25));        /* quiet at the tick */
+	assert_true(nodewatch_onset(20, 20, 21));       /* at it is not over it */
+	assert_false(nodewatch_onset(50, 20, 55));      /* contended all along */
+	assert_false(nodewatch_onset(50, 20, 59.9));
+	assert_true(nodewatch_onset(50, 20, 60));       /* a new hog made it worse */
+	assert_false(nodewatch_onset(95, 20, 100));     /* saturated: the ticks */
+}
+
 int
 main(void)
 {
@@ -343,6 +359,7 @@ main(void)
 		cmocka_unit_test(test_share_backwards),
 		cmocka_unit_test(test_poller),
 		cmocka_unit_test(test_thresholds),
+		cmocka_unit_test(test_onset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

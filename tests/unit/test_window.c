@@ -342,7 +342,7 @@ test_contention(void **state)
 	contention_add(&c, 2, &victim, 1024, 0);
 	contention_add(&c, 3, &idle, 1024, 0);
 	m = hog;
-	contention_fill(&c, 1, 512, 4, &m);
+	contention_fill(&c, 1, 512, contention_wants_cpu(&m), 4, &m);
 	assert_float_equal(m.ncpu, 4, 1e-9);
 	assert_float_equal(m.share, 4.0 * 512 / 1536, 1e-9);
 	assert_float_equal(m.v[PM_OTHERS_PRESSURE_CPU], 40, 1e-9);     /* the victim waits */
@@ -350,26 +350,26 @@ test_contention(void **state)
 	assert_true(isnan(m.v[PM_OTHERS_PRESSURE_MEMORY]));            /* nobody's known */
 	assert_true(holds("cpu > 150% of share and others.pressure.cpu > 20%", &m));
 	m = victim;
-	contention_fill(&c, 2, 1024, 4, &m);
+	contention_fill(&c, 2, 1024, contention_wants_cpu(&m), 4, &m);
 	assert_float_equal(m.share, 4.0 * 1024 / 1536, 1e-9);
 	assert_float_equal(m.v[PM_OTHERS_PRESSURE_CPU], 0, 1e-9);      /* its own 40 left out */
 	assert_float_equal(m.v[PM_OTHERS_PRESSURE_IO], 7, 1e-9);
 	/* The idle one is counted as if it joined. */
 	m = idle;
-	contention_fill(&c, 3, 1024, 4, &m);
+	contention_fill(&c, 3, 1024, contention_wants_cpu(&m), 4, &m);
 	assert_float_equal(m.share, 4.0 * 1024 / 2560, 1e-9);
 	assert_float_equal(m.v[PM_OTHERS_PRESSURE_CPU], 40, 1e-9);
 	assert_float_equal(m.v[PM_OTHERS_PRESSURE_IO], 2, 1e-9);       /* its own 7 left out */
 	/* Unknown weight: the default; unknown node size: no share. */
 	m = hog;
-	contention_fill(&c, 1, 0, NAN, &m);
+	contention_fill(&c, 1, 0, contention_wants_cpu(&m), NAN, &m);
 	assert_true(isnan(m.share) && isnan(m.ncpu));
 	/* Nobody wants CPU: no share. Nobody's pressure known: unknown. */
 	ct_metrics(&idle, 0.01, NAN, NAN);
 	contention_reset(&c);
 	contention_add(&c, 3, &idle, 1024, 0);
 	m = idle;
-	contention_fill(&c, 3, 1024, 4, &m);
+	contention_fill(&c, 3, 1024, contention_wants_cpu(&m), 4, &m);
 	assert_true(isnan(m.share));
 	assert_true(isnan(m.v[PM_OTHERS_PRESSURE_CPU]));
 	/* Alone with a known pressure: the others are nobody, unknown. */
@@ -377,7 +377,7 @@ test_contention(void **state)
 	contention_reset(&c);
 	contention_add(&c, 1, &hog, 1024, 0);
 	m = hog;
-	contention_fill(&c, 1, 1024, 2, &m);
+	contention_fill(&c, 1, 1024, contention_wants_cpu(&m), 2, &m);
 	assert_true(isnan(m.v[PM_OTHERS_PRESSURE_CPU]));
 	assert_float_equal(m.share, 2, 1e-9);
 	/* A hog cgov holds back on CPU waits (its cut weight) but is no
@@ -390,14 +390,38 @@ test_contention(void **state)
 	contention_add(&c, 1, &hog, 256, CONTENTION_HELD_CPU);
 	contention_add(&c, 2, &victim, 1024, 0);
 	m = victim;
-	contention_fill(&c, 2, 1024, 2, &m);
+	contention_fill(&c, 2, 1024, contention_wants_cpu(&m), 2, &m);
 	assert_true(isnan(m.v[PM_OTHERS_PRESSURE_CPU]));
 	assert_float_equal(m.v[PM_OTHERS_PRESSURE_IO], 30, 1e-9);
 	assert_float_equal(m.share, 2.0 * 1024 / 1280, 1e-9);
 	assert_false(holds("cpu > 120% of share and others.pressure.cpu > 10%", &m));
 	m = hog;
-	contention_fill(&c, 1, 256, 2, &m);
+	contention_fill(&c, 1, 256, contention_wants_cpu(&m), 2, &m);
 	assert_float_equal(m.v[PM_OTHERS_PRESSURE_CPU], 0, 1e-9);      /* the victim's */
+	/* Between two ticks (a node pressure wake): a tenant that wanted no
+	 * CPU at the tick spins now. It is counted in as joining: its share
+	 * is half the node beside the victim, not the whole node. */
+	ct_metrics(&idle, 0, 0, NAN);
+	ct_metrics(&victim, 1, 5, NAN);
+	contention_reset(&c);
+	contention_add(&c, 1, &idle, 1024, 0);
+	contention_add(&c, 2, &victim, 1024, 0);
+	ct_metrics(&m, 1.5, 60, NAN);
+	contention_fill(&c, 1, 1024, 0, 2, &m);
+	assert_float_equal(m.share, 1, 1e-9);
+	assert_true(holds("cpu > 100% of share", &m));
+	/* Nobody wanted CPU at the tick, it does now: the node is its share. */
+	contention_reset(&c);
+	contention_add(&c, 1, &idle, 1024, 0);
+	contention_fill(&c, 1, 1024, 0, 2, &m);
+	assert_float_equal(m.share, 2, 1e-9);
+	/* It wanted CPU at the tick and wants none now: counted once. */
+	contention_reset(&c);
+	contention_add(&c, 1, &victim, 1024, 0);
+	contention_add(&c, 2, &victim, 1024, 0);
+	ct_metrics(&m, 0, 0, NAN);
+	contention_fill(&c, 1, 1024, 1, 2, &m);
+	assert_float_equal(m.share, 1, 1e-9);
 }
 
 /* --- the governor ------------------------------------------------------------- */
