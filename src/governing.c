@@ -610,6 +610,10 @@ static void gv_fill_relative(const struct governing *g, const struct gv_ct *c,
 #define GV_EVENT_GAP_MS 50
 /* The first gap between two node pressure wakes of a tick (doubling). */
 #define GV_NODE_WAKE_GAP_MS 200
+/* The least span since the last wake that gives a wake's rates: the
+ * first gap less the poll timer's slack (a wake "200 ms" after the last
+ * is often 199 ms by the monotonic clock). */
+#define GV_NODE_WAKE_SPAN_MS (GV_NODE_WAKE_GAP_MS * 3 / 4)
 /* OOM events of one kind journaled at most once a second per container
  * (an OOM storm must not become a storm of durable commits). */
 #define GV_OOM_GAP_MS 1000
@@ -813,9 +817,10 @@ gv_journal_oom(struct governing *g, struct gv_ct *c, enum notify_kind kind,
  * wake. Rates are over the span since the tick before the last, so a few
  * milliseconds since the last tick make no noisy figure. A node wake
  * (since_last) comes at any time: its rates are over the span since the
- * newest of the last tick and the last wake that is NODEWATCH_MIN_SPAN_MS
- * old, so a storm that began after the last tick is not diluted over two
- * ticks (and the first tick, which has none before it, gives rates too).
+ * newest of the last tick that is NODEWATCH_MIN_SPAN_MS old and the last
+ * wake that is GV_NODE_WAKE_SPAN_MS old, so a storm that began after
+ * the last tick is not diluted over two ticks (and the first tick, which
+ * has none before it, gives rates too).
  * The last wake matters for a CPU hog: a wake comes ~0.1 s into a storm,
  * when the hog's cores since the tick are still a fraction of what it
  * takes; the next wake, 0.2 s later, sees it whole. */
@@ -834,7 +839,7 @@ gv_eval_sample(struct governing *g, struct gv_ct *c, int64_t now_ms, int since_l
 		return;                 /* gone: the next tick drops it */
 	if (since_last) {
 		if (c->woke != NULL && c->woke_mono > c->cur_mono &&
-		    mono - c->woke_mono >= NODEWATCH_MIN_SPAN_MS) {
+		    mono - c->woke_mono >= GV_NODE_WAKE_SPAN_MS) {
 			base = c->woke;
 			base_mono = c->woke_mono;
 		} else if (mono - c->cur_mono >= NODEWATCH_MIN_SPAN_MS) {
