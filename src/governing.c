@@ -66,6 +66,14 @@ struct gv_ct {
 	                                   when compares node.pressure.* */
 };
 
+/* One container's sample at a node wake, between its two passes. */
+struct gv_wake {
+	size_t i;                       /* its index in governing.ct */
+	struct cg_sample s;
+	int64_t mono;
+	int full;
+};
+
 struct gv_state_arg {
 	struct governing *g;
 	int64_t cid;
@@ -101,6 +109,9 @@ struct governing {
 	double ncpu;                    /* NAN unknown */
 	double dev[4];                  /* the largest stated per figure; NAN none */
 	struct contention cont;         /* this tick's shares and pressures */
+	struct contention wcont;        /* the same at the last node wake */
+	struct gv_wake *wk;             /* a node wake's samples (reused) */
+	size_t wkcap;
 
 	struct notify *nt;              /* kernel notifications (borrowed); NULL */
 	unsigned arm_warned;            /* bit per notify kind: failure logged */
@@ -110,6 +121,7 @@ struct governing {
 	uint64_t node_wake_tick[NODEWATCH__MAX];
 	int64_t node_wake_next[NODEWATCH__MAX];
 	int64_t node_wake_gap[NODEWATCH__MAX];
+	uint64_t node_said_tick[NODEWATCH__MAX];
 	double node_tick_psi[NODEWATCH__MAX];   /* the last tick's shares (%);
 	                                           NAN unknown */
 	uint64_t nnodewakes;            /* node pressure wakes handled */
@@ -313,6 +325,7 @@ governing_free(struct governing *g)
 	for (size_t i = 0; i < g->n; i++)
 		gv_ct_clear(&g->ct[i]);
 	free(g->ct);
+	free(g->wk);
 	act_free(g->act);
 	gov_free(g->gov);
 	memroom_free(g->mr);
@@ -595,8 +608,10 @@ gv_heartbeat(struct governing *g, int64_t now_ms, size_t governed, int64_t stopp
 
 static void gv_decide(struct governing *g, struct gv_ct *c, const struct cg_sample *s,
     int full, const struct gov_metrics *m, int64_t now_ms);
-static void gv_fill_relative(const struct governing *g, const struct gv_ct *c,
-    struct gov_metrics *m);
+static void gv_fill_relative(const struct governing *g, const struct contention *cont,
+    const struct gv_ct *c, int counted, struct gov_metrics *m);
+static void gv_contention(const struct governing *g, struct contention *cont, uint64_t seen,
+    const struct gv_wake *wk, size_t nwk);
 
 /* --- kernel notifications ---------------------------------------------------- */
 
@@ -812,66 +827,89 @@ gv_journal_oom(struct governing *g, struct gv_ct *c, enum notify_kind kind,
 		    strerror(-r));
 }
 
-/* Samples container c now and decides, without acting yet (gv_eval_now
- * acts): a notification, a rule's `for` come due, or a node pressure
- * wake. Rates are over the span since the tick before the last, so a few
- * milliseconds since the last tick make no noisy figure. A node wake
- * (since_last) comes at any time: its rates are over the span since the
- * newest of the last tick that is NODEWATCH_MIN_SPAN_MS old and the last
- * wake that is GV_NODE_WAKE_SPAN_MS old, so a storm that began after
- * the last tick is not diluted over two ticks (and the first tick, which
- * has none before it, gives rates too).
- * The last wake matters for a CPU hog: a wake comes ~0.1 s into a storm,
- * when the hog's cores since the tick are still a fraction of what it
- * takes; the next wake, 0.2 s later, sees it whole. */
-static void
-gv_eval_sample(struct governing *g, struct gv_ct *c, int64_t now_ms, int since_last)
+/* The sample container c's rates at mono are taken from, and when it
+ * was taken (*base_mono); NULL: none. A decision on an event is over the
+ * span since the tick before the last, so a few milliseconds since the
+ * last tick make no noisy figure. A node wake (since_last) comes at any
+ * time: its rates are over the span since the newest of the last tick
+ * that is NODEWATCH_MIN_SPAN_MS old and the last wake that is
+ * GV_NODE_WAKE_SPAN_MS old, so a storm that began after the last tick is
+ * not diluted over two ticks (and the first tick, which has none before
+ * it, gives rates too). The last wake matters for a CPU hog: a wake comes
+ * ~0.1 s into a storm, when the hog's cores since the tick are still a
+ * fraction of what it takes; the next wake, 0.2 s later, sees it whole. */
+static const struct cg_sample *
+gv_base(const struct gv_ct *c, int64_t mono, int since_last, int64_t *base_mono)
 {
-	struct metrics_growth gr = c->growth;   /* the ticks' smoothing stays theirs */
+	if (since_last) {
+		if (c->woke != NULL && c->woke_mono > c->cur_mono &&
+		    mono - c->woke_mono >= GV_NODE_WAKE_SPAN_MS) {
+			*base_mono = c->woke_mono;
+			return c->woke;
+		}
+		if (mono - c->cur_mono >= NODEWATCH_MIN_SPAN_MS) {
+			*base_mono = c->cur_mono;
+			return &c->cur;
+		}
+	}
+	*base_mono = c->prev_mono;
+	return c->have_prev ? &c->prev : NULL;
+}
+
+/* Container c's metrics from sample s taken at mono (gv_base), but for
+ * the relative ones (gv_fill_relative). The ticks' smoothing of memory
+ * growth stays theirs; the limits above are the last tick's. */
+static void
+gv_fresh_metrics(const struct governing *g, const struct gv_ct *c, const struct cg_sample *s,
+    int64_t mono, int since_last, struct gov_metrics *m)
+{
+	struct metrics_growth gr = c->growth;
+	int64_t base_mono;
+	const struct cg_sample *base = gv_base(c, mono, since_last, &base_mono);
+
+	metrics_from_samples(s, base, base != NULL ? mono - base_mono : 0, &gr, m);
+	metrics_room_eta(m, &gr, c->room);
+	for (int i = PM_NODE_CPU; i < PM__MAX; i++) {
+		m->v[i] = g->node.v[i];
+		m->limit[i] = g->node.limit[i];
+	}
+	m->sensors = g->node.sensors;
+	m->nsensors = g->node.nsensors;
+}
+
+static void
+gv_log_decided(const struct gv_ct *c, const struct gov_metrics *m, int64_t mono)
+{
+	log_debug("container %s: decided now (memory %.0f bytes, cpu %.2f cores, "
+	    "pressure.cpu %.1f%%, share %.2f cores) in %lld ms",
+	    escape_log(0, c->path), m->v[PM_MEMORY], m->v[PM_CPU], m->v[PM_PRESSURE_CPU], m->share,
+	    (long long)(units_mono_ms() - mono));
+}
+
+/* Samples container c now and decides, without acting yet (gv_eval_now
+ * acts): a notification or a rule's `for` come due. */
+static void
+gv_eval_sample(struct governing *g, struct gv_ct *c, int64_t now_ms)
+{
 	struct gov_metrics m;
 	struct cg_sample s;
 	int64_t mono = units_mono_ms();
-	const struct cg_sample *base = c->have_prev ? &c->prev : NULL;
-	int64_t base_mono = c->prev_mono;
 	int full;
 
 	if (fleet_sample_one(g->fleet, c->key, &s, &full) < 0)
 		return;                 /* gone: the next tick drops it */
-	if (since_last) {
-		if (c->woke != NULL && c->woke_mono > c->cur_mono &&
-		    mono - c->woke_mono >= GV_NODE_WAKE_SPAN_MS) {
-			base = c->woke;
-			base_mono = c->woke_mono;
-		} else if (mono - c->cur_mono >= NODEWATCH_MIN_SPAN_MS) {
-			base = &c->cur;
-			base_mono = c->cur_mono;
-		}
-	}
-	metrics_from_samples(&s, base, base != NULL ? mono - base_mono : 0, &gr, &m);
-	if (since_last) {
-		if (c->woke == NULL)
-			c->woke = xmalloc(sizeof *c->woke);
-		*c->woke = s;
-		c->woke_mono = mono;
-	}
-	metrics_room_eta(&m, &gr, c->room);     /* the limits above, as of the last tick */
-	for (int i = PM_NODE_CPU; i < PM__MAX; i++) {
-		m.v[i] = g->node.v[i];
-		m.limit[i] = g->node.limit[i];
-	}
-	m.sensors = g->node.sensors;
-	m.nsensors = g->node.nsensors;
-	gv_fill_relative(g, c, &m);     /* contention as of the last tick */
+	gv_fresh_metrics(g, c, &s, mono, 0, &m);
+	/* Contention as of the last tick, c counted as it was then. */
+	gv_fill_relative(g, &g->cont, c, contention_wants_cpu(&c->m), &m);
 	gv_decide(g, c, &s, full, &m, now_ms);
-	log_debug("container %s: decided now (memory %.0f bytes) in %lld ms",
-	    escape_log(0, c->path), m.v[PM_MEMORY], (long long)(units_mono_ms() - mono));
+	gv_log_decided(c, &m, mono);
 }
 
 /* gv_eval_sample, then what it decided is journaled and written. */
 static void
 gv_eval_now(struct governing *g, struct gv_ct *c, int64_t now_ms)
 {
-	gv_eval_sample(g, c, now_ms, 0);
+	gv_eval_sample(g, c, now_ms);
 	act_flush(g->act, now_ms);
 	gv_journal_events(g);
 }
@@ -999,14 +1037,20 @@ size_t
 governing_node_wake(struct governing *g, enum nodewatch_res res, double pct, int64_t now_ms)
 {
 	size_t n = 0;
-
 	double thr[NODEWATCH__MAX];
 
 	if ((unsigned)res >= NODEWATCH__MAX)
 		return 0;
 	governing_node_thresholds(g, thr);
-	if (!nodewatch_onset(g->node_tick_psi[res], thr[res], pct))
+	if (!nodewatch_onset(g->node_tick_psi[res], thr[res], pct)) {
+		if (g->node_said_tick[res] != g->tick + 1) {   /* said once a tick */
+			g->node_said_tick[res] = g->tick + 1;
+			log_debug("node pressure: %s at %.1f%%, %.1f%% at the last tick: "
+			    "no storm's onset, left to the ticks", nodewatch_res_name(res), pct,
+			    g->node_tick_psi[res]);
+		}
 		return 0;
+	}
 	/* The wake is there to see the first moments of a storm before the
 	 * tick would: not a node that was over the threshold at the last
 	 * tick already and has not grown worse (nodewatch_onset), which the
@@ -1029,14 +1073,41 @@ governing_node_wake(struct governing *g, enum nodewatch_res res, double pct, int
 	g->nnodewakes++;
 	/* The fresh share until the next tick computes the tick's own. */
 	g->node.v[PM_NODE_PRESSURE_CPU + res] = pct;
+	/* Pass 1: sample every container concerned (seen by the last tick:
+	 * the others are gone or not yet judged). */
 	for (size_t i = 0; i < g->n; i++) {
 		struct gv_ct *c = &g->ct[i];
 
-		/* Seen by the last tick: the others are gone or not yet judged. */
 		if (!c->governed || !(c->node_psi & (1u << res)) || c->seen + 1 != g->tick)
 			continue;
-		gv_eval_sample(g, c, now_ms, 1);
+		if (n == g->wkcap) {
+			g->wkcap = g->wkcap ? g->wkcap * 2 : 16;
+			g->wk = xreallocarray(g->wk, g->wkcap, sizeof *g->wk);
+		}
+		g->wk[n].i = i;
+		g->wk[n].mono = units_mono_ms();
+		if (fleet_sample_one(g->fleet, c->key, &g->wk[n].s, &g->wk[n].full) < 0)
+			continue;       /* gone: the next tick drops it */
 		n++;
+	}
+	/* The shares and the others' pressure as they are now: a hog and
+	 * its victims that started together since the last tick were not
+	 * wanting CPU then, and the hog's share would be the whole node. */
+	gv_contention(g, &g->wcont, g->tick - 1, g->wk, n);
+	/* Pass 2: decide each with them. */
+	for (size_t j = 0; j < n; j++) {
+		const struct gv_wake *w = &g->wk[j];
+		struct gv_ct *c = &g->ct[w->i];
+		struct gov_metrics m;
+
+		gv_fresh_metrics(g, c, &w->s, w->mono, 1, &m);
+		gv_fill_relative(g, &g->wcont, c, contention_wants_cpu(&m), &m);
+		gv_decide(g, c, &w->s, w->full, &m, now_ms);
+		if (c->woke == NULL)
+			c->woke = xmalloc(sizeof *c->woke);
+		*c->woke = w->s;
+		c->woke_mono = w->mono;
+		gv_log_decided(c, &m, w->mono);
 	}
 	/* One durable journal commit for all of them, then the writes. */
 	if (n > 0) {
@@ -1165,31 +1236,46 @@ gv_held_rule(void *arg, const struct policy *p, const struct pol_rule *r, enum g
 		*held |= gv_held_bits(r, rung);
 }
 
-/* Once per tick, over the containers seen in it. What cgov holds back (the
- * rules in force as of the last tick) is no other's contention
- * (contention.h). */
+/* Into cont, the containers seen by tick `seen`: once per tick with
+ * their metrics of that tick (wk NULL), or at a node wake with the fresh
+ * metrics of the nwk containers it sampled (wk, in the order of g->ct)
+ * and the tick's of the others. What cgov holds back (the rules in force)
+ * is no other's contention (contention.h). */
 static void
-gv_contention(struct governing *g)
+gv_contention(const struct governing *g, struct contention *cont, uint64_t seen,
+    const struct gv_wake *wk, size_t nwk)
 {
-	contention_reset(&g->cont);
+	size_t j = 0;
+
+	contention_reset(cont);
 	for (size_t i = 0; i < g->n; i++) {
+		const struct gv_ct *c = &g->ct[i];
 		unsigned held = 0;
 
-		if (g->ct[i].seen != g->tick)
+		if (c->seen != seen)
 			continue;
-		gov_rules_foreach(g->gov, g->ct[i].key, gv_held_rule, &held);
-		contention_add(&g->cont, g->ct[i].key, &g->ct[i].m, gv_weight(&g->ct[i]), held);
+		gov_rules_foreach(g->gov, c->key, gv_held_rule, &held);
+		while (j < nwk && wk[j].i < i)
+			j++;
+		if (j < nwk && wk[j].i == i) {
+			struct gov_metrics m;
+
+			gv_fresh_metrics(g, c, &wk[j].s, wk[j].mono, 1, &m);
+			contention_add(cont, c->key, &m, gv_weight(c), held);
+		} else {
+			contention_add(cont, c->key, &c->m, gv_weight(c), held);
+		}
 	}
 }
 
 /* Fills what relative conditions and others.pressure.* need into m, for
- * container c, from the last gv_contention. */
+ * container c, from contention cont; counted: whether the metrics c was
+ * added to cont with wanted CPU (contention_fill). */
 static void
-gv_fill_relative(const struct governing *g, const struct gv_ct *c, struct gov_metrics *m)
+gv_fill_relative(const struct governing *g, const struct contention *cont,
+    const struct gv_ct *c, int counted, struct gov_metrics *m)
 {
-	/* c->m is what gv_contention added (this tick's, or the last tick's
-	 * when m is fresher: a decision between ticks). */
-	contention_fill(&g->cont, c->key, gv_weight(c), contention_wants_cpu(&c->m), g->ncpu, m);
+	contention_fill(cont, c->key, gv_weight(c), counted, g->ncpu, m);
 	for (size_t k = 0; k < 4; k++)
 		m->dev[k] = g->dev[k];
 }
@@ -1201,7 +1287,7 @@ governing_run(struct governing *g, int64_t now_ms)
 
 	if (g->started_ms == 0)
 		g->started_ms = now_ms;
-	gv_contention(g);
+	gv_contention(g, &g->cont, g->tick, NULL, 0);
 	for (size_t i = 0; i < g->n; i++) {
 		struct gv_ct *c = &g->ct[i];
 		if (c->seen != g->tick) {        /* gone, or no longer a container */
@@ -1225,7 +1311,7 @@ governing_run(struct governing *g, int64_t now_ms)
 		}
 		c->m.sensors = g->node.sensors;
 		c->m.nsensors = g->node.nsensors;
-		gv_fill_relative(g, c, &c->m);
+		gv_fill_relative(g, &g->cont, c, contention_wants_cpu(&c->m), &c->m);
 		if (gv_needs_procs(g))
 			gv_read_procs(g, c, now_ms);
 		/* Matching changes only with the names or the policies. */
